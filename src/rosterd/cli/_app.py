@@ -1,0 +1,164 @@
+"""Command groups: serve, db, orgs, tokens, users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rosterd.cli import _demo
+from rosterd.cli._common import (
+    DatabaseUrl,
+    JsonFlag,
+    err,
+    open_store,
+    print_json,
+    reported_errors,
+    settings_for,
+)
+from rosterd.core.audit import CLI_ACTOR
+from rosterd.core.auth import AuthService
+from rosterd.core.organizations import OrganizationsService
+from rosterd.storage import make_engine, upgrade
+
+app = typer.Typer(help="rosterd: a self-hosted user directory.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organizations.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
+
+Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
+Email = Annotated[str, typer.Option("--email", help="The user's email address.")]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: DatabaseUrl = None,
+    demo: Annotated[bool, typer.Option(help="Seed a demo organization and print a token.")] = False,
+    migrate: Annotated[bool, typer.Option(help="Upgrade the schema before serving.")] = True,
+) -> None:
+    """Run the HTTP server (ThousandEyes API under /v7)."""
+    import uvicorn
+
+    from rosterd.server import create_app
+    from rosterd.server.logging import configure_logging
+
+    settings = settings_for(database_url)
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    store = open_store(settings.database_url)
+    if demo:
+        with reported_errors():
+            _demo.seed_and_announce(store, f"http://{host}:{port}")
+    uvicorn.run(
+        create_app(settings, store),
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=5,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    upgrade(make_engine(settings_for(database_url).database_url))
+    err.print("schema is up to date")
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Option(help="Display name.")],
+    subdomain: Annotated[str, typer.Option(help="Unique subdomain, e.g. acme.")],
+    admin_email: Annotated[str, typer.Option(help="Email of the first Organization Admin.")],
+    rate_limit: Annotated[
+        int | None, typer.Option(help="ThousandEyes API requests per minute (default 240).")
+    ] = None,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an organization, its default account group, an admin user and their API token."""
+    store = open_store(database_url)
+    with reported_errors():
+        created = OrganizationsService(store).create_organization(
+            name=name,
+            subdomain=subdomain,
+            admin_email=admin_email,
+            rate_limit_per_minute=rate_limit,
+            actor=CLI_ACTOR,
+        )
+    if json_output:
+        print_json(
+            {
+                "org": {"name": created.org.name, "subdomain": created.org.subdomain},
+                "account_group": {
+                    "aid": str(created.account_group.aid),
+                    "name": created.account_group.name,
+                },
+                "admin": {
+                    "uid": str(created.admin.uid),
+                    "id": str(created.admin.id),
+                    "email": created.admin.email,
+                },
+                "token": created.token,
+            }
+        )
+        return
+    err.print(f"created organization {subdomain!r} (account group {created.account_group.aid})")
+    err.print(f"admin {admin_email} has uid {created.admin.uid}; API token (shown once):")
+    typer.echo(created.token)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    org: Org,
+    email: Email,
+    name: Annotated[str, typer.Option(help="A label for the token.")] = "",
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Issue an API token for a user; the token is shown this once."""
+    store = open_store(database_url)
+    with reported_errors():
+        issued = AuthService(store).create_token(
+            org_subdomain=org, email=email, name=name, actor=CLI_ACTOR
+        )
+    if json_output:
+        print_json({"token": issued.token})
+    else:
+        typer.echo(issued.token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    org: Org,
+    token: Annotated[str, typer.Option(help="The token to revoke.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an API token: it is refused (401) from the next request on."""
+    store = open_store(database_url)
+    with reported_errors():
+        AuthService(store).revoke_token(org_subdomain=org, token=token, actor=CLI_ACTOR)
+    err.print("token revoked")
+
+
+@users_app.command("confirm-email")
+def users_confirm_email(org: Org, email: Email, database_url: DatabaseUrl = None) -> None:
+    """Confirm a user's changed email address, so that their API tokens work again."""
+    store = open_store(database_url)
+    with reported_errors():
+        OrganizationsService(store).confirm_email(org_subdomain=org, email=email, actor=CLI_ACTOR)
+    err.print(f"email {email} confirmed")
+
+
+def main() -> None:
+    app()

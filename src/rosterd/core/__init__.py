@@ -1,0 +1,1 @@
+"""The directory core: entities, rules and services; no HTTP, no SQL."""

@@ -1,0 +1,55 @@
+"""Audit events: written by the services in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ulid import ULID
+
+from rosterd.core.clock import utcnow
+from rosterd.core.entities import AuditEvent, Principal
+from rosterd.core.ports import DirectoryTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change: an API caller, the CLI, or a directory integration."""
+
+    type: str
+    id: str | None
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal, request_id: str | None = None) -> Actor:
+        return cls(type="user", id=str(principal.user.uid), request_id=request_id)
+
+
+CLI_ACTOR = Actor(type="cli", id=None)
+
+
+def record(
+    tx: DirectoryTransaction,
+    *,
+    org_id: int,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    new_state: dict[str, Any] | None,
+) -> AuditEvent:
+    now = utcnow()
+    event = AuditEvent(
+        id=str(ULID.from_datetime(now)),
+        org_id=org_id,
+        occurred_at=now,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        new_state=new_state,
+        request_id=actor.request_id,
+    )
+    tx.add_audit_event(event)
+    return event

@@ -1,0 +1,86 @@
+"""Turning a bearer token into a principal, and issuing and revoking tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosterd.core.audit import Actor, record
+from rosterd.core.clock import utcnow
+from rosterd.core.entities import ApiToken, Principal
+from rosterd.core.errors import NotFound, Unauthenticated
+from rosterd.core.ports import DirectoryStore
+from rosterd.core.tokens import generate_token, hash_token, looks_like_token
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str  # the only time the secret exists outside the caller's hands
+    record: ApiToken
+
+
+class AuthService:
+    def __init__(self, store: DirectoryStore) -> None:
+        self._store = store
+
+    def authenticate(self, token: str | None) -> Principal:
+        if not token:
+            raise Unauthenticated("Missing access token")
+        if not looks_like_token(token):
+            raise Unauthenticated("Invalid access token")
+        with self._store.read() as tx:
+            principal = tx.find_principal(hash_token(token))
+        if principal is None:
+            raise Unauthenticated("Invalid access token")
+        if not principal.user.email_confirmed:
+            raise Unauthenticated("The user's email address changed and is not yet confirmed")
+        if not principal.user.active or principal.user.archived:
+            raise Unauthenticated("The user is not active")
+        return principal
+
+    def create_token(
+        self, *, org_subdomain: str, email: str, name: str = "", actor: Actor
+    ) -> IssuedToken:
+        token = generate_token()
+        with self._store.write() as tx:
+            org = tx.get_organization_by_subdomain(org_subdomain)
+            user = tx.find_user_by_email(org.id, email) if org else None
+            if org is None or user is None:
+                raise NotFound(f"No user {email!r} in organization {org_subdomain!r}")
+            issued = tx.add_token(
+                org_id=org.id,
+                user_uid=user.uid,
+                token_hash=hash_token(token),
+                name=name,
+                now=utcnow(),
+            )
+            record(
+                tx,
+                org_id=org.id,
+                actor=actor,
+                action="token.create",
+                target_type="token",
+                target_id=str(issued.id),
+                new_state={"user_uid": str(user.uid), "name": name},
+            )
+        return IssuedToken(token, issued)
+
+    def revoke_token(self, *, org_subdomain: str, token: str, actor: Actor) -> ApiToken:
+        with self._store.write() as tx:
+            org = tx.get_organization_by_subdomain(org_subdomain)
+            revoked = (
+                tx.revoke_token(org_id=org.id, token_hash=hash_token(token), now=utcnow())
+                if org
+                else None
+            )
+            if org is None or revoked is None:
+                raise NotFound(f"No such active token in organization {org_subdomain!r}")
+            record(
+                tx,
+                org_id=org.id,
+                actor=actor,
+                action="token.revoke",
+                target_type="token",
+                target_id=str(revoked.id),
+                new_state=None,
+            )
+        return revoked

@@ -1,0 +1,112 @@
+"""Directory entities: plain, immutable values shared by every dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: int
+    name: str
+    subdomain: str
+    rate_limit_per_minute: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccountGroup:
+    aid: int
+    org_id: int
+    name: str
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    permission_id: int
+    code: str
+    label: str
+    is_management: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    role_id: int
+    org_id: int | None  # None for the built-in roles every organization shares
+    name: str
+    is_builtin: bool
+    permission_codes: frozenset[str]
+    has_management_permissions: bool
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    uid: int
+    id: UUID
+    org_id: int
+    email: str
+    name: str
+    active: bool
+    archived: bool
+    department: str
+    job_title: str
+    integration_id: int | None
+    login_account_group_id: int | None
+    email_confirmed: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleAssignments:
+    """Role ids per account group (aid), and the roles held in all account groups."""
+
+    by_account_group: dict[int, frozenset[int]] = field(default_factory=dict)
+    all_account_groups: frozenset[int] = frozenset()
+
+    def role_ids(self) -> frozenset[int]:
+        held = set(self.all_account_groups)
+        for roles in self.by_account_group.values():
+            held |= roles
+        return frozenset(held)
+
+    def in_account_group(self, aid: int) -> frozenset[int]:
+        return self.by_account_group.get(aid, frozenset()) | self.all_account_groups
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: int
+    org_id: int
+    user_uid: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    org: Organization
+    user: User
+    token_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: str
+    org_id: int
+    occurred_at: datetime
+    actor_type: str  # "user", "cli", "integration"
+    actor_id: str | None
+    action: str  # e.g. "user.create"
+    target_type: str
+    target_id: str
+    new_state: dict[str, Any] | None
+    request_id: str | None

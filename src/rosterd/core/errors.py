@@ -1,0 +1,58 @@
+"""The one error tree of the directory core.
+
+Dialects map each class to their vendor's envelope in exactly one place; the core never knows
+about HTTP status codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RosterdError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(RosterdError):
+    """The resource does not exist, or belongs to another organization."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one input field; `field` is the dialect's own name for it."""
+
+    field: str
+    code: str
+    message: str
+
+
+class Invalid(RosterdError):
+    """The input breaks a rule; `errors` names each offending field."""
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.errors: tuple[FieldError, ...] = tuple(errors or ())
+
+
+class Conflict(Invalid):
+    """A uniqueness rule would be broken (for example an email already used in the org)."""
+
+
+class Unauthenticated(RosterdError):
+    """No usable credentials: missing, malformed, unknown, revoked, or not confirmed."""
+
+
+class Forbidden(RosterdError):
+    """The caller is known but lacks a permission, or is not assigned to the account group."""
+
+
+class RateLimited(RosterdError):
+    """The organization spent its request budget for the current window."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

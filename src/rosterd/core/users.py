@@ -1,0 +1,414 @@
+"""User operations shared by the dialects: read, create, update, delete, with their rules."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rosterd.core import permissions as perm
+from rosterd.core.access import CallerContext, caller_context, granted_management_roles
+from rosterd.core.audit import Actor, record
+from rosterd.core.clock import utcnow
+from rosterd.core.entities import AccountGroup, Principal, Role, RoleAssignments, User
+from rosterd.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from rosterd.core.ports import DirectoryStore, DirectoryTransaction, NewUser, UserChanges
+from rosterd.core.validation import (
+    email_problem,
+    name_problem,
+    parse_numeric_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountGroupRolesInput:
+    account_group_id: str
+    role_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class UserInput:
+    """A create or partial update as a dialect parsed it; None means "not given"."""
+
+    name: str | None = None
+    email: str | None = None
+    login_account_group_id: str | None = None
+    account_group_roles: list[AccountGroupRolesInput] | None = None
+    all_account_group_role_ids: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A user with its account groups and roles resolved, ready to render."""
+
+    user: User
+    login_account_group: AccountGroup | None
+    account_group_roles: list[tuple[AccountGroup, list[Role]]]
+    all_account_group_roles: list[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class UserList:
+    users: list[User]
+    account_groups: dict[int, AccountGroup]
+
+
+class UsersService:
+    def __init__(self, store: DirectoryStore) -> None:
+        self._store = store
+
+    def list_users(self, *, principal: Principal, aid: str | None) -> UserList:
+        with self._store.read() as tx:
+            ctx = caller_context(tx, principal, aid)
+            ctx.require_any(perm.VIEW_ALL_USERS)
+            return UserList(tx.list_users(ctx.org_id), ctx.account_groups)
+
+    def get_user(self, *, principal: Principal, aid: str | None, user_id: str) -> UserView:
+        with self._store.read() as tx:
+            ctx = caller_context(tx, principal, aid)
+            ctx.require_any(perm.VIEW_ALL_USERS)
+            user = _find_user(tx, ctx, user_id)
+            return _view(ctx, user, tx.get_role_assignments(user.uid))
+
+    def get_current_user(self, *, principal: Principal) -> UserView:
+        with self._store.read() as tx:
+            ctx = caller_context(tx, principal, None)
+            return _view(ctx, principal.user, ctx.assignments)
+
+    def create_user(
+        self, *, principal: Principal, aid: str | None, data: UserInput, actor: Actor
+    ) -> UserView:
+        with self._store.write() as tx:
+            ctx = caller_context(tx, principal, aid)
+            _require_edit(ctx)
+            _check_fields(data, creating=True)
+            assert data.email is not None
+            assert data.name is not None
+            if tx.find_user_by_email(ctx.org_id, data.email) is not None:
+                raise _duplicate_email(data.email)
+            assignments = _parse_assignments(ctx, data, RoleAssignments()) or _regular_user(ctx)
+            _check_edit_scope(ctx, RoleAssignments(), assignments)
+            login_group = _login_group_for_new_user(tx, ctx, data, assignments)
+            now = utcnow()
+            user = tx.add_user(
+                NewUser(
+                    id=uuid.uuid4(),
+                    org_id=ctx.org_id,
+                    email=data.email.strip(),
+                    name=data.name.strip(),
+                    login_account_group_id=login_group,
+                    created_at=now,
+                )
+            )
+            tx.set_role_assignments(user.uid, assignments)
+            view = _view(ctx, user, assignments)
+            record(
+                tx,
+                org_id=ctx.org_id,
+                actor=actor,
+                action="user.create",
+                target_type="user",
+                target_id=str(user.id),
+                new_state=audit_state(view),
+            )
+            return view
+
+    def update_user(
+        self,
+        *,
+        principal: Principal,
+        aid: str | None,
+        user_id: str,
+        data: UserInput,
+        actor: Actor,
+    ) -> UserView:
+        with self._store.write() as tx:
+            ctx = caller_context(tx, principal, aid)
+            _require_edit(ctx)
+            user = _find_user(tx, ctx, user_id)
+            _check_fields(data, creating=False)
+            before = tx.get_role_assignments(user.uid)
+            after = _parse_assignments(ctx, data, before)
+            if after is None:
+                raise Invalid(
+                    "A user needs at least one role",
+                    [
+                        FieldError(
+                            "account_group_roles",
+                            "REQUIRED",
+                            "a user needs at least one role in some account group",
+                        )
+                    ],
+                )
+            _check_edit_scope(ctx, before, after)
+            changes = _changes(tx, ctx, user, data, after)
+            if changes is not None:
+                user = tx.update_user(ctx.org_id, user.uid, changes)
+            if after != before:
+                tx.set_role_assignments(user.uid, after)
+            view = _view(ctx, user, after)
+            record(
+                tx,
+                org_id=ctx.org_id,
+                actor=actor,
+                action="user.update",
+                target_type="user",
+                target_id=str(user.id),
+                new_state=audit_state(view),
+            )
+            return view
+
+    def delete_user(
+        self, *, principal: Principal, aid: str | None, user_id: str, actor: Actor
+    ) -> None:
+        with self._store.write() as tx:
+            ctx = caller_context(tx, principal, aid)
+            _require_edit(ctx)
+            user = _find_user(tx, ctx, user_id)
+            _check_edit_scope(ctx, tx.get_role_assignments(user.uid), RoleAssignments())
+            tx.delete_user(ctx.org_id, user.uid)
+            record(
+                tx,
+                org_id=ctx.org_id,
+                actor=actor,
+                action="user.delete",
+                target_type="user",
+                target_id=str(user.id),
+                new_state=None,
+            )
+
+
+def audit_state(view: UserView) -> dict[str, Any]:
+    """A user as an audit event records it: self-describing, no vendor field names."""
+    user = view.user
+    return {
+        "id": str(user.id),
+        "uid": str(user.uid),
+        "email": user.email,
+        "name": user.name,
+        "login_account_group": user.login_account_group_id,
+        "account_group_roles": {
+            str(group.aid): sorted(r.role_id for r in roles)
+            for group, roles in view.account_group_roles
+        },
+        "all_account_group_roles": sorted(r.role_id for r in view.all_account_group_roles),
+    }
+
+
+def _find_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> User:
+    uid = parse_numeric_id(user_id)
+    user = tx.get_user(ctx.org_id, uid) if uid is not None else None
+    if user is None:
+        raise NotFound(f"No user with id {user_id!r}")
+    return user
+
+
+def _view(ctx: CallerContext, user: User, assignments: RoleAssignments) -> UserView:
+    login = ctx.account_groups.get(user.login_account_group_id or -1)
+    per_group = [
+        (ctx.account_groups[aid], _roles(ctx, role_ids))
+        for aid, role_ids in sorted(assignments.by_account_group.items())
+    ]
+    return UserView(user, login, per_group, _roles(ctx, assignments.all_account_groups))
+
+
+def _roles(ctx: CallerContext, role_ids: frozenset[int]) -> list[Role]:
+    return [ctx.roles[i] for i in sorted(role_ids)]
+
+
+def _require_edit(ctx: CallerContext) -> None:
+    ctx.require_any(perm.EDIT_USERS, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+
+
+def _check_edit_scope(ctx: CallerContext, before: RoleAssignments, after: RoleAssignments) -> None:
+    """`Edit users` reaches only the account groups where the caller holds it.
+
+    A caller with `Edit users in all account groups` may touch any assignment; one with only
+    `Edit users` may neither touch "all account groups" roles nor any account group where it
+    lacks `Edit users`. Granting a role with management permissions also needs
+    `Assign management permissions`, so that nobody can hand out more than they hold.
+    """
+    if not ctx.holds(perm.EDIT_USERS_ALL_ACCOUNT_GROUPS):
+        if before.all_account_groups or after.all_account_groups:
+            raise Forbidden(
+                "Roles in all account groups require the "
+                "'Edit users in all account groups' permission"
+            )
+        reachable = ctx.account_groups_with(perm.EDIT_USERS)
+        touched = set(before.by_account_group) | set(after.by_account_group)
+        if not touched <= reachable:
+            raise Forbidden(
+                "The user has roles in account groups where you lack the 'Edit users' permission"
+            )
+    granted = granted_management_roles(ctx.roles, before, after)
+    if granted and not ctx.holds(perm.ASSIGN_MANAGEMENT_PERMISSIONS):
+        names = ", ".join(sorted({r.name for r in granted}))
+        raise Forbidden(f"Granting {names} requires the 'Assign management permissions' permission")
+
+
+def _check_fields(data: UserInput, *, creating: bool) -> None:
+    problems: list[FieldError] = []
+    if data.email is not None:
+        problems += filter(None, [email_problem("email", data.email.strip())])
+    elif creating:
+        problems.append(FieldError("email", "REQUIRED", "email is required"))
+    if data.name is not None:
+        problems += filter(None, [name_problem("name", data.name)])
+    elif creating:
+        problems.append(FieldError("name", "REQUIRED", "name is required"))
+    if problems:
+        raise Invalid("Your request object contains invalid fields.", problems)
+
+
+def _duplicate_email(email: str) -> Conflict:
+    return Conflict(
+        "A user with this email already exists in the organization",
+        [FieldError("email", "DUPLICATE", f"a user with email {email!r} already exists")],
+    )
+
+
+def _parse_assignments(
+    ctx: CallerContext, data: UserInput, current: RoleAssignments
+) -> RoleAssignments | None:
+    """The assignments after applying `data` (replace-based per key); None when left empty."""
+    problems: list[FieldError] = []
+    by_group = current.by_account_group
+    if data.account_group_roles is not None:
+        by_group = {}
+        for i, entry in enumerate(data.account_group_roles):
+            where = f"account_group_roles[{i}]"
+            aid = _known_account_group(
+                ctx, entry.account_group_id, f"{where}.account_group_id", problems
+            )
+            roles = _known_roles(ctx, entry.role_ids, f"{where}.role_ids", problems)
+            if aid is not None and roles:
+                by_group[aid] = by_group.get(aid, frozenset()) | roles
+    all_groups = current.all_account_groups
+    if data.all_account_group_role_ids is not None:
+        all_groups = _known_roles(
+            ctx, data.all_account_group_role_ids, "all_account_group_role_ids", problems
+        )
+    if problems:
+        raise Invalid("Your request object contains invalid fields.", problems)
+    result = RoleAssignments(by_group, all_groups)
+    return result if result.role_ids() else None
+
+
+def _known_account_group(
+    ctx: CallerContext, value: str, field: str, problems: list[FieldError]
+) -> int | None:
+    aid = parse_numeric_id(value)
+    if aid is None or aid not in ctx.account_groups:
+        problems.append(
+            FieldError(field, "UNKNOWN_ACCOUNT_GROUP", f"account group {value!r} does not exist")
+        )
+        return None
+    return aid
+
+
+def _known_roles(
+    ctx: CallerContext, values: list[str], field: str, problems: list[FieldError]
+) -> frozenset[int]:
+    found: set[int] = set()
+    for j, value in enumerate(values):
+        role_id = parse_numeric_id(value)
+        if role_id is None or role_id not in ctx.roles:
+            problems.append(
+                FieldError(f"{field}[{j}]", "UNKNOWN_ROLE", f"role {value!r} does not exist")
+            )
+        else:
+            found.add(role_id)
+    return frozenset(found)
+
+
+def _regular_user(ctx: CallerContext) -> RoleAssignments:
+    """Without any roles in the request, a new user is a Regular User where the call acts."""
+    role = next(r for r in ctx.roles.values() if r.is_builtin and r.name == perm.REGULAR_USER)
+    return RoleAssignments({ctx.account_group.aid: frozenset({role.role_id})})
+
+
+def _login_group_for_new_user(
+    tx: DirectoryTransaction, ctx: CallerContext, data: UserInput, assignments: RoleAssignments
+) -> int | None:
+    assert data.email is not None
+    if tx.email_registered_elsewhere(data.email, ctx.org_id):
+        # The person already belongs to another organization: they keep the login account
+        # group they chose there, and this organization cannot set it for them.
+        return None
+    if data.login_account_group_id is None:
+        return _fallback_login_group(ctx, assignments)
+    aid = _known_account_group(ctx, data.login_account_group_id, "login_account_group_id", [])
+    return _checked_login_group(aid, data.login_account_group_id, assignments)
+
+
+def _checked_login_group(aid: int | None, raw: str, assignments: RoleAssignments) -> int:
+    if aid is None or not assignments.in_account_group(aid):
+        raise Invalid(
+            "Your request object contains invalid fields.",
+            [
+                FieldError(
+                    "login_account_group_id",
+                    "NOT_ASSIGNED",
+                    f"the user must be assigned to the login account group {raw!r}",
+                )
+            ],
+        )
+    return aid
+
+
+def _fallback_login_group(ctx: CallerContext, assignments: RoleAssignments) -> int:
+    if assignments.in_account_group(ctx.account_group.aid):
+        return ctx.account_group.aid
+    if assignments.by_account_group:
+        return min(assignments.by_account_group)
+    return next(g.aid for g in ctx.account_groups.values() if g.is_default)
+
+
+def _changes(
+    tx: DirectoryTransaction,
+    ctx: CallerContext,
+    user: User,
+    data: UserInput,
+    after: RoleAssignments,
+) -> UserChanges | None:
+    changes = UserChanges()
+    if data.name is not None and data.name.strip() != user.name:
+        changes = replace(changes, name=data.name.strip())
+    if data.email is not None and data.email.strip() != user.email:
+        new_email = data.email.strip()
+        other = tx.find_user_by_email(ctx.org_id, new_email)
+        if other is not None and other.uid != user.uid:
+            raise _duplicate_email(new_email)
+        # A changed address must be confirmed before the user may use the API again.
+        changes = replace(changes, email=new_email, email_confirmed=False)
+    login = _updated_login_group(ctx, user, data, after)
+    if login != user.login_account_group_id:
+        changes = replace(changes, login_account_group_id=login)
+    if changes == UserChanges():
+        return None
+    return replace(changes, updated_at=utcnow())
+
+
+def _updated_login_group(
+    ctx: CallerContext, user: User, data: UserInput, after: RoleAssignments
+) -> int | None:
+    if data.login_account_group_id is not None:
+        if user.login_account_group_id is None:
+            raise Invalid(
+                "Your request object contains invalid fields.",
+                [
+                    FieldError(
+                        "login_account_group_id",
+                        "NOT_ALLOWED",
+                        "this user belongs to another organization and sets their own login "
+                        "account group",
+                    )
+                ],
+            )
+        aid = _known_account_group(ctx, data.login_account_group_id, "login_account_group_id", [])
+        return _checked_login_group(aid, data.login_account_group_id, after)
+    current = user.login_account_group_id
+    if current is not None and not after.in_account_group(current):
+        # The replace-based update removed the user's login account group: move it along.
+        return _fallback_login_group(ctx, after)
+    return current

@@ -1,0 +1,31 @@
+"""The ThousandEyes v7 administrative Users API, served under /v7."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from rosterd import __version__
+from rosterd.dialects.thousandeyes import _errors
+from rosterd.dialects.thousandeyes._routes import PREFIX, router
+from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.services import Services
+
+__all__ = ["PREFIX", "create_thousandeyes_app"]
+
+
+def create_thousandeyes_app(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="rosterd — ThousandEyes v7 Users API",
+        version=__version__,
+        description="The ThousandEyes v7 administrative Users API, as served by rosterd.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        servers=[{"url": PREFIX}],
+    )
+    app.state.services = services
+    app.include_router(router)
+    _errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
+    app.add_middleware(StateHeadersMiddleware)
+    return app

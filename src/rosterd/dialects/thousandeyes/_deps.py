@@ -1,0 +1,86 @@
+"""Request dependencies: the authenticated, rate-limited caller and the public base URL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from rosterd.core.audit import Actor
+from rosterd.core.entities import Principal
+from rosterd.core.errors import RateLimited
+from rosterd.server.middleware import RESPONSE_HEADERS_STATE
+from rosterd.server.ratelimit import per_minute
+from rosterd.server.services import Services
+
+_bearer = HTTPBearer(auto_error=False, description="An API token issued by `rosterd tokens create`")
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def authenticated(
+    request: Request,
+    svc: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = svc.auth.authenticate(credentials.credentials if credentials else None)
+    if svc.settings.rate_limits:
+        _count_request(request, svc, principal)
+    return principal
+
+
+def _count_request(request: Request, svc: Services, principal: Principal) -> None:
+    amount = principal.org.rate_limit_per_minute or svc.settings.thousandeyes_requests_per_minute
+    state = svc.rate_limiter.hit(per_minute(amount), "thousandeyes", str(principal.org.id))
+    if state is None:
+        return
+    setattr(
+        request.state,
+        RESPONSE_HEADERS_STATE,
+        {
+            "X-Organization-Rate-Limit-Limit": state.limit,
+            "X-Organization-Rate-Limit-Remaining": state.remaining,
+            "X-Organization-Rate-Limit-Reset": state.reset_at,
+        },
+    )
+    if not state.allowed:
+        raise RateLimited(
+            "Exhausted rate limit for the organization", retry_after=state.retry_after()
+        )
+
+
+Caller = Annotated[Principal, Depends(authenticated)]
+
+Aid = Annotated[
+    str | None,
+    Query(
+        description="A unique identifier associated with your account group. You must be "
+        "assigned to the target account group.",
+        max_length=20,
+        examples=["1234"],
+    ),
+]
+
+
+def actor(request: Request, principal: Caller) -> Actor:
+    return Actor.of(principal, getattr(request.state, "request_id", None))
+
+
+ActorDep = Annotated[Actor, Depends(actor)]
+
+
+def base_url(request: Request, svc: ServicesDep) -> str:
+    """scheme://host of rosterd as clients see it, for links and Location headers."""
+    if svc.settings.public_base_url:
+        return svc.settings.public_base_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+BaseUrl = Annotated[str, Depends(base_url)]

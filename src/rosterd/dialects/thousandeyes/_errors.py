@@ -1,0 +1,142 @@
+"""Every failure under /v7 in the ThousandEyes envelope: problem+json, OAuth-style 401.
+
+This module is the one place where core errors become HTTP statuses for this dialect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from rosterd.core.errors import (
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    RosterdError,
+    Unauthenticated,
+)
+
+log = logging.getLogger("rosterd.thousandeyes")
+PROBLEM_JSON = "application/problem+json"
+VALIDATION_TITLE = "Request validation failed. There are invalid or missing fields"
+
+_TITLES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "URI Resource Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal server error",
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: Sequence[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": VALIDATION_TITLE if errors is not None else _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = [
+            {"code": e.code, "field": camel_path(e.field), "message": e.message} for e in errors
+        ]
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def unauthorized(detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": "invalid_token", "error_description": detail},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        media_type=PROBLEM_JSON,
+    )
+
+
+def camel_path(field: str) -> str:
+    """`account_group_roles[0].role_ids` → `accountGroupRoles[0].roleIds`."""
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), field)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RosterdError, _core_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _core_error(request: Request, exc: Exception) -> JSONResponse:
+    match exc:
+        case Unauthenticated():
+            return unauthorized(exc.message)
+        case Invalid():
+            return problem(request, 400, exc.message, errors=exc.errors)
+        case Forbidden():
+            return problem(request, 403, exc.message)
+        case NotFound():
+            return problem(request, 404, exc.message)
+        case RateLimited():
+            return problem(
+                request,
+                429,
+                "Exhausted rate limit for the organization",
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+    return await _unexpected(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_field_error(e) for e in exc.errors()]
+    return problem(request, 400, "Your request object contains invalid fields.", errors=errors)
+
+
+def _field_error(error: Any) -> FieldError:
+    location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+    field = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in location).lstrip(".")
+    kind = str(error.get("type", "invalid"))
+    if kind == "json_invalid":
+        return FieldError("body", "INVALID_JSON", f"Malformed JSON: {error.get('msg', '')}")
+    return FieldError(field or "body", kind.upper(), str(error.get("msg", "invalid value")))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # FastAPI reports bodies it cannot parse at all (e.g. nested too deeply) this way.
+        return problem(
+            request,
+            400,
+            "Your request object contains invalid fields.",
+            errors=[FieldError("body", "INVALID_BODY", str(exc.detail))],
+        )
+    detail = str(exc.detail)
+    if exc.status_code == 404:
+        detail = f"No resource at {request.url.path}"
+    elif exc.status_code == 405:
+        detail = f"The method {request.method} is not allowed for {request.url.path}"
+    return problem(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem(request, 500, "An unexpected error occurred; it has been logged.")

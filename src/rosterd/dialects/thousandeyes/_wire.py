@@ -1,0 +1,148 @@
+"""ThousandEyes v7 wire schemas (field names and types as the official SDK 6.0.0 expects them).
+
+Request models validate input strictly; response models exist to document the responses in
+this dialect's OpenAPI document (handlers render plain dicts for speed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=False)
+
+
+# requests
+
+
+class UserAccountGroupRole(_Wire):
+    account_group_id: StrictStr = Field(alias="accountGroupId", max_length=20)
+    role_ids: list[StrictStr] = Field(alias="roleIds", max_length=100)
+
+
+class UserRequest(_Wire):
+    name: StrictStr | None = Field(default=None, max_length=255)
+    email: StrictStr | None = Field(default=None, max_length=254)
+    login_account_group_id: StrictStr | None = Field(
+        default=None, alias="loginAccountGroupId", max_length=20
+    )
+    account_group_roles: list[UserAccountGroupRole] | None = Field(
+        default=None, alias="accountGroupRoles", max_length=1000
+    )
+    all_account_group_role_ids: list[StrictStr] | None = Field(
+        default=None, alias="allAccountGroupRoleIds", max_length=100
+    )
+
+
+# responses
+
+
+class Link(_Wire):
+    href: StrictStr
+
+
+class SelfLinks(_Wire):
+    self_: Link = Field(alias="self")
+
+
+class AccountGroup(_Wire):
+    aid: StrictStr
+    account_group_name: StrictStr = Field(alias="accountGroupName")
+
+
+class Role(_Wire):
+    role_id: StrictStr = Field(alias="roleId")
+    name: StrictStr
+    is_builtin: StrictBool = Field(alias="isBuiltin")
+    has_management_permissions: StrictBool = Field(alias="hasManagementPermissions")
+
+
+class AccountGroupRole(_Wire):
+    account_group: AccountGroup = Field(alias="accountGroup")
+    roles: list[Role]
+
+
+class ExtendedUser(_Wire):
+    uid: StrictStr
+    name: StrictStr
+    email: StrictStr
+    date_registered: datetime = Field(alias="dateRegistered")
+    last_login: datetime | None = Field(alias="lastLogin")
+    login_account_group: AccountGroup | None = Field(alias="loginAccountGroup")
+
+
+class Users(_Wire):
+    users: list[ExtendedUser]
+    links: SelfLinks = Field(alias="_links")
+
+
+class CreatedUser(_Wire):
+    uid: StrictStr
+    name: StrictStr
+    email: StrictStr
+    date_registered: datetime = Field(alias="dateRegistered")
+    login_account_group: AccountGroup | None = Field(alias="loginAccountGroup")
+    account_group_roles: list[AccountGroupRole] = Field(alias="accountGroupRoles")
+    all_account_group_roles: list[Role] = Field(alias="allAccountGroupRoles")
+    links: SelfLinks = Field(alias="_links")
+
+
+class UserDetail(CreatedUser):
+    last_login: datetime | None = Field(alias="lastLogin")
+
+
+class AccountGroupInfo(_Wire):
+    aid: StrictStr
+    account_group_name: StrictStr = Field(alias="accountGroupName")
+    is_current_account_group: StrictBool = Field(alias="isCurrentAccountGroup")
+    is_default_account_group: StrictBool = Field(alias="isDefaultAccountGroup")
+    organization_name: StrictStr = Field(alias="organizationName")
+    org_id: StrictStr = Field(alias="orgId")
+
+
+class AccountGroups(_Wire):
+    account_groups: list[AccountGroupInfo] = Field(alias="accountGroups")
+    links: SelfLinks = Field(alias="_links")
+
+
+class Roles(_Wire):
+    roles: list[Role]
+    links: SelfLinks = Field(alias="_links")
+
+
+class Permission(_Wire):
+    label: StrictStr
+    permission_id: StrictStr = Field(alias="permissionId")
+    is_management_permission: StrictBool = Field(alias="isManagementPermission")
+    permission: StrictStr
+
+
+class Permissions(_Wire):
+    permissions: list[Permission]
+    links: SelfLinks = Field(alias="_links")
+
+
+class Error(_Wire):
+    type: StrictStr
+    title: StrictStr
+    status: StrictInt
+    detail: StrictStr
+    instance: StrictStr
+
+
+class ValidationErrorItem(_Wire):
+    code: StrictStr
+    field: StrictStr
+    message: StrictStr
+
+
+class ValidationError(Error):
+    errors: list[ValidationErrorItem]
+
+
+class UnauthorizedError(_Wire):
+    error: StrictStr
+    error_description: StrictStr

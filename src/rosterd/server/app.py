@@ -1,0 +1,47 @@
+"""The application factory: one ASGI app with a sub-application per dialect."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from rosterd import __version__
+from rosterd.core.ports import DirectoryStore
+from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
+from rosterd.dialects.thousandeyes import create_thousandeyes_app
+from rosterd.server.middleware import RequestLogMiddleware
+from rosterd.server.services import Services
+from rosterd.server.settings import Settings
+from rosterd.storage import SqlDirectoryStore, make_engine
+
+log = logging.getLogger("rosterd")
+
+
+def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastAPI:
+    """Build rosterd for `settings`; the schema must already be migrated (`rosterd db upgrade`)."""
+    if store is None:
+        store = SqlDirectoryStore(make_engine(settings.database_url))
+    services = Services.build(settings, store)
+    app = FastAPI(
+        title="rosterd", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.services = services
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            store.ping()
+        except Exception:
+            log.warning("database unreachable", exc_info=True)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    app.mount(THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
+    app.add_middleware(RequestLogMiddleware)
+    return app

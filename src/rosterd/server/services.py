@@ -1,0 +1,36 @@
+"""The services one running rosterd shares between its dialects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosterd.core.auth import AuthService
+from rosterd.core.catalogue import CatalogueService
+from rosterd.core.organizations import OrganizationsService
+from rosterd.core.ports import DirectoryStore
+from rosterd.core.users import UsersService
+from rosterd.server.ratelimit import RateLimiter
+from rosterd.server.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    store: DirectoryStore
+    auth: AuthService
+    users: UsersService
+    catalogue: CatalogueService
+    organizations: OrganizationsService
+    rate_limiter: RateLimiter
+
+    @classmethod
+    def build(cls, settings: Settings, store: DirectoryStore) -> Services:
+        return cls(
+            settings=settings,
+            store=store,
+            auth=AuthService(store),
+            users=UsersService(store),
+            catalogue=CatalogueService(store),
+            organizations=OrganizationsService(store),
+            rate_limiter=RateLimiter(settings.redis_url or "memory://"),
+        )

@@ -1,0 +1,24 @@
+"""Runtime settings, read from `ROSTERD_*` environment variables when `Settings()` is built."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///rosterd.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROSTERD_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # The scheme://host[:port] clients use to reach rosterd; links and Location headers use it.
+    # Unset, it is taken from each request's Host header.
+    public_base_url: str | None = None
+    # Set ROSTERD_RATE_LIMITS=off to turn every rate limit off (load tests, fuzzing).
+    rate_limits: bool = True
+    # With a Redis URL, rate-limit counters are shared by every worker and host.
+    redis_url: str | None = None
+    thousandeyes_requests_per_minute: int = Field(default=240, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    log_level: str = "INFO"

@@ -1,0 +1,153 @@
+"""The schema, as SQLAlchemy Core tables. Only migrations create or change it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
+
+from rosterd.storage._types import UTCDateTime
+
+# Integer primary keys autoincrement on SQLite only as INTEGER, on PostgreSQL as BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("subdomain", String(63), nullable=False, unique=True),
+    Column("rate_limit_per_minute", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+account_groups = Table(
+    "account_groups",
+    metadata,
+    Column("aid", Id, primary_key=True, autoincrement=True),
+    Column(
+        "org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("name", String(255), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    UniqueConstraint("org_id", "name"),
+)
+
+permissions = Table(
+    "permissions",
+    metadata,
+    Column("permission_id", Id, primary_key=True, autoincrement=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("label", String(255), nullable=False),
+    Column("is_management", Boolean, nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("role_id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=True, index=True
+    ),
+    Column("name", String(255), nullable=False),
+    Column("is_builtin", Boolean, nullable=False),
+    UniqueConstraint("org_id", "name"),
+)
+
+role_permissions = Table(
+    "role_permissions",
+    metadata,
+    Column("role_id", Id, ForeignKey("roles.role_id", ondelete="CASCADE"), primary_key=True),
+    Column("permission_id", Id, ForeignKey("permissions.permission_id"), primary_key=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("uid", Id, primary_key=True, autoincrement=True),
+    Column("id", Uuid(as_uuid=True), nullable=False, unique=True),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("email_key", String(254), nullable=False, index=True),
+    Column("email_confirmed", Boolean, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("archived", Boolean, nullable=False),
+    Column("department", String(255), nullable=False),
+    Column("job_title", String(255), nullable=False),
+    Column("integration_id", Id, nullable=True),
+    Column(
+        "login_account_group_id",
+        Id,
+        ForeignKey("account_groups.aid", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_login", UTCDateTime, nullable=True),
+    UniqueConstraint("org_id", "email_key"),
+    Index("ix_users_org_id_uid", "org_id", "uid"),
+)
+
+user_account_group_roles = Table(
+    "user_account_group_roles",
+    metadata,
+    Column("uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    Column("aid", Id, ForeignKey("account_groups.aid", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", Id, ForeignKey("roles.role_id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_all_account_group_roles = Table(
+    "user_all_account_group_roles",
+    metadata,
+    Column("uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", Id, ForeignKey("roles.role_id", ondelete="CASCADE"), primary_key=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("user_uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("actor_type", String(32), nullable=False),
+    Column("actor_id", String(64), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("new_state", JSON, nullable=True),
+    Column("request_id", String(64), nullable=True),
+    Index("ix_audit_events_org_id_occurred_at", "org_id", "occurred_at"),
+)
