@@ -1,0 +1,74 @@
+"""Shared fixtures: every test that touches storage runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests need `ROSTERD_TEST_POSTGRES_URL`, a URL whose role may create databases
+(`.ci/run` sets it up). Without it they are skipped, unless `ROSTERD_REQUIRE_POSTGRES=1`
+(set in CI) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from tests.support.orgs import OrgFactory
+from tests.support.server import LiveServer, start_server
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("ROSTERD_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if os.environ.get("ROSTERD_REQUIRE_POSTGRES") == "1":
+        pytest.fail("ROSTERD_TEST_POSTGRES_URL is not set but ROSTERD_REQUIRE_POSTGRES=1")
+    pytest.skip("PostgreSQL tests need ROSTERD_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """A freshly migrated database of each kind, for the whole session."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "rosterd.db"
+        yield f"sqlite:///{path}"
+        return
+    admin_url = make_url(_postgres_admin_url()).set(drivername="postgresql+psycopg")
+    name = f"rosterd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def store(database_url: str) -> Iterator[SqlDirectoryStore]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield SqlDirectoryStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(store: SqlDirectoryStore, database_url: str) -> Iterator[LiveServer]:
+    """rosterd on a real HTTP server on 127.0.0.1, sharing the session's database."""
+    with start_server(database_url, store) as server:
+        yield server
+
+
+@pytest.fixture
+def orgs(store: SqlDirectoryStore) -> OrgFactory:
+    """Creates fresh organizations; tests stay independent because nothing crosses orgs."""
+    return OrgFactory(store)
