@@ -19,8 +19,9 @@ def org(orgs: OrgFactory) -> TestOrg:
 @pytest.fixture
 def client(live_server: LiveServer, org: TestOrg) -> Iterator[httpx.Client]:
     """An httpx client authenticated as `org`'s Organization Admin."""
-    with httpx.Client(base_url=live_server.thousandeyes_url,
-                      headers={"Authorization": f"Bearer {org.token}"}) as c:
+    with httpx.Client(
+        base_url=live_server.thousandeyes_url, headers={"Authorization": f"Bearer {org.token}"}
+    ) as c:
         yield c
 
 

@@ -24,6 +24,7 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.thousandeyes")
 PROBLEM_JSON = "application/problem+json"
@@ -130,11 +131,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             errors=[FieldError("body", "INVALID_BODY", str(exc.detail))],
         )
     detail = str(exc.detail)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         detail = f"No resource at {request.url.path}"
     elif exc.status_code == 405:
         detail = f"The method {request.method} is not allowed for {request.url.path}"
-    return problem(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(request, exc.status_code, detail, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
