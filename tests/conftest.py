@@ -33,8 +33,9 @@ def _postgres_admin_url() -> str:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A freshly migrated database of each kind, for the whole session."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("sqlite") / "rosterd.db"
