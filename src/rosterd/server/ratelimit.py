@@ -19,10 +19,15 @@ class LimitState:
     allowed: bool
     limit: int
     remaining: int
-    reset_at: int  # epoch seconds when the window rolls over
+    reset_time: float  # epoch seconds when the window rolls over
+
+    @property
+    def reset_at(self) -> int:
+        """The rollover as whole epoch seconds (never before the real one)."""
+        return math.ceil(self.reset_time)
 
     def retry_after(self, now: float | None = None) -> int:
-        return max(1, math.ceil(self.reset_at - (now if now is not None else time.time())))
+        return max(1, math.ceil(self.reset_time - (now if now is not None else time.time())))
 
 
 class RateLimiter:
@@ -44,9 +49,7 @@ class RateLimiter:
         except Exception:  # a down Redis must not take the API down with it
             log.warning("rate-limit storage unavailable; request allowed", exc_info=True)
             return None
-        return LimitState(
-            allowed, item.amount, max(0, stats.remaining), math.ceil(stats.reset_time)
-        )
+        return LimitState(allowed, item.amount, max(0, stats.remaining), stats.reset_time)
 
     def reset(self) -> None:
         self._storage.reset()
