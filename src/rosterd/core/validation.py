@@ -14,7 +14,7 @@ _EMAIL: Final = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}.]+(\.[^{_NO
 
 
 def email_problem(field: str, email: str) -> FieldError | None:
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
         return FieldError(field, "INVALID_EMAIL", f"{field} must be a valid email address")
     return None
 
