@@ -17,7 +17,8 @@ from rosterd.server.services import Services
 _bearer = HTTPBearer(auto_error=False, description="An API token issued by `rosterd tokens create`")
 
 
-def services(request: Request) -> Services:
+# Dependencies without I/O are async so that they run on the event loop, not in a worker thread.
+async def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
@@ -69,14 +70,14 @@ Aid = Annotated[
 ]
 
 
-def actor(request: Request, principal: Caller) -> Actor:
+async def actor(request: Request, principal: Caller) -> Actor:
     return Actor.of(principal, getattr(request.state, "request_id", None))
 
 
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-def base_url(request: Request, svc: ServicesDep) -> str:
+async def base_url(request: Request, svc: ServicesDep) -> str:
     """scheme://host of rosterd as clients see it, for links and Location headers."""
     if svc.settings.public_base_url:
         return svc.settings.public_base_url.rstrip("/")
