@@ -60,6 +60,7 @@ class User:
     created_at: datetime
     updated_at: datetime
     last_login: datetime | None
+    external_id: str | None = None  # the directory's own id for the person (SCIM externalId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +111,70 @@ class AuditEvent:
     target_id: str
     new_state: dict[str, Any] | None
     request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """A directory integration (Office 365, Google Workspace, SCIM) that users come from."""
+
+    id: int
+    uuid: UUID
+    org_id: int
+    name: str
+    type: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryUser:
+    """A user as the directory shows it: with its integration and how many devices it has."""
+
+    user: User
+    integration: Integration | None
+    device_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A managed device; at most one user is assigned to it."""
+
+    id: int
+    device_id: UUID
+    org_id: int
+    name: str
+    model: str
+    serial_number: str
+    platform: str
+    os_version: str
+    supplemental_build_version: str
+    supplemental_os_version_extra: str
+    last_check_in: datetime | None
+    asset_tag: str
+    blueprint_id: UUID | None
+    blueprint_name: str
+    mdm_enabled: bool
+    agent_installed: bool
+    is_missing: bool
+    is_removed: bool
+    agent_version: str
+    first_enrollment: datetime | None
+    last_enrollment: datetime | None
+    lost_mode_status: str
+    tags: tuple[str, ...]
+    user_uid: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    device: Device
+    user: User | None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointPermission:
+    """One endpoint a token may call, Kandji-style: a path template and an HTTP method."""
+
+    path: str
+    http_method: str

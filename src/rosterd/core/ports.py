@@ -13,6 +13,10 @@ from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
     AuditEvent,
+    DeviceView,
+    DirectoryUser,
+    EndpointPermission,
+    Integration,
     Organization,
     Permission,
     Principal,
@@ -34,6 +38,8 @@ class NewUser:
     job_title: str = ""
     integration_id: int | None = None
     active: bool = True
+    external_id: str | None = None
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,114 @@ class UserChanges:
     name: str | None = None
     login_account_group_id: int | None = None
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryUserUpdate:
+    """A directory sync's view of one existing user: every field is set as given."""
+
+    uid: int
+    email: str
+    name: str
+    department: str
+    job_title: str
+    active: bool
+    archived: bool
+    integration_id: int
+    external_id: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuery:
+    """Filters of a directory listing; None means "no filter"."""
+
+    email_contains: str | None = None
+    id: UUID | None = None
+    integration_uuid: UUID | None = None
+    archived: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """One page of a newest-first listing by uid.
+
+    Forward pages hold uids below `position` (all when None), newest first; reverse pages
+    (the way back) hold the uids above it, returned oldest first.
+    """
+
+    position: int | None = None
+    reverse: bool = False
+    offset: int = 0
+    limit: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class NewDevice:
+    device_id: UUID
+    org_id: int
+    name: str
+    model: str
+    serial_number: str
+    platform: str
+    os_version: str
+    created_at: datetime
+    supplemental_build_version: str = ""
+    supplemental_os_version_extra: str = ""
+    last_check_in: datetime | None = None
+    asset_tag: str = ""
+    blueprint_id: UUID | None = None
+    blueprint_name: str = ""
+    mdm_enabled: bool = True
+    agent_installed: bool = True
+    is_missing: bool = False
+    is_removed: bool = False
+    agent_version: str = ""
+    first_enrollment: datetime | None = None
+    last_enrollment: datetime | None = None
+    lost_mode_status: str = ""
+    tags: tuple[str, ...] = ()
+    user_uid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceChanges:
+    """A device update; `set_user` says whether `user_uid` (possibly None) is to be written."""
+
+    updated_at: datetime
+    set_user: bool = False
+    user_uid: int | None = None
+    asset_tag: str | None = None
+    tags: tuple[str, ...] | None = None
+    blueprint_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceQuery:
+    """Filters of a device listing (each on the assigned user); None means "no filter"."""
+
+    user_name_contains: str | None = None
+    user_email_contains: str | None = None
+    user_email_exact: str | None = None
+    user_id: UUID | None = None
+    device_id: UUID | None = None
+    serial_number_contains: str | None = None
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """A page of audit events, sorted by `sort` (`occurred_at` or `id`), keyset-paged."""
+
+    sort: str = "occurred_at"
+    descending: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+    # The last event seen (occurred_at, id); the page continues after it in `sort` order,
+    # or before it when `backwards` (the way to the previous page).
+    after: tuple[datetime, str] | None = None
+    backwards: bool = False
+    limit: int = 500
 
 
 class DirectoryTransaction(Protocol):
@@ -86,6 +200,56 @@ class DirectoryTransaction(Protocol):
     # audit
     def add_audit_event(self, event: AuditEvent) -> None: ...
     def list_audit_events(self, org_id: int) -> Sequence[AuditEvent]: ...
+    def add_audit_events(self, events: Sequence[AuditEvent]) -> None: ...
+    def page_audit_events(self, org_id: int, query: AuditQuery) -> list[AuditEvent]: ...
+
+    # endpoint permissions of API tokens
+    def add_token_permissions(
+        self, token_id: int, permissions: Sequence[EndpointPermission]
+    ) -> None: ...
+    def list_token_permissions(self, token_id: int) -> list[EndpointPermission]: ...
+    def permission_codes_anywhere(self, uid: int) -> frozenset[str]: ...
+
+    # directory integrations
+    def add_integration(
+        self,
+        *,
+        org_id: int,
+        uuid: UUID,
+        name: str,
+        type: str,
+        scim_token_hash: str | None,
+        now: datetime,
+    ) -> Integration: ...
+    def get_integration_by_uuid(self, org_id: int, uuid: UUID) -> Integration | None: ...
+    def find_integration_by_scim_token(self, token_hash: str) -> Integration | None: ...
+    def list_integrations(self, org_id: int) -> list[Integration]: ...
+
+    # directory users
+    def get_user_by_id(self, org_id: int, id: UUID) -> User | None: ...
+    def get_directory_user(self, org_id: int, id: UUID) -> DirectoryUser | None: ...
+    def list_directory_users(
+        self, org_id: int, query: UserQuery, page: Keyset
+    ) -> list[DirectoryUser]: ...
+    def count_devices_of(self, org_id: int, uid: int) -> int: ...
+    def find_directory_matches(
+        self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
+    ) -> list[User]: ...
+    def add_users(self, users: Sequence[NewUser]) -> None: ...
+    def update_directory_users(
+        self, org_id: int, updates: Sequence[DirectoryUserUpdate]
+    ) -> None: ...
+    def list_integration_user_uids(self, org_id: int, integration_id: int) -> list[int]: ...
+    def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None: ...
+
+    # devices
+    def add_device(self, device: NewDevice) -> DeviceView: ...
+    def get_device(self, org_id: int, device_id: UUID) -> DeviceView | None: ...
+    def find_device_by_serial(self, org_id: int, serial_number: str) -> DeviceView | None: ...
+    def update_device(self, org_id: int, id: int, changes: DeviceChanges) -> DeviceView: ...
+    def list_devices(
+        self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+    ) -> list[DeviceView]: ...
 
 
 class DirectoryStore(Protocol):

@@ -10,6 +10,8 @@ from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
     AuditEvent,
+    Device,
+    Integration,
     Organization,
     Permission,
     User,
@@ -32,6 +34,7 @@ USER_COLUMNS = (
     t.users.c.created_at,
     t.users.c.updated_at,
     t.users.c.last_login,
+    t.users.c.external_id,
 )
 ORG_COLUMNS = (
     t.organizations.c.id,
@@ -42,24 +45,25 @@ ORG_COLUMNS = (
 )
 
 
-def user(row: Row[Any, *tuple[Any, ...]]) -> User:
+def user(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> User:
     m = row._mapping
     return User(
-        uid=m["uid"],
-        id=m["id"],
-        org_id=m["org_id"],
-        email=m["email"],
-        name=m["name"],
-        active=m["active"],
-        archived=m["archived"],
-        department=m["department"],
-        job_title=m["job_title"],
-        integration_id=m["integration_id"],
-        login_account_group_id=m["login_account_group_id"],
-        email_confirmed=m["email_confirmed"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        last_login=m["last_login"],
+        uid=m[f"{prefix}uid"],
+        id=m[f"{prefix}id"],
+        org_id=m[f"{prefix}org_id"],
+        email=m[f"{prefix}email"],
+        name=m[f"{prefix}name"],
+        active=m[f"{prefix}active"],
+        archived=m[f"{prefix}archived"],
+        department=m[f"{prefix}department"],
+        job_title=m[f"{prefix}job_title"],
+        integration_id=m[f"{prefix}integration_id"],
+        login_account_group_id=m[f"{prefix}login_account_group_id"],
+        email_confirmed=m[f"{prefix}email_confirmed"],
+        created_at=m[f"{prefix}created_at"],
+        updated_at=m[f"{prefix}updated_at"],
+        last_login=m[f"{prefix}last_login"],
+        external_id=m[f"{prefix}external_id"],
     )
 
 
@@ -116,4 +120,60 @@ def audit_event(row: Row[Any, *tuple[Any, ...]]) -> AuditEvent:
         target_id=m["target_id"],
         new_state=m["new_state"],
         request_id=m["request_id"],
+    )
+
+
+INTEGRATION_COLUMNS = (
+    t.integrations.c.id,
+    t.integrations.c.uuid,
+    t.integrations.c.org_id,
+    t.integrations.c.name,
+    t.integrations.c.type,
+    t.integrations.c.created_at,
+)
+
+
+def integration(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> Integration | None:
+    m = row._mapping
+    if m[f"{prefix}id"] is None:  # an outer join found none
+        return None
+    return Integration(
+        id=m[f"{prefix}id"],
+        uuid=m[f"{prefix}uuid"],
+        org_id=m[f"{prefix}org_id"],
+        name=m[f"{prefix}name"],
+        type=m[f"{prefix}type"],
+        created_at=m[f"{prefix}created_at"],
+    )
+
+
+def device(row: Row[Any, *tuple[Any, ...]]) -> Device:
+    m = row._mapping
+    return Device(
+        id=m["id"],
+        device_id=m["device_id"],
+        org_id=m["org_id"],
+        name=m["name"],
+        model=m["model"],
+        serial_number=m["serial_number"],
+        platform=m["platform"],
+        os_version=m["os_version"],
+        supplemental_build_version=m["supplemental_build_version"],
+        supplemental_os_version_extra=m["supplemental_os_version_extra"],
+        last_check_in=m["last_check_in"],
+        asset_tag=m["asset_tag"],
+        blueprint_id=m["blueprint_id"],
+        blueprint_name=m["blueprint_name"],
+        mdm_enabled=m["mdm_enabled"],
+        agent_installed=m["agent_installed"],
+        is_missing=m["is_missing"],
+        is_removed=m["is_removed"],
+        agent_version=m["agent_version"],
+        first_enrollment=m["first_enrollment"],
+        last_enrollment=m["last_enrollment"],
+        lost_mode_status=m["lost_mode_status"],
+        tags=tuple(m["tags"] or ()),
+        user_uid=m["user_uid"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
     )

@@ -7,14 +7,31 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from uuid import UUID
 
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    delete,
+    distinct,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
     AuditEvent,
+    DeviceView,
+    DirectoryUser,
+    EndpointPermission,
+    Integration,
     Organization,
     Permission,
     Principal,
@@ -23,9 +40,19 @@ from rosterd.core.entities import (
     User,
 )
 from rosterd.core.errors import Conflict, FieldError, NotFound
-from rosterd.core.ports import NewUser, UserChanges
+from rosterd.core.ports import (
+    AuditQuery,
+    DeviceChanges,
+    DeviceQuery,
+    DirectoryUserUpdate,
+    Keyset,
+    NewDevice,
+    NewUser,
+    UserChanges,
+    UserQuery,
+)
 from rosterd.core.validation import email_key
-from rosterd.storage import _rows
+from rosterd.storage import _audit, _devices, _directory, _rows
 from rosterd.storage import tables as t
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
@@ -41,10 +68,15 @@ class SqlDirectoryStore:
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
-        with self.engine.connect() as plain:
-            conn = plain.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
-            with conn.begin():
-                yield SqlTransaction(conn)
+        try:
+            with self.engine.connect() as plain:
+                conn = plain.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
+                with conn.begin():
+                    yield SqlTransaction(conn, writing=True)
+        except IntegrityError as exc:
+            # Constraints the core could not check first (a concurrent writer got there before
+            # us) still end as a core error, never as a 500.
+            raise Conflict("The change conflicts with a concurrent change; try again") from exc
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -52,8 +84,9 @@ class SqlDirectoryStore:
 
 
 class SqlTransaction:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, writing: bool = False) -> None:
         self._conn = conn
+        self._writing = writing
 
     # organizations and account groups
 
@@ -163,13 +196,7 @@ class SqlTransaction:
     # users
 
     def add_user(self, user: NewUser) -> User:
-        values = asdict(user) | {
-            "email_key": email_key(user.email),
-            "email_confirmed": True,
-            "archived": False,
-            "updated_at": user.created_at,
-            "last_login": None,
-        }
+        values = _directory.new_user_values(user)
         try:
             with self._conn.begin_nested():
                 uid = self._conn.execute(
@@ -184,7 +211,7 @@ class SqlTransaction:
             email=user.email,
             name=user.name,
             active=user.active,
-            archived=False,
+            archived=user.archived,
             department=user.department,
             job_title=user.job_title,
             integration_id=user.integration_id,
@@ -193,12 +220,16 @@ class SqlTransaction:
             created_at=user.created_at,
             updated_at=user.created_at,
             last_login=None,
+            external_id=user.external_id,
         )
 
     def get_user(self, org_id: int, uid: int) -> User | None:
-        row = self._conn.execute(
-            select(*_rows.USER_COLUMNS).where(t.users.c.uid == uid, t.users.c.org_id == org_id)
-        ).first()
+        query = select(*_rows.USER_COLUMNS).where(t.users.c.uid == uid, t.users.c.org_id == org_id)
+        if self._writing:
+            # Concurrent changes to one user queue up behind this row lock (PostgreSQL; SQLite
+            # writers are serialized by BEGIN IMMEDIATE already).
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
         return _rows.user(row) if row else None
 
     def find_user_by_email(self, org_id: int, email: str) -> User | None:
@@ -357,6 +388,153 @@ class SqlTransaction:
             .order_by(t.audit_events.c.id)
         )
         return [_rows.audit_event(r) for r in rows]
+
+    def add_audit_events(self, events: Sequence[AuditEvent]) -> None:
+        if events:
+            self._conn.execute(insert(t.audit_events), [asdict(e) for e in events])
+
+    def page_audit_events(self, org_id: int, query: AuditQuery) -> list[AuditEvent]:
+        return _audit.page_audit_events(self._conn, org_id, query)
+
+    # endpoint permissions of API tokens
+
+    def add_token_permissions(
+        self, token_id: int, permissions: Sequence[EndpointPermission]
+    ) -> None:
+        unique = {(p.path, p.http_method) for p in permissions}
+        if unique:
+            self._conn.execute(
+                insert(t.api_token_permissions),
+                [
+                    {"token_id": token_id, "path": path, "http_method": method}
+                    for path, method in sorted(unique)
+                ],
+            )
+
+    def list_token_permissions(self, token_id: int) -> list[EndpointPermission]:
+        perms = t.api_token_permissions
+        rows = self._conn.execute(
+            select(perms.c.path, perms.c.http_method)
+            .where(perms.c.token_id == token_id)
+            .order_by(perms.c.path, perms.c.http_method)
+        )
+        return [EndpointPermission(path, method) for path, method in rows]
+
+    def permission_codes_anywhere(self, uid: int) -> frozenset[str]:
+        """Every permission code the user holds in some account group or in all of them."""
+        role_ids = union(
+            select(t.user_account_group_roles.c.role_id).where(
+                t.user_account_group_roles.c.uid == uid
+            ),
+            select(t.user_all_account_group_roles.c.role_id).where(
+                t.user_all_account_group_roles.c.uid == uid
+            ),
+        )
+        codes = self._conn.execute(
+            select(distinct(t.permissions.c.code))
+            .join(
+                t.role_permissions,
+                t.role_permissions.c.permission_id == t.permissions.c.permission_id,
+            )
+            .where(t.role_permissions.c.role_id.in_(select(role_ids.subquery())))
+        ).scalars()
+        return frozenset(codes)
+
+    # directory integrations
+
+    def add_integration(
+        self,
+        *,
+        org_id: int,
+        uuid: UUID,
+        name: str,
+        type: str,
+        scim_token_hash: str | None,
+        now: datetime,
+    ) -> Integration:
+        return _directory.add_integration(
+            self._conn,
+            org_id=org_id,
+            uuid=uuid,
+            name=name,
+            type=type,
+            scim_token_hash=scim_token_hash,
+            now=now,
+        )
+
+    def get_integration_by_uuid(self, org_id: int, uuid: UUID) -> Integration | None:
+        return _directory.find_integration(
+            self._conn, t.integrations.c.org_id == org_id, t.integrations.c.uuid == uuid
+        )
+
+    def find_integration_by_scim_token(self, token_hash: str) -> Integration | None:
+        return _directory.find_integration(
+            self._conn, t.integrations.c.scim_token_hash == token_hash
+        )
+
+    def list_integrations(self, org_id: int) -> list[Integration]:
+        return _directory.list_integrations(self._conn, org_id)
+
+    # directory users
+
+    def get_user_by_id(self, org_id: int, id: UUID) -> User | None:
+        return _directory.get_user_by_id(self._conn, org_id, id)
+
+    def get_directory_user(self, org_id: int, id: UUID) -> DirectoryUser | None:
+        found = _directory.list_directory_users(
+            self._conn, org_id, UserQuery(id=id), Keyset(limit=1)
+        )
+        return found[0] if found else None
+
+    def list_directory_users(
+        self, org_id: int, query: UserQuery, page: Keyset
+    ) -> list[DirectoryUser]:
+        return _directory.list_directory_users(self._conn, org_id, query, page)
+
+    def count_devices_of(self, org_id: int, uid: int) -> int:
+        return _directory.count_devices_of(self._conn, org_id, uid)
+
+    def find_directory_matches(
+        self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
+    ) -> list[User]:
+        return _directory.find_directory_matches(
+            self._conn, org_id, integration_id, external_ids, emails
+        )
+
+    def add_users(self, users: Sequence[NewUser]) -> None:
+        _directory.add_users(self._conn, users)
+
+    def update_directory_users(self, org_id: int, updates: Sequence[DirectoryUserUpdate]) -> None:
+        _directory.update_directory_users(self._conn, org_id, updates)
+
+    def list_integration_user_uids(self, org_id: int, integration_id: int) -> list[int]:
+        return _directory.list_integration_user_uids(self._conn, org_id, integration_id)
+
+    def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None:
+        _directory.archive_users(self._conn, org_id, uids, now)
+
+    # devices
+
+    def add_device(self, device: NewDevice) -> DeviceView:
+        return _devices.add_device(self._conn, device)
+
+    def get_device(self, org_id: int, device_id: UUID) -> DeviceView | None:
+        return _devices.find_device(
+            self._conn, t.devices.c.org_id == org_id, t.devices.c.device_id == device_id
+        )
+
+    def find_device_by_serial(self, org_id: int, serial_number: str) -> DeviceView | None:
+        return _devices.find_device(
+            self._conn, t.devices.c.org_id == org_id, t.devices.c.serial_number == serial_number
+        )
+
+    def update_device(self, org_id: int, id: int, changes: DeviceChanges) -> DeviceView:
+        return _devices.update_device(self._conn, org_id, id, changes)
+
+    def list_devices(
+        self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+    ) -> list[DeviceView]:
+        return _devices.list_devices(self._conn, org_id, query, limit=limit, offset=offset)
 
 
 def _email_conflict(email: str) -> Conflict:

@@ -105,8 +105,11 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("last_login", UTCDateTime, nullable=True),
+    Column("external_id", String(255), nullable=True),
     UniqueConstraint("org_id", "email_key"),
     Index("ix_users_org_id_uid", "org_id", "uid"),
+    Index("ix_users_org_id_integration_id_uid", "org_id", "integration_id", "uid"),
+    Index("ix_users_integration_id_external_id", "integration_id", "external_id"),
 )
 
 user_account_group_roles = Table(
@@ -150,4 +153,64 @@ audit_events = Table(
     Column("new_state", JSON, nullable=True),
     Column("request_id", String(64), nullable=True),
     Index("ix_audit_events_org_id_occurred_at", "org_id", "occurred_at"),
+    Index("ix_audit_events_org_id_occurred_at_id", "org_id", "occurred_at", "id"),
+    Index("ix_audit_events_org_id_id", "org_id", "id"),
+)
+
+# Kandji-style endpoint permissions of a token; a token without rows may call every endpoint.
+api_token_permissions = Table(
+    "api_token_permissions",
+    metadata,
+    Column("token_id", Id, ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(255), primary_key=True),
+    Column("http_method", String(16), primary_key=True),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("uuid", Uuid(as_uuid=True), nullable=False, unique=True),
+    Column(
+        "org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("name", String(255), nullable=False),
+    Column("type", String(32), nullable=False),
+    # SHA-256 of the integration's SCIM bearer token (only `scim` integrations have one).
+    Column("scim_token_hash", String(64), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("device_id", Uuid(as_uuid=True), nullable=False, unique=True),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("model", String(255), nullable=False),
+    Column("serial_number", String(64), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("os_version", String(64), nullable=False),
+    Column("supplemental_build_version", String(64), nullable=False),
+    Column("supplemental_os_version_extra", String(64), nullable=False),
+    Column("last_check_in", UTCDateTime, nullable=True),
+    Column("asset_tag", String(255), nullable=False),
+    Column("blueprint_id", Uuid(as_uuid=True), nullable=True),
+    Column("blueprint_name", String(255), nullable=False),
+    Column("mdm_enabled", Boolean, nullable=False),
+    Column("agent_installed", Boolean, nullable=False),
+    Column("is_missing", Boolean, nullable=False),
+    Column("is_removed", Boolean, nullable=False),
+    Column("agent_version", String(64), nullable=False),
+    Column("first_enrollment", UTCDateTime, nullable=True),
+    Column("last_enrollment", UTCDateTime, nullable=True),
+    Column("lost_mode_status", String(64), nullable=False),
+    Column("tags", JSON, nullable=False),
+    # A user deleted elsewhere (the ThousandEyes API) leaves its devices unassigned.
+    Column("user_uid", Id, ForeignKey("users.uid", ondelete="SET NULL"), nullable=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "serial_number"),
+    Index("ix_devices_org_id_id", "org_id", "id"),
 )
