@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import uuid
 
 import httpx
 import pytest
 
+from tests.support.process import ROSTERD
 from tests.support.server import LiveServer
-
-ROSTERD = shutil.which("rosterd")
 
 
 def rosterd(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess[str]:

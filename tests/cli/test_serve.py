@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
 
-ROSTERD = shutil.which("rosterd")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.support.process import ROSTERD, free_port
 
 
 def serve_demo(db: Path, port: int) -> tuple[subprocess.Popen[str], str]:

@@ -1,0 +1,76 @@
+"""rosterd as a separate process (`rosterd serve`), for tests that kill or restart it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+# The rosterd of this environment, whether or not its bin/ is on PATH.
+ROSTERD = shutil.which("rosterd", path=str(Path(sys.executable).parent)) or shutil.which("rosterd")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing; what a crash or OOM kill does."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=20)
+
+
+def start_process(database_url: str, port: int | None = None, **env: str) -> ServerProcess:
+    assert ROSTERD, "the rosterd command is not installed in this environment"
+    port = port or free_port()
+    environment = os.environ | {"ROSTERD_DATABASE_URL": database_url} | env
+    process = subprocess.Popen(
+        [ROSTERD, "serve", "--port", str(port), "--no-migrate"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"rosterd exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return ServerProcess(process, base_url)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("rosterd did not become ready")
+
+
+@contextmanager
+def running(database_url: str, **env: str) -> Iterator[ServerProcess]:
+    server = start_process(database_url, **env)
+    try:
+        yield server
+    finally:
+        server.stop()
