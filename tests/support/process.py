@@ -43,12 +43,14 @@ class ServerProcess:
             self.process.wait(timeout=20)
 
 
-def start_process(database_url: str, port: int | None = None, **env: str) -> ServerProcess:
+def start_process(
+    database_url: str, port: int | None = None, *, args: tuple[str, ...] = (), **env: str
+) -> ServerProcess:
     assert ROSTERD, "the rosterd command is not installed in this environment"
     port = port or free_port()
     environment = os.environ | {"ROSTERD_DATABASE_URL": database_url} | env
     process = subprocess.Popen(
-        [ROSTERD, "serve", "--port", str(port), "--no-migrate"],
+        [ROSTERD, "serve", "--port", str(port), "--no-migrate", *args],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

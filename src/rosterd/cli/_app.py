@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +20,7 @@ from rosterd.cli._common import (
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.organizations import OrganizationsService
+from rosterd.server.limits import SERVER_TIMEOUTS
 from rosterd.storage import make_engine, upgrade
 
 app = typer.Typer(help="rosterd: a self-hosted user directory.", no_args_is_help=True)
@@ -42,8 +44,12 @@ def serve(
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option(help="Seed a demo organization and print a token.")] = False,
     migrate: Annotated[bool, typer.Option(help="Upgrade the schema before serving.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes (use PostgreSQL and Redis for more than 1)."),
+    ] = 1,
 ) -> None:
-    """Run the HTTP server (ThousandEyes API under /v7)."""
+    """Run the HTTP server."""
     import uvicorn
 
     from rosterd.server import create_app
@@ -58,14 +64,19 @@ def serve(
     if demo:
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
-    uvicorn.run(
-        create_app(settings, store),
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        timeout_keep_alive=5,
-    )
+    server_options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        **SERVER_TIMEOUTS,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, store), **server_options)
+        return
+    # Each worker process builds its own app from the environment.
+    os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
+    uvicorn.run("rosterd.server.asgi:app", workers=workers, **server_options)
 
 
 @db_app.command("upgrade")

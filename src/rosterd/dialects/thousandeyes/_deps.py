@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from rosterd.core.audit import Actor
 from rosterd.core.entities import Principal
 from rosterd.core.errors import RateLimited
+from rosterd.dialects.thousandeyes._wire import ID_PATTERN
 from rosterd.server.middleware import RESPONSE_HEADERS_STATE
 from rosterd.server.ratelimit import per_minute
 from rosterd.server.services import Services
@@ -39,7 +40,7 @@ def authenticated(
 
 def _count_request(request: Request, svc: Services, principal: Principal) -> None:
     amount = principal.org.rate_limit_per_minute or svc.settings.thousandeyes_requests_per_minute
-    state = svc.rate_limiter.hit(per_minute(amount), "thousandeyes", str(principal.org.id))
+    state = svc.rate_limiter.hit(per_minute(amount), "thousandeyes", principal.org.subdomain)
     if state is None:
         return
     setattr(
@@ -66,6 +67,7 @@ Aid = Annotated[
         "assigned to the target account group.",
         max_length=20,
         examples=["1234"],
+        json_schema_extra={"pattern": ID_PATTERN},  # documented; the core reports malformed ids
     ),
 ]
 

@@ -1,0 +1,83 @@
+"""With Redis, an organization's rate limit holds across worker processes; without it, no 500s."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.support.orgs import OrgFactory
+from tests.support.process import free_port, start_process
+
+LIMIT = 12
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("ROSTERD_TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("ROSTERD_REQUIRE_REDIS") == "1":
+        pytest.fail("ROSTERD_TEST_REDIS_URL is not set but ROSTERD_REQUIRE_REDIS=1")
+    pytest.skip("shared rate-limit tests need ROSTERD_TEST_REDIS_URL")
+
+
+def round_robin_statuses(base_urls: list[str], token: str, count: int) -> Counter[int]:
+    """Request i goes to process i mod n, so every process sees a share of the traffic."""
+
+    def one(i: int) -> int:
+        url = f"{base_urls[i % len(base_urls)]}/v7/users/current"
+        return httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return Counter(pool.map(one, range(count)))
+
+
+def test_the_limit_is_shared_by_every_process(
+    database_url: str, orgs: OrgFactory, redis_url: str
+) -> None:
+    org = orgs.create(rate_limit_per_minute=LIMIT)
+    servers = [start_process(database_url, ROSTERD_REDIS_URL=redis_url) for _ in range(3)]
+    try:
+        statuses = round_robin_statuses([s.base_url for s in servers], org.token, 3 * LIMIT)
+    finally:
+        for server in servers:
+            server.stop()
+    # Without a shared store each process would allow LIMIT requests: 3 * LIMIT in total.
+    assert statuses == {200: LIMIT, 429: 2 * LIMIT}
+
+
+def test_several_workers_of_one_server_share_the_limit(
+    database_url: str, orgs: OrgFactory, redis_url: str
+) -> None:
+    org = orgs.create(rate_limit_per_minute=LIMIT)
+    server = start_process(database_url, args=("--workers", "2"), ROSTERD_REDIS_URL=redis_url)
+    try:
+        statuses = round_robin_statuses([server.base_url], org.token, 2 * LIMIT)
+    finally:
+        server.stop()
+    assert statuses == {200: LIMIT, 429: LIMIT}
+
+
+def test_an_unreachable_redis_degrades_to_unlimited_never_to_errors(
+    database_url: str, orgs: OrgFactory
+) -> None:
+    org = orgs.create(rate_limit_per_minute=2)
+    closed_port = free_port()
+    server = start_process(database_url, ROSTERD_REDIS_URL=f"redis://127.0.0.1:{closed_port}/0")
+    try:
+        responses = [
+            httpx.get(
+                f"{server.base_url}/v7/users/current",
+                headers={"Authorization": f"Bearer {org.token}"},
+                timeout=30,
+            )
+            for _ in range(5)
+        ]
+    finally:
+        server.stop()
+    assert [r.status_code for r in responses] == [200] * 5
+    assert "x-organization-rate-limit-limit" not in responses[0].headers
