@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +23,7 @@ from rosterd.core.auth import AuthService
 from rosterd.core.organizations import OrganizationsService
 from rosterd.server.limits import SERVER_TIMEOUTS
 from rosterd.storage import make_engine, upgrade
+from rosterd.storage.backup import backup_sqlite
 
 app = typer.Typer(help="rosterd: a self-hosted user directory.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -84,6 +86,21 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the schema to the newest migration."""
     upgrade(make_engine(settings_for(database_url).database_url))
     err.print("schema is up to date")
+
+
+@db_app.command("backup")
+def db_backup(
+    destination: Annotated[Path, typer.Argument(help="The file to write (must not exist).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Copy the live SQLite database to a file, consistently, while rosterd keeps serving."""
+    url = settings_for(database_url).database_url
+    try:
+        size = backup_sqlite(url, destination)
+    except (ValueError, FileExistsError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    err.print(f"backed up {size} bytes to {destination}")
 
 
 @orgs_app.command("create")
