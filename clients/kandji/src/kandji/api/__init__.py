@@ -1,0 +1,3 @@
+from kandji.api.users_api import UsersApi
+
+__all__ = ["UsersApi"]

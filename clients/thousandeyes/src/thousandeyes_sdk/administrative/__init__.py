@@ -1,0 +1,51 @@
+"""ThousandEyes v7 Administrative API: `UsersApi` and its models.
+
+Importing this package also imports `thousandeyes_sdk.core` (so `thousandeyes_sdk.core.
+Configuration` works after `import thousandeyes_sdk.administrative`, as the docs' examples
+rely on).
+"""
+
+import thousandeyes_sdk.core  # noqa: F401  (see the docstring)
+from thousandeyes_sdk.administrative.api.users_api import UsersApi
+from thousandeyes_sdk.administrative.models import (
+    AccountGroup,
+    AccountGroupRole,
+    BaseRole,
+    CreatedUser,
+    Error,
+    ExtendedUser,
+    Link,
+    Role,
+    SelfLinks,
+    UnauthorizedError,
+    User,
+    UserAccountGroupRole,
+    UserDetail,
+    UserRequest,
+    Users,
+    ValidationError,
+    ValidationErrorItem,
+)
+from thousandeyes_sdk.core.version import __version__
+
+__all__ = [
+    "AccountGroup",
+    "AccountGroupRole",
+    "BaseRole",
+    "CreatedUser",
+    "Error",
+    "ExtendedUser",
+    "Link",
+    "Role",
+    "SelfLinks",
+    "UnauthorizedError",
+    "User",
+    "UserAccountGroupRole",
+    "UserDetail",
+    "UserRequest",
+    "Users",
+    "UsersApi",
+    "ValidationError",
+    "ValidationErrorItem",
+    "__version__",
+]

@@ -1,0 +1,3 @@
+from thousandeyes_sdk.administrative.api.users_api import UsersApi
+
+__all__ = ["UsersApi"]

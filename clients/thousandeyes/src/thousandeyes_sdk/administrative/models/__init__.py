@@ -1,0 +1,41 @@
+"""The models of the Users API, each at `thousandeyes_sdk.administrative.models.<snake_name>`."""
+
+from thousandeyes_sdk.administrative.models.account_group import AccountGroup
+from thousandeyes_sdk.administrative.models.account_group_role import AccountGroupRole
+from thousandeyes_sdk.administrative.models.base_role import BaseRole
+from thousandeyes_sdk.administrative.models.created_user import CreatedUser
+from thousandeyes_sdk.administrative.models.error import Error
+from thousandeyes_sdk.administrative.models.extended_user import ExtendedUser
+from thousandeyes_sdk.administrative.models.link import Link
+from thousandeyes_sdk.administrative.models.role import Role
+from thousandeyes_sdk.administrative.models.self_links import SelfLinks
+from thousandeyes_sdk.administrative.models.unauthorized_error import UnauthorizedError
+from thousandeyes_sdk.administrative.models.user import User
+from thousandeyes_sdk.administrative.models.user_account_group_role import (
+    UserAccountGroupRole,
+)
+from thousandeyes_sdk.administrative.models.user_detail import UserDetail
+from thousandeyes_sdk.administrative.models.user_request import UserRequest
+from thousandeyes_sdk.administrative.models.users import Users
+from thousandeyes_sdk.administrative.models.validation_error import ValidationError
+from thousandeyes_sdk.administrative.models.validation_error_item import ValidationErrorItem
+
+__all__ = [
+    "AccountGroup",
+    "AccountGroupRole",
+    "BaseRole",
+    "CreatedUser",
+    "Error",
+    "ExtendedUser",
+    "Link",
+    "Role",
+    "SelfLinks",
+    "UnauthorizedError",
+    "User",
+    "UserAccountGroupRole",
+    "UserDetail",
+    "UserRequest",
+    "Users",
+    "ValidationError",
+    "ValidationErrorItem",
+]
