@@ -25,6 +25,10 @@ class LiveServer:
     def thousandeyes_url(self) -> str:
         return f"{self.base_url}/v7"
 
+    @property
+    def kandji_url(self) -> str:
+        return f"{self.base_url}/api/v1"
+
 
 @contextmanager
 def start_server(

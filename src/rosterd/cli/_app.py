@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rosterd.cli import _demo
+from rosterd.cli import _demo, _directory
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
@@ -34,6 +34,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
+app.add_typer(_directory.integrations_app, name="integrations")
+app.add_typer(_directory.devices_app, name="devices")
+users_app.command("import")(_directory.users_import)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 Email = Annotated[str, typer.Option("--email", help="The user's email address.")]
@@ -151,6 +154,13 @@ def tokens_create(
     org: Org,
     email: Email,
     name: Annotated[str, typer.Option(help="A label for the token.")] = "",
+    permission: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Limit the token to a Kandji endpoint, e.g. "GET /api/v1/users"; repeatable. '
+            "Without any, the token may call every endpoint."
+        ),
+    ] = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -158,7 +168,11 @@ def tokens_create(
     store = open_store(database_url)
     with reported_errors():
         issued = AuthService(store).create_token(
-            org_subdomain=org, email=email, name=name, actor=CLI_ACTOR
+            org_subdomain=org,
+            email=email,
+            name=name,
+            actor=CLI_ACTOR,
+            permissions=_directory.endpoint_permissions(permission or []),
         )
     if json_output:
         print_json({"token": issued.token})

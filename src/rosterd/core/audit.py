@@ -38,8 +38,30 @@ def record(
     target_id: str,
     new_state: dict[str, Any] | None,
 ) -> AuditEvent:
+    event = build_event(
+        org_id=org_id,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        new_state=new_state,
+    )
+    tx.add_audit_event(event)
+    return event
+
+
+def build_event(
+    *,
+    org_id: int,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    new_state: dict[str, Any] | None,
+) -> AuditEvent:
+    """An event not yet written: bulk changes write theirs with `tx.add_audit_events`."""
     now = utcnow()
-    event = AuditEvent(
+    return AuditEvent(
         id=str(ULID.from_datetime(now)),
         org_id=org_id,
         occurred_at=now,
@@ -51,5 +73,3 @@ def record(
         new_state=new_state,
         request_id=actor.request_id,
     )
-    tx.add_audit_event(event)
-    return event

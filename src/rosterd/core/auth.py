@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
-from rosterd.core.entities import ApiToken, Principal
+from rosterd.core.entities import ApiToken, EndpointPermission, Principal
 from rosterd.core.errors import NotFound, Unauthenticated
 from rosterd.core.ports import DirectoryStore
 from rosterd.core.tokens import generate_token, hash_token, looks_like_token
@@ -38,8 +39,15 @@ class AuthService:
         return principal
 
     def create_token(
-        self, *, org_subdomain: str, email: str, name: str = "", actor: Actor
+        self,
+        *,
+        org_subdomain: str,
+        email: str,
+        name: str = "",
+        actor: Actor,
+        permissions: Sequence[EndpointPermission] = (),
     ) -> IssuedToken:
+        """Issue a token; `permissions` limit it to those endpoints (none: every endpoint)."""
         token = generate_token()
         with self._store.write() as tx:
             org = tx.get_organization_by_subdomain(org_subdomain)
@@ -53,6 +61,7 @@ class AuthService:
                 name=name,
                 now=utcnow(),
             )
+            tx.add_token_permissions(issued.id, permissions)
             record(
                 tx,
                 org_id=org.id,
@@ -60,7 +69,13 @@ class AuthService:
                 action="token.create",
                 target_type="token",
                 target_id=str(issued.id),
-                new_state={"user_uid": str(user.uid), "name": name},
+                new_state={
+                    "user_uid": str(user.uid),
+                    "name": name,
+                    "permissions": [
+                        {"path": p.path, "http_method": p.http_method} for p in permissions
+                    ],
+                },
             )
         return IssuedToken(token, issued)
 

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 
 from rosterd import __version__
 from rosterd.core.ports import DirectoryStore
+from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
+from rosterd.dialects.kandji import create_kandji_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.middleware import RequestLogMiddleware
@@ -43,5 +45,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
         return JSONResponse({"status": "ok", "database": "ok"})
 
     app.mount(THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
+    # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
+    app.mount(KANDJI_PREFIX, create_kandji_app(services))
     app.add_middleware(RequestLogMiddleware)
     return app

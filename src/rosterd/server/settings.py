@@ -20,5 +20,8 @@ class Settings(BaseSettings):
     # With a Redis URL, rate-limit counters are shared by every worker and host.
     redis_url: str | None = None
     thousandeyes_requests_per_minute: int = Field(default=240, ge=1)
+    # Kandji's documented tenant limits: 10,000 requests per hour and 50 per second.
+    kandji_requests_per_hour: int = Field(default=10_000, ge=1)
+    kandji_requests_per_second: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"

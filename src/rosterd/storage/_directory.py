@@ -242,17 +242,18 @@ def update_directory_users(
     conn.execute(stmt, rows)
 
 
-def list_integration_user_uids(conn: Connection, org_id: int, integration_id: int) -> list[int]:
-    """The integration's users that are not archived."""
-    return list(
-        conn.execute(
-            select(t.users.c.uid).where(
-                t.users.c.org_id == org_id,
-                t.users.c.integration_id == integration_id,
-                t.users.c.archived.is_(False),
-            )
-        ).scalars()
+def list_integration_user_ids(
+    conn: Connection, org_id: int, integration_id: int
+) -> dict[int, UUID]:
+    """uid → id of the integration's users that are not archived."""
+    rows = conn.execute(
+        select(t.users.c.uid, t.users.c.id).where(
+            t.users.c.org_id == org_id,
+            t.users.c.integration_id == integration_id,
+            t.users.c.archived.is_(False),
+        )
     )
+    return {row.uid: row.id for row in rows}
 
 
 def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datetime) -> None:

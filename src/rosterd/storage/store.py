@@ -13,7 +13,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     delete,
-    distinct,
     func,
     insert,
     or_,
@@ -431,7 +430,8 @@ class SqlTransaction:
             ),
         )
         codes = self._conn.execute(
-            select(distinct(t.permissions.c.code))
+            select(t.permissions.c.code)
+            .distinct()
             .join(
                 t.role_permissions,
                 t.role_permissions.c.permission_id == t.permissions.c.permission_id,
@@ -507,8 +507,8 @@ class SqlTransaction:
     def update_directory_users(self, org_id: int, updates: Sequence[DirectoryUserUpdate]) -> None:
         _directory.update_directory_users(self._conn, org_id, updates)
 
-    def list_integration_user_uids(self, org_id: int, integration_id: int) -> list[int]:
-        return _directory.list_integration_user_uids(self._conn, org_id, integration_id)
+    def list_integration_user_ids(self, org_id: int, integration_id: int) -> dict[int, UUID]:
+        return _directory.list_integration_user_ids(self._conn, org_id, integration_id)
 
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None:
         _directory.archive_users(self._conn, org_id, uids, now)

@@ -1,0 +1,163 @@
+"""Directory commands: integrations, importing users and devices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rosterd.cli._common import DatabaseUrl, JsonFlag, err, open_store, print_json, reported_errors
+from rosterd.cli._files import read_rows
+from rosterd.core.audit import CLI_ACTOR
+from rosterd.core.devices import DevicesService
+from rosterd.core.directory_sync import (
+    DirectoryRecord,
+    DirectorySyncService,
+    check_records,
+    parse_record,
+)
+from rosterd.core.endpoints import parse_endpoint_permissions
+from rosterd.core.entities import EndpointPermission
+from rosterd.core.integrations import INTEGRATION_TYPES, IntegrationsService
+
+integrations_app = typer.Typer(help="Directory integrations.", no_args_is_help=True)
+devices_app = typer.Typer(help="Devices.", no_args_is_help=True)
+
+Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
+ImportFile = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, dir_okay=False, readable=True, help="JSON lines, or CSV (name ends in .csv)."
+    ),
+]
+
+
+@integrations_app.command("create")
+def integrations_create(
+    org: Org,
+    name: Annotated[str, typer.Option(help="A name for the integration.")],
+    type: Annotated[str, typer.Option(help=f"One of: {', '.join(INTEGRATION_TYPES)}.")],
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a directory integration; a `scim` one gets a SCIM bearer token, shown this once."""
+    store = open_store(database_url)
+    with reported_errors():
+        created = IntegrationsService(store).create_integration(
+            org_subdomain=org, name=name, type=type, actor=CLI_ACTOR
+        )
+    integration = created.integration
+    if json_output:
+        print_json(
+            {
+                "id": integration.id,
+                "uuid": str(integration.uuid),
+                "name": integration.name,
+                "type": integration.type,
+                "scim_token": created.scim_token,
+            }
+        )
+        return
+    err.print(f"created {integration.type} integration {integration.name!r}")
+    typer.echo(str(integration.uuid))
+    if created.scim_token:
+        err.print("SCIM bearer token (shown once):")
+        typer.echo(created.scim_token)
+
+
+@integrations_app.command("list")
+def integrations_list(
+    org: Org, json_output: JsonFlag = False, database_url: DatabaseUrl = None
+) -> None:
+    """List the organization's directory integrations."""
+    store = open_store(database_url)
+    with reported_errors():
+        found = IntegrationsService(store).list_integrations(org_subdomain=org)
+    rows = [{"id": i.id, "uuid": str(i.uuid), "name": i.name, "type": i.type} for i in found]
+    if json_output:
+        print_json({"integrations": rows})
+        return
+    for row in rows:
+        typer.echo(f"{row['uuid']}  {row['type']:<9}  {row['name']}")
+
+
+def users_import(
+    org: Org,
+    integration: Annotated[str, typer.Option(help="The integration's UUID.")],
+    file: ImportFile,
+    full: Annotated[
+        bool,
+        typer.Option(help="A full sync: archive the integration's users the file leaves out."),
+    ] = False,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import directory users (email, name, department, job_title, external_id, active).
+
+    Idempotent: a user is matched by external id, then by email, and updated in place.
+    """
+    store = open_store(database_url)
+
+    def records() -> Iterator[DirectoryRecord]:
+        return (parse_record(row, where) for where, row in read_rows(file))
+
+    with reported_errors():
+        total = check_records(records())  # the whole file is checked before anything changes
+        with _progress() as progress:
+            task = progress.add_task("importing users", total=total)
+            result = DirectorySyncService(store).import_users(
+                org_subdomain=org,
+                integration_uuid=integration,
+                records=records(),
+                full=full,
+                progress=lambda done: progress.advance(task, done),
+            )
+    summary = {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "archived": result.archived,
+    }
+    if json_output:
+        print_json(summary)
+    else:
+        err.print(", ".join(f"{count} {what}" for what, count in summary.items()))
+
+
+@devices_app.command("import")
+def devices_import(
+    org: Org, file: ImportFile, json_output: JsonFlag = False, database_url: DatabaseUrl = None
+) -> None:
+    """Import devices (serial_number, device_name, model, platform, os_version, asset_tag,
+    tags, device_id, and user_email or user_id to assign one). Known devices are updated."""
+    store = open_store(database_url)
+    with reported_errors():
+        rows = [row for _, row in read_rows(file)]
+        result = DevicesService(store).import_devices(org_subdomain=org, records=rows)
+    if json_output:
+        print_json({"created": result.created, "updated": result.updated})
+    else:
+        err.print(f"{result.created} created, {result.updated} updated")
+
+
+def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:
+    """`"GET /api/v1/users"` → an endpoint permission; only the Kandji endpoints are accepted."""
+    if not values:
+        return []
+    from rosterd.dialects.kandji import ENDPOINTS  # the web stack, only when asked for
+
+    return parse_endpoint_permissions(values, ENDPOINTS)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )

@@ -1,0 +1,273 @@
+"""Devices: listed, read, updated (assigned user, asset tag, tags), and imported.
+
+Devices arrive by MDM enrolment in a real deployment; here they come from an import file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Final
+from uuid import UUID
+
+from rosterd.core import permissions as perm
+from rosterd.core.audit import CLI_ACTOR, Actor, record
+from rosterd.core.clock import utcnow
+from rosterd.core.directory import NOT_FOUND
+from rosterd.core.endpoints import require_tenant_permission
+from rosterd.core.entities import DeviceView, Organization, Principal
+from rosterd.core.errors import FieldError, Invalid, NotFound
+from rosterd.core.integrations import organization
+from rosterd.core.ports import (
+    DeviceChanges,
+    DeviceQuery,
+    DirectoryStore,
+    DirectoryTransaction,
+    NewDevice,
+)
+
+MAX_PAGE: Final = 300
+MAX_TEXT: Final = 255
+PLATFORMS: Final = ("Mac", "iPad", "iPhone", "AppleTV", "iPod", "Vision")
+
+
+class _Unset:
+    """Marks an update field that the request left out (distinct from an explicit null)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUpdate:
+    user: UUID | _Unset | None = UNSET
+    asset_tag: str | _Unset | None = UNSET
+    tags: tuple[str, ...] | _Unset = UNSET
+    blueprint_id: UUID | _Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+class DevicesService:
+    def __init__(self, store: DirectoryStore) -> None:
+        self._store = store
+
+    def list_devices(
+        self, *, principal: Principal, query: DeviceQuery, limit: int, offset: int
+    ) -> list[DeviceView]:
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            return tx.list_devices(
+                principal.org.id, query, limit=min(limit, MAX_PAGE), offset=offset
+            )
+
+    def get_device(self, *, principal: Principal, device_id: UUID) -> DeviceView:
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            found = tx.get_device(principal.org.id, device_id)
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        return found
+
+    def update_device(
+        self, *, principal: Principal, device_id: UUID, update: DeviceUpdate, actor: Actor
+    ) -> DeviceView:
+        with self._store.write() as tx:
+            require_tenant_permission(tx, principal, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+            found = tx.get_device(principal.org.id, device_id)
+            if found is None:
+                raise NotFound(NOT_FOUND)
+            changes = _changes(tx, principal.org, update)
+            view = tx.update_device(principal.org.id, found.device.id, changes)
+            _record_update(tx, view, actor)
+            return view
+
+    def import_devices(
+        self, *, org_subdomain: str, records: Iterable[Mapping[str, Any]]
+    ) -> DeviceImportResult:
+        """Create each listed device, or update the assignment, asset tag and tags of one
+        already known by device id or serial number. All records or none."""
+        created = updated = 0
+        with self._store.write() as tx:
+            org = organization(tx, org_subdomain)
+            for line, row in enumerate(records, start=1):
+                new = _parse_device(tx, org, row, f"record {line}")
+                known = tx.get_device(org.id, new.device_id) or tx.find_device_by_serial(
+                    org.id, new.serial_number
+                )
+                if known is None:
+                    view = tx.add_device(new)
+                    created += 1
+                    action = "device.create"
+                else:
+                    view = tx.update_device(
+                        org.id,
+                        known.device.id,
+                        DeviceChanges(
+                            updated_at=new.created_at,
+                            set_user=True,
+                            user_uid=new.user_uid,
+                            asset_tag=new.asset_tag,
+                            tags=new.tags,
+                        ),
+                    )
+                    updated += 1
+                    action = "device.update"
+                record(
+                    tx,
+                    org_id=org.id,
+                    actor=CLI_ACTOR,
+                    action=action,
+                    target_type="device",
+                    target_id=str(view.device.device_id),
+                    new_state=device_state(view),
+                )
+        return DeviceImportResult(created, updated)
+
+
+def device_state(view: DeviceView) -> dict[str, Any]:
+    device = view.device
+    return {
+        "name": device.name,
+        "serial_number": device.serial_number,
+        "user_id": str(view.user.id) if view.user else None,
+        "asset_tag": device.asset_tag,
+        "tags": list(device.tags),
+    }
+
+
+def _record_update(tx: DirectoryTransaction, view: DeviceView, actor: Actor) -> None:
+    record(
+        tx,
+        org_id=view.device.org_id,
+        actor=actor,
+        action="device.update",
+        target_type="device",
+        target_id=str(view.device.device_id),
+        new_state=device_state(view),
+    )
+
+
+def _changes(tx: DirectoryTransaction, org: Organization, update: DeviceUpdate) -> DeviceChanges:
+    changes = DeviceChanges(updated_at=utcnow())
+    if not isinstance(update.user, _Unset):
+        uid = None
+        if update.user is not None:
+            user = tx.get_user_by_id(org.id, update.user)
+            if user is None:
+                raise Invalid(
+                    f'Invalid pk "{update.user}" - object does not exist.',
+                    [FieldError("user", "UNKNOWN_USER", f"no user {update.user}")],
+                )
+            uid = user.uid
+        changes = replace(changes, set_user=True, user_uid=uid)
+    if not isinstance(update.asset_tag, _Unset):
+        changes = replace(changes, asset_tag=update.asset_tag or "")
+    if not isinstance(update.tags, _Unset):
+        changes = replace(changes, tags=update.tags)
+    if not isinstance(update.blueprint_id, _Unset):
+        changes = replace(changes, blueprint_id=update.blueprint_id)
+    return changes
+
+
+def _parse_device(
+    tx: DirectoryTransaction, org: Organization, row: Mapping[str, Any], where: str
+) -> NewDevice:
+    problems: list[FieldError] = []
+
+    def text(key: str, *, required: bool = False, default: str = "") -> str:
+        value = row.get(key)
+        if value is None or value == "":
+            if required:
+                problems.append(FieldError(f"{where}: {key}", "REQUIRED", f"{key} is required"))
+            return default
+        if not isinstance(value, str) or len(value) > MAX_TEXT or not value.isprintable():
+            problems.append(
+                FieldError(f"{where}: {key}", "INVALID", f"{key} must be printable text")
+            )
+            return default
+        return value.strip()
+
+    serial = text("serial_number", required=True)
+    platform = text("platform", default="Mac")
+    if platform not in PLATFORMS:
+        problems.append(
+            FieldError(f"{where}: platform", "INVALID", f"platform must be one of {PLATFORMS}")
+        )
+    device_id = _uuid(row.get("device_id"), f"{where}: device_id", problems) or uuid.uuid4()
+    user_uid = _user_of(tx, org, row, where, problems)
+    tags = _tags(row.get("tags"), f"{where}: tags", problems)
+    now = utcnow()
+    device = NewDevice(
+        device_id=device_id,
+        org_id=org.id,
+        name=text("device_name") or text("name") or serial,
+        model=text("model"),
+        serial_number=serial,
+        platform=platform,
+        os_version=text("os_version"),
+        created_at=now,
+        asset_tag=text("asset_tag"),
+        blueprint_name=text("blueprint_name"),
+        agent_version=text("agent_version"),
+        first_enrollment=now,
+        last_enrollment=now,
+        last_check_in=now,
+        tags=tags,
+        user_uid=user_uid,
+    )
+    if problems:
+        raise Invalid(f"Invalid device at {where}", problems)
+    return device
+
+
+def _uuid(value: Any, field: str, problems: list[FieldError]) -> UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        problems.append(FieldError(field, "INVALID_UUID", "must be a UUID"))
+        return None
+
+
+def _user_of(
+    tx: DirectoryTransaction,
+    org: Organization,
+    row: Mapping[str, Any],
+    where: str,
+    problems: list[FieldError],
+) -> int | None:
+    user_id = _uuid(row.get("user_id"), f"{where}: user_id", problems)
+    email = row.get("user_email")
+    if user_id is not None:
+        user = tx.get_user_by_id(org.id, user_id)
+    elif isinstance(email, str) and email:
+        user = tx.find_user_by_email(org.id, email)
+    else:
+        return None
+    if user is None:
+        problems.append(FieldError(f"{where}: user", "UNKNOWN_USER", "no such user"))
+        return None
+    return user.uid
+
+
+def _tags(value: Any, field: str, problems: list[FieldError]) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):  # CSV: tags separated by commas
+        value = [tag.strip() for tag in value.split(",") if tag.strip()]
+    if not isinstance(value, list) or not all(
+        isinstance(tag, str) and 0 < len(tag) <= MAX_TEXT for tag in value
+    ):
+        problems.append(FieldError(field, "INVALID", "tags must be a list of text"))
+        return ()
+    return tuple(value)

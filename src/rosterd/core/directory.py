@@ -1,0 +1,72 @@
+"""Directory users as a tenant-level API sees them: listed newest first, read, deleted.
+
+Deleting is refused while devices are assigned to the user; once allowed it removes the user
+for good (its API tokens and role assignments go with it), as the Kandji API documents. A
+directory that stops listing a person archives them instead (see `directory_sync`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+from uuid import UUID
+
+from rosterd.core import permissions as perm
+from rosterd.core.audit import Actor, record
+from rosterd.core.endpoints import require_tenant_permission
+from rosterd.core.entities import DirectoryUser, Principal
+from rosterd.core.errors import Invalid, NotFound
+from rosterd.core.ports import DirectoryStore, Keyset, UserQuery
+
+STILL_ASSIGNED: Final = "User still assigned to one or more devices."
+NOT_FOUND: Final = "Not found."
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    users: list[DirectoryUser]  # newest first, whichever way the page was read
+    has_more: bool  # whether rows lie beyond this page in the direction it was read
+
+
+class DirectoryService:
+    def __init__(self, store: DirectoryStore) -> None:
+        self._store = store
+
+    def list_users(self, *, principal: Principal, query: UserQuery, page: Keyset) -> UserPage:
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            rows = tx.list_directory_users(
+                principal.org.id, query, replace(page, limit=page.limit + 1)
+            )
+        has_more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        if page.reverse:
+            rows.reverse()
+        return UserPage(rows, has_more)
+
+    def get_user(self, *, principal: Principal, user_id: UUID) -> DirectoryUser:
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            found = tx.get_directory_user(principal.org.id, user_id)
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        return found
+
+    def delete_user(self, *, principal: Principal, user_id: UUID, actor: Actor) -> None:
+        with self._store.write() as tx:
+            require_tenant_permission(tx, principal, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+            user = tx.get_user_by_id(principal.org.id, user_id)
+            if user is None:
+                raise NotFound(NOT_FOUND)
+            if tx.count_devices_of(principal.org.id, user.uid) > 0:
+                raise Invalid(STILL_ASSIGNED)
+            tx.delete_user(principal.org.id, user.uid)
+            record(
+                tx,
+                org_id=principal.org.id,
+                actor=actor,
+                action="user.delete",
+                target_type="user",
+                target_id=str(user.id),
+                new_state={"email": user.email, "name": user.name, "uid": str(user.uid)},
+            )

@@ -1,0 +1,55 @@
+"""Tenant-level API access (the Kandji model): per-token endpoint permissions plus roles.
+
+A token may be limited to a set of endpoints (`{path, http_method}`); a token without any
+may call every endpoint. Independently, the token's user must hold `API Access` and the
+permission the operation needs in some account group (or in all of them), so that a token of
+a Regular User never reaches tenant-wide operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from rosterd.core import permissions as perm
+from rosterd.core.entities import EndpointPermission, Principal
+from rosterd.core.errors import Forbidden, Invalid
+from rosterd.core.ports import DirectoryStore, DirectoryTransaction
+
+HTTP_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+NO_PERMISSION: Final = "You do not have permission to perform this action."
+
+
+class EndpointAccess:
+    def __init__(self, store: DirectoryStore) -> None:
+        self._store = store
+
+    def require_endpoint(self, *, principal: Principal, path: str, http_method: str) -> None:
+        """Refuse the call unless the token may call `http_method path` (a path template)."""
+        with self._store.read() as tx:
+            allowed = tx.list_token_permissions(principal.token_id)
+        if allowed and EndpointPermission(path, http_method) not in allowed:
+            raise Forbidden(NO_PERMISSION)
+
+
+def require_tenant_permission(tx: DirectoryTransaction, principal: Principal, code: str) -> None:
+    """The caller's user must hold `API Access` and `code` somewhere in the organization."""
+    held = tx.permission_codes_anywhere(principal.user.uid)
+    if perm.API_ACCESS not in held or code not in held:
+        raise Forbidden(NO_PERMISSION)
+
+
+def parse_endpoint_permissions(
+    values: Iterable[str], known: Iterable[EndpointPermission]
+) -> list[EndpointPermission]:
+    """`"GET /api/v1/users"` → an endpoint permission; only endpoints in `known` are accepted."""
+    catalogue = set(known)
+    found: list[EndpointPermission] = []
+    for value in values:
+        method, _, path = value.strip().partition(" ")
+        permission = EndpointPermission(path.strip(), method.upper())
+        if permission not in catalogue:
+            choices = ", ".join(f"{p.http_method} {p.path}" for p in sorted(catalogue, key=str))
+            raise Invalid(f"Unknown endpoint permission {value!r}; choose from: {choices}")
+        found.append(permission)
+    return found

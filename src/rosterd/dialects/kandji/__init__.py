@@ -1,0 +1,55 @@
+"""The Kandji (Iru) Users API, with devices and the audit log, served under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from rosterd import __version__
+from rosterd.dialects.kandji import _errors, _wire
+from rosterd.dialects.kandji._deps import KandjiServices
+from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
+from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.services import Services
+
+__all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
+
+
+def create_kandji_app(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="rosterd — Kandji (Iru) API",
+        version=__version__,
+        description="The Kandji (Iru) Users API, device assignment and audit log, as served by "
+        "rosterd. Authenticate with `Authorization: Bearer <API token>`.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        servers=[{"url": PREFIX}],
+    )
+    app.state.kandji = KandjiServices.of(services)
+    app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                servers=app.servers,
+            )
+            # The PATCH body is parsed by hand (for DRF's exact messages); document it here.
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["DeviceUpdate"] = _wire.DeviceUpdate.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    _errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
+    app.add_middleware(StateHeadersMiddleware)
+    return app

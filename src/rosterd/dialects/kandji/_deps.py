@@ -1,0 +1,133 @@
+"""Request dependencies: the authenticated, rate-limited caller with the endpoint permission,
+the services, and the public base URL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import RateLimitItemPerHour, RateLimitItemPerSecond
+
+from rosterd.core.audit import Actor
+from rosterd.core.audit_log import AuditLogService
+from rosterd.core.auth import AuthService
+from rosterd.core.devices import DevicesService
+from rosterd.core.directory import DirectoryService
+from rosterd.core.endpoints import EndpointAccess
+from rosterd.core.entities import Principal
+from rosterd.core.errors import RateLimited
+from rosterd.server.middleware import RESPONSE_HEADERS_STATE
+from rosterd.server.ratelimit import LimitState, RateLimiter
+from rosterd.server.services import Services
+from rosterd.server.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="An API token issued by `rosterd tokens create`")
+
+
+@dataclass(frozen=True, slots=True)
+class KandjiServices:
+    settings: Settings
+    rate_limiter: RateLimiter
+    auth: AuthService
+    endpoints: EndpointAccess
+    directory: DirectoryService
+    devices: DevicesService
+    audit_log: AuditLogService
+
+    @classmethod
+    def of(cls, shared: Services) -> KandjiServices:
+        store = shared.store
+        return cls(
+            settings=shared.settings,
+            rate_limiter=shared.rate_limiter,
+            auth=shared.auth,
+            endpoints=EndpointAccess(store),
+            directory=DirectoryService(store),
+            devices=DevicesService(store),
+            audit_log=AuditLogService(store),
+        )
+
+
+# Dependencies without I/O are async so that they run on the event loop, not in a worker thread.
+async def services(request: Request) -> KandjiServices:
+    found: KandjiServices = request.app.state.kandji
+    return found
+
+
+ServicesDep = Annotated[KandjiServices, Depends(services)]
+
+
+def authenticated(
+    request: Request,
+    svc: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = svc.auth.authenticate(credentials.credentials if credentials else None)
+    if svc.settings.rate_limits:
+        _count_request(request, svc, principal)
+    return principal
+
+
+def _count_request(request: Request, svc: KandjiServices, principal: Principal) -> None:
+    """Kandji's limits (Kong's rate-limiting plugin): per tenant, per hour and per second."""
+    key = ("kandji", principal.org.subdomain)
+    hour = svc.rate_limiter.hit(RateLimitItemPerHour(svc.settings.kandji_requests_per_hour), *key)
+    second = svc.rate_limiter.hit(
+        RateLimitItemPerSecond(svc.settings.kandji_requests_per_second), *key
+    )
+    if hour is None or second is None:
+        return
+    now = time.time()
+    # The generic headers describe the window closest to running out, as Kong's do.
+    closest = hour if hour.remaining < second.remaining else second
+    setattr(
+        request.state,
+        RESPONSE_HEADERS_STATE,
+        {
+            "Ratelimit-Limit": closest.limit,
+            "Ratelimit-Remaining": closest.remaining,
+            "Ratelimit-Reset": closest.retry_after(now),
+            "X-Ratelimit-Limit-Hour": hour.limit,
+            "X-Ratelimit-Limit-Second": second.limit,
+            "X-Ratelimit-Remaining-Hour": hour.remaining,
+            "X-Ratelimit-Remaining-Second": second.remaining,
+        },
+    )
+    exceeded: list[LimitState] = [s for s in (hour, second) if not s.allowed]
+    if exceeded:
+        wait = max(s.retry_after(now) for s in exceeded)
+        raise RateLimited("API rate limit exceeded", retry_after=wait)
+
+
+Caller = Annotated[Principal, Depends(authenticated)]
+
+
+def permitted(path: str, http_method: str) -> Callable[..., Any]:
+    """A dependency: the caller, refused unless its token may call `http_method path`."""
+
+    def check(svc: ServicesDep, principal: Caller) -> Principal:
+        svc.endpoints.require_endpoint(principal=principal, path=path, http_method=http_method)
+        return principal
+
+    return check
+
+
+def actor(request: Request, principal: Caller) -> Actor:
+    return Actor.of(principal, getattr(request.state, "request_id", None))
+
+
+ActorDep = Annotated[Actor, Depends(actor)]
+
+
+async def base_url(request: Request, svc: ServicesDep) -> str:
+    """scheme://host of rosterd as clients see it, for `next`/`previous` links."""
+    if svc.settings.public_base_url:
+        return svc.settings.public_base_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+BaseUrl = Annotated[str, Depends(base_url)]

@@ -1,0 +1,103 @@
+"""Core entities → Kandji JSON, keys in the order Kandji's own examples show them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rosterd.core.entities import AuditEvent, DeviceView, DirectoryUser, Integration, User
+
+JSON = dict[str, Any]
+# Our action names are "<target>.<verb>"; Kandji's audit log names the verb only.
+_TARGET_TYPES = {"token": "api_token"}
+
+
+def timestamp(value: datetime) -> str:
+    """`2024-09-06T21:00:04.304248Z`: UTC, always six digits of microseconds."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def enrollment_time(value: datetime | None) -> str:
+    """Enrolment times print like Python's `str(datetime)`: `2024-01-26 16:15:36.087016+00:00`."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+
+
+def integration(value: Integration | None) -> JSON | None:
+    if value is None:
+        return None
+    return {"id": value.id, "name": value.name, "uuid": str(value.uuid), "type": value.type}
+
+
+def user(value: DirectoryUser) -> JSON:
+    u = value.user
+    return {
+        "active": u.active,
+        "archived": u.archived,
+        "created_at": timestamp(u.created_at),
+        "department": u.department or None,
+        "deprecated_user_id": str(u.uid),
+        "email": u.email,
+        "id": str(u.id),
+        "integration": integration(value.integration),
+        "job_title": u.job_title or None,
+        "name": u.name,
+        "device_count": value.device_count,
+        "updated_at": timestamp(u.updated_at),
+    }
+
+
+def device_user(value: User | None) -> JSON | str:
+    if value is None:
+        return ""
+    return {
+        "email": value.email,
+        "name": value.name,
+        "id": str(value.id),
+        "is_archived": value.archived,
+    }
+
+
+def device(view: DeviceView) -> JSON:
+    d = view.device
+    return {
+        "device_id": str(d.device_id),
+        "device_name": d.name,
+        "model": d.model,
+        "serial_number": d.serial_number,
+        "platform": d.platform,
+        "os_version": d.os_version,
+        "supplemental_build_version": d.supplemental_build_version,
+        "supplemental_os_version_extra": d.supplemental_os_version_extra,
+        "last_check_in": timestamp(d.last_check_in) if d.last_check_in else "",
+        "user": device_user(view.user),
+        "asset_tag": d.asset_tag,
+        "blueprint_id": str(d.blueprint_id) if d.blueprint_id else None,
+        "mdm_enabled": d.mdm_enabled,
+        "agent_installed": d.agent_installed,
+        "is_missing": d.is_missing,
+        "is_removed": d.is_removed,
+        "agent_version": d.agent_version,
+        "first_enrollment": enrollment_time(d.first_enrollment),
+        "last_enrollment": enrollment_time(d.last_enrollment),
+        "blueprint_name": d.blueprint_name,
+        "lost_mode_status": d.lost_mode_status,
+        "tags": list(d.tags),
+    }
+
+
+def audit_event(event: AuditEvent) -> JSON:
+    _, _, verb = event.action.rpartition(".")
+    return {
+        "id": event.id,
+        "action": verb,
+        "occurred_at": timestamp(event.occurred_at),
+        "actor_id": event.actor_id,
+        "actor_type": event.actor_type,
+        "target_id": event.target_id,
+        "target_type": _TARGET_TYPES.get(event.target_type, event.target_type),
+        "target_component": "",
+        "new_state": event.new_state or {},
+        "metadata": {"request_id": event.request_id} if event.request_id else {},
+    }

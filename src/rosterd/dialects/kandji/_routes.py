@@ -1,0 +1,450 @@
+"""/api/v1 routes: parse the vendor request, make one core call, render the vendor response."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Final
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from rosterd.core.devices import UNSET, DeviceUpdate
+from rosterd.core.directory import NOT_FOUND, UserPage
+from rosterd.core.entities import EndpointPermission, Principal
+from rosterd.core.errors import Invalid, NotFound
+from rosterd.core.ports import AuditQuery, DeviceQuery, Keyset, UserQuery
+from rosterd.dialects.kandji import _pagination as pages
+from rosterd.dialects.kandji import _render as render
+from rosterd.dialects.kandji import _wire as wire
+from rosterd.dialects.kandji._deps import ActorDep, BaseUrl, ServicesDep, permitted
+
+PREFIX: Final = "/api/v1"
+USERS_PAGE: Final = 300
+DEVICES_PAGE: Final = 300
+AUDIT_PAGE: Final = 500
+_USERS = f"{PREFIX}/users"
+_USER = f"{PREFIX}/users/{{id}}"
+_DEVICES = f"{PREFIX}/devices"
+_DEVICE = f"{PREFIX}/devices/{{device_id}}"
+_AUDIT_EVENTS = f"{PREFIX}/audit/events"
+
+# Every endpoint a token's permissions can name, as Kandji records them.
+ENDPOINTS: Final = (
+    EndpointPermission(_USERS, "GET"),
+    EndpointPermission(_USER, "GET"),
+    EndpointPermission(_USER, "DELETE"),
+    EndpointPermission(_DEVICES, "GET"),
+    EndpointPermission(_DEVICE, "GET"),
+    EndpointPermission(_DEVICE, "PATCH"),
+    EndpointPermission(_AUDIT_EVENTS, "GET"),
+)
+
+
+def _caller(path: str, method: str) -> Any:
+    return Depends(permitted(path, method))
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": wire.Error, "description": description}
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("Bad Request"),
+    401: _error("Unauthorized: the token is missing, incorrect or revoked"),
+    403: _error("Forbidden: the token may not call this endpoint"),
+    404: _error("Not found"),
+    429: _error("Too Many Requests: the tenant's rate limit is spent"),
+}
+
+
+def _ok(model: Any, status: int = 200, description: str = "OK") -> dict[int | str, Any]:
+    return {status: {"model": model, "description": description}, **_ERRORS}
+
+
+router = APIRouter()
+UserIdPath = Annotated[str, Path(description="The user's id (a UUID).", max_length=64)]
+DeviceIdPath = Annotated[str, Path(description="The device's id (a UUID).", max_length=64)]
+
+
+def _text(description: str, max_length: int = 254, **extra: Any) -> Any:
+    return Query(description=description, max_length=max_length, **extra)
+
+
+# users
+
+
+@router.get(
+    "/users",
+    name="list_users",
+    summary="List Users",
+    description="Users from every directory integration (and those created otherwise, with "
+    "`integration: null`), newest first, at most 300 per page; follow `next`/`previous`.",
+    responses=_ok(wire.UserList),
+    response_class=Response,
+)
+def list_users(
+    request: Request,
+    svc: ServicesDep,
+    base: BaseUrl,
+    caller: Annotated[Principal, _caller(_USERS, "GET")],
+    email: Annotated[
+        str | None, _text("Returns users with email addresses containing the provided string.")
+    ] = None,
+    id: Annotated[
+        str | None, _text("Search for a user matching the provided UUID value.", 64)
+    ] = None,
+    integration_id: Annotated[
+        str | None, _text("Search for a integration matching the provided UUID value.", 64)
+    ] = None,
+    archived: Annotated[
+        str | None,
+        _text("Return only users that are either archived (true) or not archived (false).", 8),
+    ] = None,
+    cursor: Annotated[
+        str | None, _text("Cursor for the next or previous page of results.", 2048)
+    ] = None,
+) -> Response:
+    query = UserQuery(
+        email_contains=email or None,
+        id=_uuid_filter("id", id),
+        integration_uuid=_uuid_filter("integration_id", integration_id),
+        archived=_bool_filter("archived", archived),
+    )
+    page = pages.decode_user_cursor(cursor, USERS_PAGE)
+    found = svc.directory.list_users(principal=caller, query=query, page=page)
+    return JSONResponse(_user_list(found, page, f"{base}{_USERS}", request.url.query))
+
+
+@router.get(
+    "/users/{user_id}",
+    name="get_user",
+    summary="Get User",
+    responses=_ok(wire.User),
+    response_class=Response,
+)
+def get_user(
+    svc: ServicesDep, caller: Annotated[Principal, _caller(_USER, "GET")], user_id: UserIdPath
+) -> Response:
+    found = svc.directory.get_user(principal=caller, user_id=_uuid_path(user_id))
+    return JSONResponse(render.user(found))
+
+
+@router.delete(
+    "/users/{user_id}",
+    name="delete_user",
+    summary="Delete User",
+    description="Deletes the user for good. Refused (400) while devices are assigned to it: "
+    'unassign them first with `PATCH /api/v1/devices/{device_id}` `{"user": null}`.',
+    status_code=204,
+    responses={204: {"description": "No Content"}, **_ERRORS},
+    response_class=Response,
+)
+def delete_user(
+    svc: ServicesDep,
+    actor: ActorDep,
+    caller: Annotated[Principal, _caller(_USER, "DELETE")],
+    user_id: UserIdPath,
+) -> Response:
+    svc.directory.delete_user(principal=caller, user_id=_uuid_path(user_id), actor=actor)
+    # Kandji's 204 carries a JSON content type, though no body.
+    return Response(status_code=204, headers={"Content-Type": "application/json"})
+
+
+# devices
+
+
+@router.get(
+    "/devices",
+    name="list_devices",
+    summary="List Devices",
+    description="Devices in enrolment order; at most 300 per request, paged with limit/offset.",
+    responses=_ok(list[wire.Device]),
+    response_class=Response,
+)
+def list_devices(
+    svc: ServicesDep,
+    caller: Annotated[Principal, _caller(_DEVICES, "GET")],
+    user: Annotated[str | None, _text('Return results "containing" the user name')] = None,
+    user_email: Annotated[
+        str | None, _text('Return results "containing" search on email address')
+    ] = None,
+    user_email_exact: Annotated[
+        str | None, _text('Return results "matching" the specified email address')
+    ] = None,
+    user_id: Annotated[str | None, _text('"exact" match on the user ID (a UUID)', 64)] = None,
+    user_name: Annotated[
+        str | None, _text('Return results "containing" the assigned user Display Name')
+    ] = None,
+    device_id: Annotated[str | None, _text("Search for a device by its id", 64)] = None,
+    serial_number: Annotated[
+        str | None, _text("Devices whose serial number contains this string", 64)
+    ] = None,
+    platform: Annotated[str | None, _text("Mac, iPad, iPhone or AppleTV", 32)] = None,
+    limit: Annotated[str | None, _text("At most 300 devices per request", 12)] = None,
+    offset: Annotated[str | None, _text("Specify the starting record to return", 12)] = None,
+) -> Response:
+    query = DeviceQuery(
+        user_name_contains=user or user_name or None,
+        user_email_contains=user_email or None,
+        user_email_exact=user_email_exact or None,
+        user_id=_uuid_filter("user_id", user_id),
+        device_id=_uuid_filter("device_id", device_id),
+        serial_number_contains=serial_number or None,
+        platform=platform or None,
+    )
+    found = svc.devices.list_devices(
+        principal=caller,
+        query=query,
+        limit=_count("limit", limit, default=DEVICES_PAGE, minimum=1),
+        offset=_count("offset", offset, default=0, minimum=0),
+    )
+    return JSONResponse([render.device(d) for d in found])
+
+
+@router.get(
+    "/devices/{device_id}",
+    name="get_device",
+    summary="Get Device",
+    responses=_ok(wire.Device),
+    response_class=Response,
+)
+def get_device(
+    svc: ServicesDep,
+    caller: Annotated[Principal, _caller(_DEVICE, "GET")],
+    device_id: DeviceIdPath,
+) -> Response:
+    found = svc.devices.get_device(principal=caller, device_id=_uuid_path(device_id))
+    return JSONResponse(render.device(found))
+
+
+async def _device_update(request: Request) -> DeviceUpdate:
+    """The PATCH body, parsed as DRF's JSONParser does (its messages included)."""
+    media = request.headers.get("content-type", "application/json")
+    kind = media.split(";")[0].strip().lower()
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise HTTPException(415, f'Unsupported media type "{media}" in request.')
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise Invalid(f"JSON parse error - {exc}") from exc
+    try:
+        body = wire.DeviceUpdate.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    given = body.model_fields_set
+    return DeviceUpdate(
+        user=_user_ref(body.user) if "user" in given else UNSET,
+        asset_tag=body.asset_tag if "asset_tag" in given else UNSET,
+        tags=tuple(body.tags or ()) if "tags" in given else UNSET,
+        blueprint_id=_uuid_body("blueprint_id", body.blueprint_id)
+        if body.blueprint_id is not None
+        else UNSET,
+    )
+
+
+@router.patch(
+    "/devices/{device_id}",
+    name="update_device",
+    summary="Update Device",
+    description='Set the assigned user (`{"user": "<uuid>"}`, or `null` to unassign), the '
+    "asset tag (`null` clears it) and the tags (`[]` clears them). Attributes left out stay.",
+    responses=_ok(wire.Device),
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/DeviceUpdate"},
+                }
+            },
+        }
+    },
+)
+def update_device(
+    svc: ServicesDep,
+    actor: ActorDep,
+    caller: Annotated[Principal, _caller(_DEVICE, "PATCH")],
+    device_id: DeviceIdPath,
+    update: Annotated[DeviceUpdate, Depends(_device_update)],
+) -> Response:
+    view = svc.devices.update_device(
+        principal=caller, device_id=_uuid_path(device_id), update=update, actor=actor
+    )
+    return JSONResponse(render.device(view))
+
+
+# audit log
+
+
+@router.get(
+    "/audit/events",
+    name="list_audit_events",
+    summary="List audit events",
+    description="Every change made through any API or the CLI, oldest first unless `sort_by` "
+    "says otherwise; at most 500 per request, paged with the cursor in `next`.",
+    responses=_ok(wire.AuditEventList),
+    response_class=Response,
+)
+def list_audit_events(
+    request: Request,
+    svc: ServicesDep,
+    base: BaseUrl,
+    caller: Annotated[Principal, _caller(_AUDIT_EVENTS, "GET")],
+    limit: Annotated[str | None, _text("At most 500 records per request", 12)] = None,
+    sort_by: Annotated[
+        str | None,
+        _text("`occurred_at` or `id`, ascending, or descending with a leading `-`", 16),
+    ] = None,
+    start_date: Annotated[
+        str | None, _text("From this datetime or day (YYYY-MM-DD) on", 40)
+    ] = None,
+    end_date: Annotated[
+        str | None, _text("Up to this datetime or day (YYYY-MM-DD), inclusive", 40)
+    ] = None,
+    cursor: Annotated[str | None, _text("The cursor from `next` or `previous`", 2048)] = None,
+) -> Response:
+    query = _audit_query(limit, sort_by, start_date, end_date, cursor)
+    found = svc.audit_log.list_events(principal=caller, query=query)
+    body: dict[str, Any] = {"results": [render.audit_event(e) for e in found.events]}
+    body |= _audit_links(found.events, found.has_more, query, f"{base}{_AUDIT_EVENTS}", request)
+    return JSONResponse(body)
+
+
+# parsing
+
+
+def _uuid_filter(name: str, value: str | None) -> UUID | None:
+    if not value:
+        return None
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise Invalid(f"{name}: “{value}” is not a valid UUID.") from exc
+
+
+def _uuid_body(name: str, value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise Invalid(f"{name}: “{value}” is not a valid UUID.") from exc
+
+
+def _uuid_path(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise NotFound(NOT_FOUND) from exc
+
+
+def _user_ref(value: str | None) -> UUID | None:
+    return None if value is None else _uuid_body("user", value)
+
+
+def _bool_filter(name: str, value: str | None) -> bool | None:
+    if not value:
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise Invalid(f"{name}: “{value}” is not a valid boolean; use true or false.")
+
+
+def _count(name: str, value: str | None, *, default: int, minimum: int) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < minimum:
+        raise Invalid(f"{name}: “{value}” is not a valid number (at least {minimum}).")
+    return int(value)
+
+
+def _user_list(found: UserPage, page: Keyset, base: str, raw_query: str) -> dict[str, Any]:
+    users = found.users
+    params = pages.query_items(raw_query)
+
+    def link(position: int, *, reverse: bool) -> str:
+        cursor = pages.encode_user_cursor(position, reverse=reverse)
+        return pages.page_link(base, params, cursor, sort_params=True)
+
+    next_link: str | None
+    previous: str | None
+    if page.reverse:
+        next_link = link(users[-1].user.uid if users else (page.position or 0) + 1, reverse=False)
+        previous = link(users[0].user.uid, reverse=True) if found.has_more else None
+    else:
+        next_link = link(users[-1].user.uid, reverse=False) if found.has_more else None
+        previous = None
+        if page.position is not None:
+            previous = link(users[0].user.uid if users else page.position - 1, reverse=True)
+    return {
+        "next": next_link,
+        "previous": previous,
+        "results": [render.user(u) for u in users],
+    }
+
+
+def _audit_query(
+    limit: str | None,
+    sort_by: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    cursor: str | None,
+) -> AuditQuery:
+    sort = sort_by or "occurred_at"
+    if sort.lstrip("-") not in ("occurred_at", "id") or sort.count("-") > 1:
+        raise Invalid(f"sort_by: “{sort}” is not one of occurred_at, -occurred_at, id, -id.")
+    position = pages.decode_audit_cursor(cursor)
+    return AuditQuery(
+        sort=sort.lstrip("-"),
+        descending=sort.startswith("-"),
+        start=_moment("start_date", start_date, end_of_day=False),
+        end=_moment("end_date", end_date, end_of_day=True),
+        after=position[0] if position else None,
+        backwards=position[1] if position else False,
+        limit=min(_count("limit", limit, default=AUDIT_PAGE, minimum=1), AUDIT_PAGE),
+    )
+
+
+def _moment(name: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    """A datetime (UTC unless it says otherwise) or a day; a day ends at its last microsecond."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime.combine(day, time(), tzinfo=UTC)
+            return start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{name}: “{value}” is not a datetime or a date (YYYY-MM-DD).") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _audit_links(
+    events: list[Any], has_more: bool, query: AuditQuery, base: str, request: Request
+) -> dict[str, str | None]:
+    params = pages.query_items(request.url.query)
+
+    def link(index: int, *, backwards: bool) -> str:
+        event = events[index]
+        cursor = pages.encode_audit_cursor(event.occurred_at, event.id, backwards=backwards)
+        return pages.page_link(base, params, cursor, sort_params=False)
+
+    if not events:
+        return {"previous": None, "next": None}
+    if query.backwards:
+        return {
+            "previous": link(0, backwards=True) if has_more else None,
+            "next": link(-1, backwards=False),
+        }
+    return {
+        "previous": link(0, backwards=True) if query.after is not None else None,
+        "next": link(-1, backwards=False) if has_more else None,
+    }
