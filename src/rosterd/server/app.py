@@ -14,6 +14,7 @@ from rosterd.dialects.kandji import create_kandji_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.middleware import RequestLogMiddleware
+from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 from rosterd.storage import SqlDirectoryStore, make_engine
@@ -44,8 +45,8 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    app.mount(THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
+    mount(app, THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
-    app.mount(KANDJI_PREFIX, create_kandji_app(services))
+    mount(app, KANDJI_PREFIX, create_kandji_app(services))
     app.add_middleware(RequestLogMiddleware)
     return app

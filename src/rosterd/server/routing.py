@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from fastapi import FastAPI
 from starlette.requests import Request
-from starlette.routing import Match
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -21,3 +25,14 @@ def allowed_methods(request: Request) -> list[str]:
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             allowed.append(method)
     return allowed
+
+
+def mount(app: FastAPI, prefix: str, dialect: ASGIApp) -> None:
+    """Mount a dialect under `prefix` for every path below it.
+
+    Starlette's mount pattern ends in `.*`, which stops at a newline: `/v7/users/a%0Ab` would
+    miss the dialect and get the outer app's bare JSON 404 instead of the vendor's envelope.
+    """
+    route = Mount(prefix, app=dialect)
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    app.router.routes.append(route)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
 from rosterd.dialects.thousandeyes import _errors
-from rosterd.dialects.thousandeyes._routes import PREFIX, router
+from rosterd.dialects.thousandeyes._routes import PREFIX, describe, router
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.services import Services
 
@@ -25,6 +28,21 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                    servers=app.servers,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     _errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)

@@ -29,6 +29,7 @@ from rosterd.server.routing import allowed_methods
 log = logging.getLogger("rosterd.thousandeyes")
 PROBLEM_JSON = "application/problem+json"
 VALIDATION_TITLE = "Request validation failed. There are invalid or missing fields"
+UNAUTHORIZED_CHALLENGE = 'Bearer error="invalid_token"'
 
 _TITLES = {
     400: "Bad Request",
@@ -68,7 +69,7 @@ def unauthorized(detail: str) -> JSONResponse:
     return JSONResponse(
         {"error": "invalid_token", "error_description": detail},
         status_code=401,
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        headers={"WWW-Authenticate": UNAUTHORIZED_CHALLENGE},
         media_type=PROBLEM_JSON,
     )
 

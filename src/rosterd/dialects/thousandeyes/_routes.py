@@ -6,20 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
 from rosterd.core.users import AccountGroupRolesInput, UserInput
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import ActorDep, Aid, BaseUrl, Caller, ServicesDep
-from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON
+from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
 
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
 
 
 def _error(model: type[Any], description: str) -> dict[str, Any]:
-    return {"model": model, "description": description, "content": {PROBLEM_JSON: {}}}
+    return {"model": model, "description": description}
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,13 +30,35 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: _error(wire.Error, "Not found"),
     429: _error(wire.Error, "Exhausted rate limit for the organization"),
     500: _error(wire.Error, "Internal server error"),
+    # Bad input is a 400 here. A declared 422 keeps FastAPI from adding its own, whose
+    # `ValidationError` schema would replace ours; `describe` removes it again.
+    422: {"description": "Never sent"},
 }
+# Only operations that read a body can meet the body-size limit.
+_BODY_ERRORS = _ERRORS | {413: _error(wire.Error, "Payload Too Large")}
 
 
-def _ok(model: type[Any], status: int = 200, description: str = "OK") -> dict[int | str, Any]:
-    content: dict[str, Any] = {HAL_JSON: {}, "application/json": {}}
-    return {status: {"model": model, "description": description, "content": content}, **_ERRORS}
+def _ok(
+    model: type[Any], status: int = 200, description: str = "OK", *, body: bool = False
+) -> dict[int | str, Any]:
+    return {
+        status: {"model": model, "description": description},
+        **(_BODY_ERRORS if body else _ERRORS),
+    }
 
+
+class _UserIdConvertor(StringConvertor):
+    """A user id path segment: anything but `current`, which names its own resource.
+
+    Without it `PUT /users/current` would reach update_user (a 404 for the user "current") and
+    a 405's `Allow` would list PUT and DELETE for a path that documents only GET.
+    """
+
+    regex = r"(?!current$)[^/]+"
+
+
+register_url_convertor("thousandeyes_user_id", _UserIdConvertor())
+USER_PATH = "/users/{id:thousandeyes_user_id}"
 
 router = APIRouter()
 UserId = Annotated[str, Path(description="Identifier for the user.", max_length=64)]
@@ -67,6 +90,8 @@ def _user_input(body: wire.UserRequest) -> UserInput:
 
 @router.get(
     "/users",
+    operation_id="getUsers",
+    tags=["Users"],
     name="get_users",
     summary="List users",
     responses=_ok(wire.Users),
@@ -75,6 +100,9 @@ def _user_input(body: wire.UserRequest) -> UserInput:
 def get_users(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
+    """Retrieves a list of users in the organization the account group ID belongs to. This
+    operation requires the `API Access` and `View all users` permissions.
+    """
     listing = svc.users.list_users(principal=caller, aid=aid)
     users = [render.extended_user(u, listing.account_groups) for u in listing.users]
     return _json(request, {"users": users, "_links": render.links(f"{base}{PREFIX}/users")})
@@ -82,10 +110,12 @@ def get_users(
 
 @router.post(
     "/users",
+    operation_id="createUser",
+    tags=["Users"],
     name="create_user",
     summary="Create user",
     status_code=201,
-    responses=_ok(wire.CreatedUser, 201, "Created"),
+    responses=_ok(wire.CreatedUser, 201, "Created", body=True),
     response_class=Response,
 )
 def create_user(
@@ -97,6 +127,10 @@ def create_user(
     body: UserBody,
     aid: Aid = None,
 ) -> Response:
+    """Creates a new user. Requires `Edit users` (in the account groups the user gets roles in) or
+    `Edit users in all account groups`. If the person already belongs to another organization,
+    they keep their own login account group. `accountGroupRoles` is replace-based, not a delta.
+    """
     view = svc.users.create_user(principal=caller, aid=aid, data=_user_input(body), actor=actor)
     href = _user_href(base, view.user.uid)
     return _json(request, render.created_user(view, href), 201, Location=href)
@@ -104,18 +138,23 @@ def create_user(
 
 @router.get(
     "/users/current",
+    operation_id="getCurrentUser",
+    tags=["Users"],
     name="get_current_user",
     summary="Retrieve current user",
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
 def get_current_user(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> Response:
+    """Retrieves detailed information about the current user."""
     view = svc.users.get_current_user(principal=caller)
     return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
 
 
 @router.get(
-    "/users/{id}",
+    USER_PATH,
+    operation_id="getUser",
+    tags=["Users"],
     name="get_user",
     summary="Retrieve user",
     responses=_ok(wire.UserDetail),
@@ -129,15 +168,20 @@ def get_user(
     id: UserId,
     aid: Aid = None,
 ) -> Response:
+    """Retrieves detailed information about a user. This operation requires the `API Access` and
+    `View All Users` permissions.
+    """
     view = svc.users.get_user(principal=caller, aid=aid, user_id=id)
     return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
 
 
 @router.put(
-    "/users/{id}",
+    USER_PATH,
+    operation_id="updateUser",
+    tags=["Users"],
     name="update_user",
     summary="Update user",
-    responses=_ok(wire.UserDetail),
+    responses=_ok(wire.UserDetail, body=True),
     response_class=Response,
 )
 def update_user(
@@ -150,6 +194,11 @@ def update_user(
     body: UserBody,
     aid: Aid = None,
 ) -> Response:
+    """Updates a user: name, email address, account group assignments or roles; omitted fields are
+    left as they are. Requires `Edit users` or `Edit users in all account groups`. A changed
+    email must be confirmed before the user may use the API again. `accountGroupRoles` and
+    `allAccountGroupRoleIds` are replace-based, not deltas.
+    """
     view = svc.users.update_user(
         principal=caller, aid=aid, user_id=id, data=_user_input(body), actor=actor
     )
@@ -157,7 +206,9 @@ def update_user(
 
 
 @router.delete(
-    "/users/{id}",
+    USER_PATH,
+    operation_id="deleteUser",
+    tags=["Users"],
     name="delete_user",
     summary="Delete user",
     status_code=204,
@@ -167,12 +218,15 @@ def update_user(
 def delete_user(
     svc: ServicesDep, caller: Caller, actor: ActorDep, id: UserId, aid: Aid = None
 ) -> Response:
+    """Deletes a user. Requires `Edit users` or `Edit users in all account groups`."""
     svc.users.delete_user(principal=caller, aid=aid, user_id=id, actor=actor)
     return Response(status_code=204)
 
 
 @router.get(
     "/account-groups",
+    operation_id="getAccountGroups",
+    tags=["Account Groups"],
     name="get_account_groups",
     summary="List account groups",
     responses=_ok(wire.AccountGroups),
@@ -181,6 +235,7 @@ def delete_user(
 def get_account_groups(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
 ) -> Response:
+    """Retrieves the account groups available to the current user."""
     ctx = svc.catalogue.list_account_groups(principal=caller)
     default = default_account_group(caller.user.login_account_group_id, ctx.account_groups)
     groups = [
@@ -194,6 +249,8 @@ def get_account_groups(
 
 @router.get(
     "/roles",
+    operation_id="getRoles",
+    tags=["Roles"],
     name="get_roles",
     summary="List roles",
     responses=_ok(wire.Roles),
@@ -202,6 +259,7 @@ def get_account_groups(
 def get_roles(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
+    """Retrieves the roles the organization can assign."""
     roles = svc.catalogue.list_roles(principal=caller, aid=aid)
     return _json(
         request,
@@ -211,6 +269,8 @@ def get_roles(
 
 @router.get(
     "/permissions",
+    operation_id="getPermissions",
+    tags=["Permissions"],
     name="get_permissions",
     summary="List assignable permissions",
     responses=_ok(wire.Permissions),
@@ -219,6 +279,7 @@ def get_roles(
 def get_permissions(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
+    """Retrieves all assignable permissions. Requires a role with management permissions."""
     permissions = svc.catalogue.list_permissions(principal=caller, aid=aid)
     return _json(
         request,
@@ -227,3 +288,81 @@ def get_permissions(
             "_links": render.links(f"{base}{PREFIX}/permissions"),
         },
     )
+
+
+# The OpenAPI document
+
+_COUNTERS = {
+    "X-Organization-Rate-Limit-Limit": "Requests the organization may make per minute.",
+    "X-Organization-Rate-Limit-Remaining": "Requests left in the current window.",
+    "X-Organization-Rate-Limit-Reset": "When the window rolls over, in epoch seconds.",
+}
+
+
+def _header(description: str, schema: dict[str, Any], *, required: bool) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": schema}
+
+
+def _counter(name: str, *, required: bool) -> dict[str, Any]:
+    return _header(_COUNTERS[name], {"type": "integer", "minimum": 0}, required=required)
+
+
+# Shared by reference; the counters are there once the caller is known and limits are on.
+_SHARED_HEADERS = {
+    "X-Request-Id": _header(
+        "The request's id, as logged.", {"type": "string", "minLength": 1}, required=True
+    ),
+} | {name: _counter(name, required=False) for name in _COUNTERS}
+
+
+def _headers(status: str) -> dict[str, Any]:
+    headers: dict[str, Any] = {
+        name: {"$ref": f"#/components/headers/{name}"} for name in _SHARED_HEADERS
+    }
+    if status == "201":
+        headers["Location"] = _header(
+            "The absolute URL of the created resource.",
+            {"type": "string", "format": "uri"},
+            required=True,
+        )
+    elif status == "401":
+        headers["WWW-Authenticate"] = _header(
+            "The bearer challenge.",
+            {"type": "string", "const": UNAUTHORIZED_CHALLENGE},
+            required=True,
+        )
+    elif status == "429":
+        headers |= {name: _counter(name, required=True) for name in _COUNTERS}
+        headers["Retry-After"] = _header(
+            "Seconds until the window rolls over.", {"type": "integer", "minimum": 1}, required=True
+        )
+    return headers
+
+
+def describe(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's document for this dialect, corrected to say exactly what the handlers send.
+
+    FastAPI files every model under application/json and adds a 422 that this dialect never
+    sends (bad input is a 400). Here successes are hal+json or json (as the Accept header asks)
+    and failures problem+json, each with the headers it carries; a create must name the user.
+    """
+    for item in document["paths"].values():
+        for operation in item.values():
+            responses = operation["responses"]
+            responses.pop("422", None)
+            for status, response in responses.items():
+                media = (HAL_JSON, "application/json") if status < "300" else (PROBLEM_JSON,)
+                schemas = [
+                    c["schema"] for c in response.get("content", {}).values() if "schema" in c
+                ]
+                if schemas:
+                    response["content"] = {m: {"schema": schemas[0]} for m in media}
+                response["headers"] = _headers(status)
+    document["components"]["headers"] = _SHARED_HEADERS
+    create = document["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]
+    strings = {"name": {"type": "string"}, "email": {"type": "string"}}
+    create["schema"] = {
+        "allOf": [create["schema"], {"properties": strings}],
+        "required": list(strings),
+    }
+    return document

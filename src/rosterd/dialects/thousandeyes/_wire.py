@@ -7,6 +7,7 @@ this dialect's OpenAPI document (handlers render plain dicts for speed).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
@@ -16,23 +17,32 @@ class _Wire(BaseModel):
 
 
 # requests
+#
+# Ids are decimal strings (anything else names nothing and is refused like an unknown id).
+# `json_schema_extra` puts keywords that mirror the core's own checks (a non-blank name, an
+# email address, ...) into the OpenAPI document only; the core keeps reporting those problems.
+
+ID_PATTERN = r"^[0-9]{1,18}$"
+IdStr = Annotated[StrictStr, Field(max_length=20, json_schema_extra={"pattern": ID_PATTERN})]
+NameStr = Annotated[
+    StrictStr, Field(max_length=255, json_schema_extra={"minLength": 1, "pattern": r"\S"})
+]
+EmailStr = Annotated[StrictStr, Field(max_length=254, json_schema_extra={"format": "email"})]
 
 
 class UserAccountGroupRole(_Wire):
-    account_group_id: StrictStr = Field(alias="accountGroupId", max_length=20)
-    role_ids: list[StrictStr] = Field(alias="roleIds", max_length=100)
+    account_group_id: IdStr = Field(alias="accountGroupId")
+    role_ids: list[IdStr] = Field(alias="roleIds", max_length=100)
 
 
 class UserRequest(_Wire):
-    name: StrictStr | None = Field(default=None, max_length=255)
-    email: StrictStr | None = Field(default=None, max_length=254)
-    login_account_group_id: StrictStr | None = Field(
-        default=None, alias="loginAccountGroupId", max_length=20
-    )
+    name: NameStr | None = None
+    email: EmailStr | None = None
+    login_account_group_id: IdStr | None = Field(default=None, alias="loginAccountGroupId")
     account_group_roles: list[UserAccountGroupRole] | None = Field(
         default=None, alias="accountGroupRoles", max_length=1000
     )
-    all_account_group_role_ids: list[StrictStr] | None = Field(
+    all_account_group_role_ids: list[IdStr] | None = Field(
         default=None, alias="allAccountGroupRoleIds", max_length=100
     )
 
