@@ -1,0 +1,200 @@
+"""Drives the official ThousandEyes SDK 6.0.0 against rosterd. Runs inside the compat venv.
+
+    python te_scenario.py scenario < input.json   # the full Users scenario
+    python te_scenario.py examples < input.json   # exec each given example, capture stdout
+
+It imports nothing of rosterd. It prints one JSON object describing what every call returned
+or raised, as the SDK parsed it; `test_thousandeyes_sdk.py` asserts on it.
+
+One thing is changed in the client: urllib3's sleep between retries is recorded instead of
+slept, so that the 429 step shows how long the SDK would wait (the server's Retry-After, up to
+a minute) without waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import io
+import json
+import sys
+import time
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import urllib3.util.retry
+from pydantic import BaseModel
+from thousandeyes_sdk.administrative import (
+    AccountGroupsApi,
+    PermissionsApi,
+    RolesApi,
+    UserAccountGroupRole,
+    UserRequest,
+    UsersApi,
+)
+from thousandeyes_sdk.core import ApiClient, Configuration
+from thousandeyes_sdk.core.exceptions import ApiException
+
+JSON = dict[str, Any]
+
+
+def dump(model: BaseModel) -> JSON:
+    """The model as the SDK parsed it, plus the fields it did not know (pydantic extras).
+
+    The SDK's `from_dict` sets every field, absent ones to None, so None is left out.
+    """
+    return {
+        "class": type(model).__name__,
+        "json": model.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "unknown_fields": sorted(unknown_fields(model)),
+    }
+
+
+def unknown_fields(model: BaseModel, where: str = "") -> set[str]:
+    found = {f"{where}{key}" for key in (model.model_extra or {})}
+    for name, value in model:
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(item, BaseModel):
+                found |= unknown_fields(item, f"{where}{name}[{i}].")
+    return found
+
+
+def failure(call: Callable[[], object]) -> JSON:
+    try:
+        call()
+    except ApiException as e:
+        return {
+            "exception": type(e).__name__,
+            "status": e.status,
+            "data": dump(e.data) if isinstance(e.data, BaseModel) else None,
+            "headers": {k.lower(): v for k, v in (e.headers or {}).items()},
+        }
+    raise AssertionError("the call should have raised an ApiException")
+
+
+@contextlib.contextmanager
+def recorded_retry_sleeps() -> Iterator[list[float]]:
+    sleeps: list[float] = []
+    real = urllib3.util.retry.time
+    shim = types.SimpleNamespace(
+        **{n: getattr(real, n) for n in dir(real) if not n.startswith("__")}
+    )
+    shim.sleep = sleeps.append
+    urllib3.util.retry.time = shim  # type: ignore[assignment]
+    try:
+        yield sleeps
+    finally:
+        urllib3.util.retry.time = real
+
+
+def client(host: str, token: str) -> ApiClient:
+    return ApiClient(Configuration(host=host, access_token=token))
+
+
+def scenario(given: JSON) -> JSON:
+    host, aid, second_aid = given["host"], given["aid"], given["second_aid"]
+    admin = client(host, given["admin_token"])
+    users = UsersApi(admin)
+    out: JSON = {
+        "versions": {
+            name: importlib.metadata.version(name)
+            for name in ("thousandeyes-sdk-administrative", "thousandeyes-sdk-core")
+        },
+        "user_agent": admin.user_agent,
+    }
+
+    current = users.get_current_user()
+    out["current"] = dump(current)
+    out["list"] = dump(users.get_users())
+    out["account_groups"] = dump(AccountGroupsApi(admin).get_account_groups())
+    roles = RolesApi(admin).get_roles(aid=aid)
+    out["roles"] = dump(roles)
+    out["permissions"] = dump(PermissionsApi(admin).get_permissions(aid=aid))
+    role_id = {r.name: r.role_id for r in roles.roles or []}
+
+    created = users.create_user_with_http_info(
+        UserRequest(
+            name="Jane Compat",
+            email=given["new_email"],
+            login_account_group_id=aid,
+            account_group_roles=[
+                UserAccountGroupRole(account_group_id=aid, role_ids=[role_id["Regular User"]])
+            ],
+        ),
+        aid=aid,
+    )
+    out["create"] = {
+        "status": created.status_code,
+        # A plain dict keyed as the server wrote the names (pydantic converts urllib3's
+        # case-insensitive HTTPHeaderDict), so the test reads the type too.
+        "headers_type": type(created.headers).__name__,
+        "headers": dict(created.headers or {}),
+        "data": dump(created.data),
+    }
+    uid = created.data.uid
+    out["get"] = dump(users.get_user(uid, aid=aid))
+    # Replace-based: the roles in `aid` go, Account Admin in the second group and no
+    # all-account-groups roles are what is left.
+    out["update_replace"] = dump(
+        users.update_user(
+            uid,
+            UserRequest(
+                name="Jane Renamed",
+                account_group_roles=[
+                    UserAccountGroupRole(
+                        account_group_id=second_aid, role_ids=[role_id["Account Admin"]]
+                    )
+                ],
+                all_account_group_role_ids=[],
+            ),
+            aid=aid,
+        )
+    )
+    # Partial: only the all-account-groups roles change.
+    out["update_partial"] = dump(
+        users.update_user(
+            uid, UserRequest(all_account_group_role_ids=[role_id["Regular User"]]), aid=aid
+        )
+    )
+    out["after_updates"] = dump(users.get_user(uid, aid=aid))
+    deleted = users.delete_user_with_http_info(uid, aid=aid)
+    out["delete"] = {"status": deleted.status_code, "data": deleted.data}
+    out["get_deleted"] = failure(lambda: users.get_user(uid, aid=aid))
+
+    out["duplicate_email"] = failure(
+        lambda: users.create_user(UserRequest(name="Twin", email=current.email), aid=aid)
+    )
+    out["bad_token"] = failure(lambda: UsersApi(client(host, "no-such-token")).get_current_user())
+    out["regular_lists_users"] = failure(
+        lambda: UsersApi(client(host, given["regular_token"])).get_users()
+    )
+    out["unknown_user"] = failure(lambda: users.get_user("999999999999", aid=aid))
+
+    limited = UsersApi(client(host, given["limited_token"]))
+    out["within_limit"] = [
+        limited.get_current_user_with_http_info().status_code for _ in range(given["limit"])
+    ]
+    with recorded_retry_sleeps() as sleeps:
+        started = time.monotonic()
+        out["over_limit"] = failure(limited.get_current_user)
+        out["over_limit"]["retry_sleeps"] = sleeps
+        out["over_limit"]["seconds"] = time.monotonic() - started
+    return out
+
+
+def examples(given: JSON) -> JSON:
+    """Run each example as a script of its own; report what it printed."""
+    printed: JSON = {}
+    for name, code in given["examples"].items():
+        stdout = io.StringIO()
+        with contextlib.redirect_stdout(stdout):
+            exec(compile(code, f"<example {name}>", "exec"), {"__name__": "__main__"})
+        printed[name] = stdout.getvalue()
+    return printed
+
+
+if __name__ == "__main__":
+    mode, given = sys.argv[1], json.load(sys.stdin)
+    result = scenario(given) if mode == "scenario" else examples(given)
+    json.dump(result, sys.stdout)
