@@ -169,3 +169,49 @@ def test_commands_refuse_an_unmigrated_database(tmp_path: object) -> None:
 @pytest.mark.parametrize("args", [["--help"], ["orgs", "--help"], ["serve", "--help"]])
 def test_help_works(args: list[str], tmp_path: object) -> None:
     assert "Usage" in rosterd(*args, database_url=f"sqlite:///{tmp_path}/x.db").stdout
+
+
+def test_tokens_list_and_revoke_by_id(database_url: str, live_server: LiveServer) -> None:
+    created = create_org(database_url)
+    org = created["org"]["subdomain"]  # type: ignore[index]
+    email = created["admin"]["email"]  # type: ignore[index]
+    issued = json.loads(
+        rosterd(
+            "tokens",
+            "create",
+            "--org",
+            org,
+            "--email",
+            email,
+            "--name",
+            "ci",
+            "--json",
+            database_url=database_url,
+        ).stdout
+    )
+
+    listed = json.loads(
+        rosterd(
+            "tokens", "list", "--org", org, "--email", email, "--json", database_url=database_url
+        ).stdout
+    )["tokens"]
+    assert [t["name"] for t in listed] == ["initial admin token", "ci"]
+    assert all(t["revoked_at"] is None for t in listed)
+    assert issued["token"] not in json.dumps(listed)
+
+    rosterd("tokens", "revoke", "--org", org, "--id", listed[1]["id"], database_url=database_url)
+    url = f"{live_server.thousandeyes_url}/users/current"
+    assert httpx.get(url, headers={"Authorization": f"Bearer {issued['token']}"}).status_code == 401
+    assert (
+        httpx.get(url, headers={"Authorization": f"Bearer {created['token']}"}).status_code == 200
+    )
+    after = json.loads(
+        rosterd(
+            "tokens", "list", "--org", org, "--email", email, "--json", database_url=database_url
+        ).stdout
+    )["tokens"]
+    assert after[1]["revoked_at"] is not None
+
+    neither = rosterd("tokens", "revoke", "--org", org, database_url=database_url, check=False)
+    assert neither.returncode == 1
+    assert "by its value or by its id" in neither.stderr

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from rosterd.cli import _demo, _directory
 from rosterd.cli._common import (
@@ -180,16 +182,47 @@ def tokens_create(
         typer.echo(issued.token)
 
 
+@tokens_app.command("list")
+def tokens_list(
+    org: Org, email: Email, json_output: JsonFlag = False, database_url: DatabaseUrl = None
+) -> None:
+    """List a user's API tokens: ids, labels and dates (the secrets are never stored)."""
+    store = open_store(database_url)
+    with reported_errors():
+        tokens = AuthService(store).list_tokens(org_subdomain=org, email=email)
+    rows = [
+        {
+            "id": str(t.id),
+            "name": t.name,
+            "created_at": t.created_at.isoformat(),
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in tokens
+    ]
+    if json_output:
+        print_json({"tokens": rows})
+        return
+    table = Table("id", "name", "created", "revoked")
+    for row in rows:
+        table.add_row(row["id"], row["name"], row["created_at"], row["revoked_at"] or "")
+    Console().print(table)
+
+
 @tokens_app.command("revoke")
 def tokens_revoke(
     org: Org,
-    token: Annotated[str, typer.Option(help="The token to revoke.")],
+    token: Annotated[str | None, typer.Option(help="The token to revoke.")] = None,
+    token_id: Annotated[
+        int | None, typer.Option("--id", help="The id of the token (see `tokens list`).")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke an API token: it is refused (401) from the next request on."""
     store = open_store(database_url)
     with reported_errors():
-        AuthService(store).revoke_token(org_subdomain=org, token=token, actor=CLI_ACTOR)
+        AuthService(store).revoke_token(
+            org_subdomain=org, token=token, token_id=token_id, actor=CLI_ACTOR
+        )
     err.print("token revoked")
 
 

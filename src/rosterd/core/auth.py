@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import ApiToken, EndpointPermission, Principal
-from rosterd.core.errors import NotFound, Unauthenticated
+from rosterd.core.errors import Invalid, NotFound, Unauthenticated
 from rosterd.core.ports import DirectoryStore
 from rosterd.core.tokens import generate_token, hash_token, looks_like_token
 
@@ -79,11 +79,24 @@ class AuthService:
             )
         return IssuedToken(token, issued)
 
-    def revoke_token(self, *, org_subdomain: str, token: str, actor: Actor) -> ApiToken:
+    def revoke_token(
+        self,
+        *,
+        org_subdomain: str,
+        actor: Actor,
+        token: str | None = None,
+        token_id: int | None = None,
+    ) -> ApiToken:
+        """Revoke by the secret itself or by the id `list_tokens` shows."""
+        if (token is None) == (token_id is None):
+            raise Invalid("Name the token to revoke by its value or by its id")
+        token_hash = hash_token(token) if token is not None else None
         with self._store.write() as tx:
             org = tx.get_organization_by_subdomain(org_subdomain)
             revoked = (
-                tx.revoke_token(org_id=org.id, token_hash=hash_token(token), now=utcnow())
+                tx.revoke_token(
+                    org_id=org.id, now=utcnow(), token_hash=token_hash, token_id=token_id
+                )
                 if org
                 else None
             )
@@ -99,3 +112,12 @@ class AuthService:
                 new_state=None,
             )
         return revoked
+
+    def list_tokens(self, *, org_subdomain: str, email: str) -> list[ApiToken]:
+        """A user's tokens (never the secrets, which are not stored)."""
+        with self._store.read() as tx:
+            org = tx.get_organization_by_subdomain(org_subdomain)
+            user = tx.find_user_by_email(org.id, email) if org else None
+            if org is None or user is None:
+                raise NotFound(f"No user {email!r} in organization {org_subdomain!r}")
+            return tx.list_tokens(org.id, user.uid)

@@ -354,12 +354,24 @@ class SqlTransaction:
             return None
         return Principal(_rows.organization(row, "o__"), _rows.user(row), row._mapping["token_id"])
 
-    def revoke_token(self, *, org_id: int, token_hash: str, now: datetime) -> ApiToken | None:
+    def revoke_token(
+        self,
+        *,
+        org_id: int,
+        now: datetime,
+        token_hash: str | None = None,
+        token_id: int | None = None,
+    ) -> ApiToken | None:
+        which = (
+            t.api_tokens.c.token_hash == token_hash
+            if token_hash is not None
+            else t.api_tokens.c.id == token_id
+        )
         row = self._conn.execute(
             update(t.api_tokens)
             .where(
                 t.api_tokens.c.org_id == org_id,
-                t.api_tokens.c.token_hash == token_hash,
+                which,
                 t.api_tokens.c.revoked_at.is_(None),
             )
             .values(revoked_at=now)
