@@ -402,7 +402,7 @@ class SqlTransaction:
 
     def add_audit_events(self, events: Sequence[AuditEvent]) -> None:
         if events:
-            self._conn.execute(insert(t.audit_events), [asdict(e) for e in events])
+            self._conn.execute(insert(t.audit_events), [_directory.shallow(e) for e in events])
 
     def page_audit_events(self, org_id: int, query: AuditQuery) -> list[AuditEvent]:
         return _audit.page_audit_events(self._conn, org_id, query)
