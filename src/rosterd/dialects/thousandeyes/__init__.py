@@ -20,7 +20,9 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
     app = FastAPI(
         title="rosterd — ThousandEyes v7 Users API",
         version=__version__,
-        description="The ThousandEyes v7 administrative Users API, as served by rosterd.",
+        description="The ThousandEyes v7 administrative Users API, as served by rosterd. "
+        "Every failure is `application/problem+json`, including a 404 for a path under /v7 "
+        "that names no resource and a 405 (with `Allow`) for a method a path does not serve.",
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
