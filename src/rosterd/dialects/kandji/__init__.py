@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
@@ -12,6 +12,7 @@ from rosterd.dialects.kandji import _errors, _wire
 from rosterd.dialects.kandji._deps import KandjiServices
 from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.services import Services
 
 __all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
@@ -27,6 +28,7 @@ def create_kandji_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
+        dependencies=[Depends(enforce_request_limits)],
     )
     app.state.kandji = KandjiServices.of(services)
     app.include_router(router)

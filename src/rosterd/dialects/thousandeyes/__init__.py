@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
 from rosterd.dialects.thousandeyes import _errors
 from rosterd.dialects.thousandeyes._routes import PREFIX, describe, router
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.services import Services
 
 __all__ = ["PREFIX", "create_thousandeyes_app"]
@@ -27,6 +28,7 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
+        dependencies=[Depends(enforce_request_limits)],
     )
     app.state.services = services
     app.include_router(router)

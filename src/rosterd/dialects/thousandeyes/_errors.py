@@ -37,8 +37,10 @@ _TITLES = {
     404: "URI Resource Not Found",
     405: "Method Not Allowed",
     413: "Payload Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal server error",
 }
 
