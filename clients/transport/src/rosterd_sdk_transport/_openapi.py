@@ -83,9 +83,7 @@ class OpenApiClient:
         header_value: str | None = None,
     ) -> None:
         if configuration is None:
-            configuration = getattr(
-                self.configuration_class, "get_default", self.configuration_class
-            )()
+            configuration = self.configuration_class.get_default()
         self.configuration = configuration
         self.default_headers: dict[str, str] = {}
         if header_name is not None and header_value is not None:
