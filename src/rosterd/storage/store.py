@@ -15,7 +15,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     select,
     text,
     union,
@@ -51,7 +50,7 @@ from rosterd.core.ports import (
     UserQuery,
 )
 from rosterd.core.validation import email_key
-from rosterd.storage import _audit, _devices, _directory, _rows
+from rosterd.storage import _audit, _devices, _directory, _rows, _statements
 from rosterd.storage import tables as t
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
@@ -130,11 +129,7 @@ class SqlTransaction:
         return AccountGroup(aid, org_id, name, is_default)
 
     def list_account_groups(self, org_id: int) -> list[AccountGroup]:
-        rows = self._conn.execute(
-            select(t.account_groups)
-            .where(t.account_groups.c.org_id == org_id)
-            .order_by(t.account_groups.c.aid)
-        )
+        rows = self._conn.execute(_statements.ACCOUNT_GROUPS_OF_ORG, {"org_id": org_id})
         return [_rows.account_group(r) for r in rows]
 
     # permissions and roles
@@ -144,15 +139,7 @@ class SqlTransaction:
         return [_rows.permission(r) for r in rows]
 
     def list_roles(self, org_id: int) -> list[Role]:
-        rows = self._conn.execute(
-            select(t.roles, t.permissions.c.code, t.permissions.c.is_management)
-            .outerjoin(t.role_permissions, t.role_permissions.c.role_id == t.roles.c.role_id)
-            .outerjoin(
-                t.permissions, t.permissions.c.permission_id == t.role_permissions.c.permission_id
-            )
-            .where(or_(t.roles.c.org_id.is_(None), t.roles.c.org_id == org_id))
-            .order_by(t.roles.c.role_id)
-        )
+        rows = self._conn.execute(_statements.ROLES_OF_ORG, {"org_id": org_id})
         heads: dict[int, tuple[int | None, str, bool]] = {}
         codes: dict[int, set[str]] = defaultdict(set)
         management: dict[int, bool] = defaultdict(bool)
@@ -223,12 +210,8 @@ class SqlTransaction:
         )
 
     def get_user(self, org_id: int, uid: int) -> User | None:
-        query = select(*_rows.USER_COLUMNS).where(t.users.c.uid == uid, t.users.c.org_id == org_id)
-        if self._writing:
-            # Concurrent changes to one user queue up behind this row lock (PostgreSQL; SQLite
-            # writers are serialized by BEGIN IMMEDIATE already).
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        query = _statements.USER_BY_UID_FOR_UPDATE if self._writing else _statements.USER_BY_UID
+        row = self._conn.execute(query, {"uid": uid, "org_id": org_id}).first()
         return _rows.user(row) if row else None
 
     def find_user_by_email(self, org_id: int, email: str) -> User | None:
@@ -287,17 +270,9 @@ class SqlTransaction:
 
     def get_role_assignments(self, uid: int) -> RoleAssignments:
         per_group: dict[int, set[int]] = defaultdict(set)
-        for aid, role_id in self._conn.execute(
-            select(t.user_account_group_roles.c.aid, t.user_account_group_roles.c.role_id).where(
-                t.user_account_group_roles.c.uid == uid
-            )
-        ):
-            per_group[aid].add(role_id)
-        everywhere = self._conn.execute(
-            select(t.user_all_account_group_roles.c.role_id).where(
-                t.user_all_account_group_roles.c.uid == uid
-            )
-        ).scalars()
+        everywhere: set[int] = set()
+        for aid, role_id in self._conn.execute(_statements.ROLE_ASSIGNMENTS, {"uid": uid}):
+            (everywhere if aid is None else per_group[aid]).add(role_id)
         return RoleAssignments(
             {aid: frozenset(ids) for aid, ids in per_group.items()}, frozenset(everywhere)
         )
@@ -339,17 +314,7 @@ class SqlTransaction:
         return ApiToken(token_id, org_id, user_uid, name, now, None)
 
     def find_principal(self, token_hash: str) -> Principal | None:
-        org = t.organizations
-        row = self._conn.execute(
-            select(
-                t.api_tokens.c.id.label("token_id"),
-                *_rows.USER_COLUMNS,
-                *(c.label(f"o__{c.name}") for c in _rows.ORG_COLUMNS),
-            )
-            .join(t.users, t.users.c.uid == t.api_tokens.c.user_uid)
-            .join(org, org.c.id == t.api_tokens.c.org_id)
-            .where(t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked_at.is_(None))
-        ).first()
+        row = self._conn.execute(_statements.FIND_PRINCIPAL, {"token_hash": token_hash}).first()
         if row is None:
             return None
         return Principal(_rows.organization(row, "o__"), _rows.user(row), row._mapping["token_id"])

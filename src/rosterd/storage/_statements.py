@@ -1,0 +1,58 @@
+"""The statements every authenticated request runs, built once.
+
+Building a SQLAlchemy statement costs more Python than running it on SQLite; these are built at
+import with bind parameters, so a request only binds values (and SQLAlchemy's compiled cache
+recognises them at once).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, null, or_, select, union_all
+
+from rosterd.storage import _rows
+from rosterd.storage import tables as t
+
+FIND_PRINCIPAL = (
+    select(
+        t.api_tokens.c.id.label("token_id"),
+        *_rows.USER_COLUMNS,
+        *(c.label(f"o__{c.name}") for c in _rows.ORG_COLUMNS),
+    )
+    .join(t.users, t.users.c.uid == t.api_tokens.c.user_uid)
+    .join(t.organizations, t.organizations.c.id == t.api_tokens.c.org_id)
+    .where(
+        t.api_tokens.c.token_hash == bindparam("token_hash"),
+        t.api_tokens.c.revoked_at.is_(None),
+    )
+)
+
+ACCOUNT_GROUPS_OF_ORG = (
+    select(t.account_groups)
+    .where(t.account_groups.c.org_id == bindparam("org_id"))
+    .order_by(t.account_groups.c.aid)
+)
+
+ROLES_OF_ORG = (
+    select(t.roles, t.permissions.c.code, t.permissions.c.is_management)
+    .outerjoin(t.role_permissions, t.role_permissions.c.role_id == t.roles.c.role_id)
+    .outerjoin(t.permissions, t.permissions.c.permission_id == t.role_permissions.c.permission_id)
+    .where(or_(t.roles.c.org_id.is_(None), t.roles.c.org_id == bindparam("org_id")))
+    .order_by(t.roles.c.role_id)
+)
+
+# Both kinds of assignment in one round trip: `aid` is NULL for roles in all account groups.
+ROLE_ASSIGNMENTS = union_all(
+    select(t.user_account_group_roles.c.aid, t.user_account_group_roles.c.role_id).where(
+        t.user_account_group_roles.c.uid == bindparam("uid")
+    ),
+    select(null().label("aid"), t.user_all_account_group_roles.c.role_id).where(
+        t.user_all_account_group_roles.c.uid == bindparam("uid")
+    ),
+)
+
+USER_BY_UID = select(*_rows.USER_COLUMNS).where(
+    t.users.c.uid == bindparam("uid"), t.users.c.org_id == bindparam("org_id")
+)
+# Concurrent changes to one user queue up behind this row lock (PostgreSQL; SQLite writers are
+# serialized by BEGIN IMMEDIATE already).
+USER_BY_UID_FOR_UPDATE = USER_BY_UID.with_for_update()
