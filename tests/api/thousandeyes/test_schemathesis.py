@@ -21,6 +21,7 @@ exactly that document, so the fuzzing covers what clients download.
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,6 +134,15 @@ def test_errors_are_problem_json_with_the_vendors_schemas() -> None:
         "errors",
     }
     assert "HTTPValidationError" not in DOCUMENT["components"]["schemas"]
+
+
+@pytest.mark.parametrize("name", ["\x1c", " \t", "\u3000", "\x85", "a", " a ", "\ufeff"])
+def test_the_documented_name_pattern_is_the_servers_blank_rule(name: str) -> None:
+    schemas = DOCUMENT["components"]["schemas"]
+    string = next(
+        s for s in schemas["UserRequest"]["properties"]["name"]["anyOf"] if "pattern" in s
+    )
+    assert bool(re.search(string["pattern"], name)) == bool(name.strip())
 
 
 def test_current_is_not_a_user_id(target: Target) -> None:

@@ -23,9 +23,29 @@ class _Wire(BaseModel):
 # email address, ...) into the OpenAPI document only; the core keeps reporting those problems.
 
 ID_PATTERN = r"^[0-9]{1,18}$"
+
+
+def _not_blank_pattern() -> str:
+    """A pattern matching text with a character `str.strip()` keeps (a name is not blank).
+
+    `\\S` will not do: JSON Schema's (ECMA-262) whitespace and Python's differ, e.g. on \\x1c.
+    So the whitespace is spelled out, as Python defines it (all of it in the BMP).
+    """
+    spaces = [c for c in range(0x10000) if chr(c).isspace()]
+    runs: list[list[int]] = []
+    for c in spaces:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    spelled = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    return f"[^{spelled}]"
+
+
 IdStr = Annotated[StrictStr, Field(max_length=20, json_schema_extra={"pattern": ID_PATTERN})]
 NameStr = Annotated[
-    StrictStr, Field(max_length=255, json_schema_extra={"minLength": 1, "pattern": r"\S"})
+    StrictStr,
+    Field(max_length=255, json_schema_extra={"minLength": 1, "pattern": _not_blank_pattern()}),
 ]
 EmailStr = Annotated[StrictStr, Field(max_length=254, json_schema_extra={"format": "email"})]
 
