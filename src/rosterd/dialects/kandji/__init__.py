@@ -9,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
 from rosterd.dialects.kandji import _errors, _wire
-from rosterd.dialects.kandji._deps import KandjiServices
+from rosterd.dialects.kandji._deps import KandjiServices, single_query_values
 from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
@@ -28,7 +28,7 @@ def create_kandji_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
-        dependencies=[Depends(enforce_request_limits)],
+        dependencies=[Depends(enforce_request_limits), Depends(single_query_values)],
     )
     app.state.kandji = KandjiServices.of(services)
     app.include_router(router)

@@ -19,7 +19,7 @@ from rosterd.core.devices import DevicesService
 from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import EndpointAccess
 from rosterd.core.entities import Principal
-from rosterd.core.errors import RateLimited
+from rosterd.core.errors import Invalid, RateLimited
 from rosterd.server.middleware import RESPONSE_HEADERS_STATE
 from rosterd.server.ratelimit import LimitState, RateLimiter
 from rosterd.server.services import Services
@@ -131,3 +131,12 @@ async def base_url(request: Request, svc: ServicesDep) -> str:
 
 
 BaseUrl = Annotated[str, Depends(base_url)]
+
+
+async def single_query_values(request: Request) -> None:
+    """A query parameter given twice is refused rather than silently reduced to one value."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            raise Invalid(f"{name}: given more than once.")
+        seen.add(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Final
 from uuid import UUID
@@ -23,6 +24,7 @@ from rosterd.dialects.kandji import _wire as wire
 from rosterd.dialects.kandji._deps import ActorDep, BaseUrl, ServicesDep, permitted
 
 PREFIX: Final = "/api/v1"
+_UUID: Final = re.compile(wire.UUID_PATTERN)
 USERS_PAGE: Final = 300
 DEVICES_PAGE: Final = 300
 AUDIT_PAGE: Final = 500
@@ -57,7 +59,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _error("Unauthorized: the token is missing, incorrect or revoked"),
     403: _error("Forbidden: the token may not call this endpoint"),
     404: _error("Not found"),
+    414: _error("URI Too Long"),
     429: _error("Too Many Requests: the tenant's rate limit is spent"),
+    431: _error("Request Header Fields Too Large"),
 }
 
 
@@ -70,8 +74,14 @@ UserIdPath = Annotated[str, Path(description="The user's id (a UUID).", max_leng
 DeviceIdPath = Annotated[str, Path(description="The device's id (a UUID).", max_length=64)]
 
 
-def _text(description: str, max_length: int = 254, **extra: Any) -> Any:
-    return Query(description=description, max_length=max_length, **extra)
+def _text(description: str, max_length: int = 254, pattern: str = wire.TEXT) -> Any:
+    # Patterns are documented, not enforced by FastAPI: the parse step below refuses what they
+    # leave out, with the vendor's message.
+    return Query(
+        description=description,
+        max_length=max_length,
+        json_schema_extra={"pattern": pattern},
+    )
 
 
 # users
@@ -95,21 +105,31 @@ def list_users(
         str | None, _text("Returns users with email addresses containing the provided string.")
     ] = None,
     id: Annotated[
-        str | None, _text("Search for a user matching the provided UUID value.", 64)
+        str | None,
+        _text("Search for a user matching the provided UUID value.", 64, wire.UUID_OR_EMPTY),
     ] = None,
     integration_id: Annotated[
-        str | None, _text("Search for a integration matching the provided UUID value.", 64)
+        str | None,
+        _text(
+            "Search for a integration matching the provided UUID value.",
+            64,
+            wire.UUID_OR_EMPTY,
+        ),
     ] = None,
     archived: Annotated[
         str | None,
-        _text("Return only users that are either archived (true) or not archived (false).", 8),
+        _text(
+            "Return only users that are either archived (true) or not archived (false).",
+            8,
+            wire.BOOLEAN_OR_EMPTY,
+        ),
     ] = None,
     cursor: Annotated[
         str | None, _text("Cursor for the next or previous page of results.", 2048)
     ] = None,
 ) -> Response:
     query = UserQuery(
-        email_contains=email or None,
+        email_contains=_search("email", email),
         id=_uuid_filter("id", id),
         integration_uuid=_uuid_filter("integration_id", integration_id),
         archived=_bool_filter("archived", archived),
@@ -175,26 +195,34 @@ def list_devices(
     user_email_exact: Annotated[
         str | None, _text('Return results "matching" the specified email address')
     ] = None,
-    user_id: Annotated[str | None, _text('"exact" match on the user ID (a UUID)', 64)] = None,
+    user_id: Annotated[
+        str | None, _text('"exact" match on the user ID (a UUID)', 64, wire.UUID_OR_EMPTY)
+    ] = None,
     user_name: Annotated[
         str | None, _text('Return results "containing" the assigned user Display Name')
     ] = None,
-    device_id: Annotated[str | None, _text("Search for a device by its id", 64)] = None,
+    device_id: Annotated[
+        str | None, _text("Search for a device by its id", 64, wire.UUID_OR_EMPTY)
+    ] = None,
     serial_number: Annotated[
         str | None, _text("Devices whose serial number contains this string", 64)
     ] = None,
     platform: Annotated[str | None, _text("Mac, iPad, iPhone or AppleTV", 32)] = None,
-    limit: Annotated[str | None, _text("At most 300 devices per request", 12)] = None,
-    offset: Annotated[str | None, _text("Specify the starting record to return", 12)] = None,
+    limit: Annotated[
+        str | None, _text("At most 300 devices per request", 12, wire.POSITIVE_OR_EMPTY)
+    ] = None,
+    offset: Annotated[
+        str | None, _text("Specify the starting record to return", 12, wire.COUNT_OR_EMPTY)
+    ] = None,
 ) -> Response:
     query = DeviceQuery(
-        user_name_contains=user or user_name or None,
-        user_email_contains=user_email or None,
-        user_email_exact=user_email_exact or None,
+        user_name_contains=_search("user", user) or _search("user_name", user_name),
+        user_email_contains=_search("user_email", user_email),
+        user_email_exact=_search("user_email_exact", user_email_exact),
         user_id=_uuid_filter("user_id", user_id),
         device_id=_uuid_filter("device_id", device_id),
-        serial_number_contains=serial_number or None,
-        platform=platform or None,
+        serial_number_contains=_search("serial_number", serial_number),
+        platform=_search("platform", platform),
     )
     found = svc.devices.list_devices(
         principal=caller,
@@ -296,10 +324,16 @@ def list_audit_events(
     svc: ServicesDep,
     base: BaseUrl,
     caller: Annotated[Principal, _caller(_AUDIT_EVENTS, "GET")],
-    limit: Annotated[str | None, _text("At most 500 records per request", 12)] = None,
+    limit: Annotated[
+        str | None, _text("At most 500 records per request", 12, wire.POSITIVE_OR_EMPTY)
+    ] = None,
     sort_by: Annotated[
         str | None,
-        _text("`occurred_at` or `id`, ascending, or descending with a leading `-`", 16),
+        _text(
+            "`occurred_at` or `id`, ascending, or descending with a leading `-`",
+            16,
+            wire.AUDIT_SORT,
+        ),
     ] = None,
     start_date: Annotated[
         str | None, _text("From this datetime or day (YYYY-MM-DD) on", 40)
@@ -319,27 +353,34 @@ def list_audit_events(
 # parsing
 
 
+def _search(name: str, value: str | None) -> str | None:
+    if value and "\x00" in value:
+        raise Invalid(f"{name}: Null characters are not allowed.")
+    return value or None
+
+
+def _uuid(value: str) -> UUID | None:
+    return UUID(value) if _UUID.fullmatch(value) else None
+
+
 def _uuid_filter(name: str, value: str | None) -> UUID | None:
     if not value:
         return None
-    try:
-        return UUID(value)
-    except ValueError as exc:
-        raise Invalid(f"{name}: “{value}” is not a valid UUID.") from exc
+    return _uuid_body(name, value)
 
 
 def _uuid_body(name: str, value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError as exc:
-        raise Invalid(f"{name}: “{value}” is not a valid UUID.") from exc
+    found = _uuid(value)
+    if found is None:
+        raise Invalid(f"{name}: “{value}” is not a valid UUID.")
+    return found
 
 
 def _uuid_path(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    found = _uuid(value)
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
 
 
 def _user_ref(value: str | None) -> UUID | None:
@@ -349,7 +390,7 @@ def _user_ref(value: str | None) -> UUID | None:
 def _bool_filter(name: str, value: str | None) -> bool | None:
     if not value:
         return None
-    lowered = value.lower()
+    lowered = value.lower() if value.isascii() else value
     if lowered in ("true", "1"):
         return True
     if lowered in ("false", "0"):

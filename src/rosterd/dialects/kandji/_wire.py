@@ -6,11 +6,19 @@ OpenAPI document (handlers render plain dicts, in the vendor's key order, for sp
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+UUID_PATTERN = rf"^{_UUID}$"
+# Query parameters: an empty value means "no filter", so every pattern admits "".
+UUID_OR_EMPTY = rf"^({_UUID})?$"
+BOOLEAN_OR_EMPTY = r"^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)?$"
+POSITIVE_OR_EMPTY = r"^([1-9][0-9]{0,8})?$"
+COUNT_OR_EMPTY = r"^[0-9]{0,9}$"
+AUDIT_SORT = r"^(-?(occurred_at|id))?$"
+TEXT = r"^[^\u0000]*$"  # no NUL: no stored value has one, and PostgreSQL cannot compare it
 
 
 class _Wire(BaseModel):
@@ -26,13 +34,19 @@ class DeviceUpdate(_Wire):
     user: StrictStr | None = Field(
         default=None,
         max_length=64,
+        json_schema_extra={"pattern": UUID_PATTERN},  # documented; the parse step checks it
         description="The UUID of the user to assign, or null to unassign the device.",
         examples=["5344c996-8823-4b37-8d6e-8515fc7c3a0a"],
     )
     asset_tag: StrictStr | None = Field(default=None, max_length=255, examples=["1040"])
-    tags: list[StrictStr] | None = Field(default=None, max_length=100, examples=[["tag1"]])
+    tags: list[Annotated[StrictStr, Field(min_length=1, max_length=255)]] | None = Field(
+        default=None, max_length=100, examples=[["tag1"]]
+    )
     blueprint_id: StrictStr | None = Field(
-        default=None, max_length=64, examples=["be1a4d67-91d8-4d19-a927-c8be6e77b6b2"]
+        default=None,
+        max_length=64,
+        json_schema_extra={"pattern": UUID_PATTERN},
+        examples=["be1a4d67-91d8-4d19-a927-c8be6e77b6b2"],
     )
 
 
