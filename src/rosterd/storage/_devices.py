@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Connection, Select, func, insert, select, 
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DeviceView
-from rosterd.core.errors import Conflict, FieldError, NotFound
+from rosterd.core.errors import Conflict, FieldError, Invalid, NotFound
 from rosterd.core.ports import DeviceChanges, DeviceQuery, NewDevice
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
@@ -55,9 +55,18 @@ def update_device(conn: Connection, org_id: int, id: int, changes: DeviceChanges
         values["tags"] = list(changes.tags)
     if changes.blueprint_id is not None:
         values["blueprint_id"] = changes.blueprint_id
-    updated = conn.execute(
-        update(t.devices).where(t.devices.c.id == id, t.devices.c.org_id == org_id).values(**values)
-    ).rowcount
+    try:
+        with conn.begin_nested():
+            updated = conn.execute(
+                update(t.devices)
+                .where(t.devices.c.id == id, t.devices.c.org_id == org_id)
+                .values(**values)
+            ).rowcount
+    except IntegrityError as exc:  # the user was deleted since the caller looked it up
+        raise Invalid(
+            f'Invalid pk "{changes.user_uid}" - object does not exist.',
+            [FieldError("user", "UNKNOWN_USER", "the user no longer exists")],
+        ) from exc
     view = find_device(conn, t.devices.c.id == id, t.devices.c.org_id == org_id)
     if updated == 0 or view is None:
         raise NotFound(f"No device with id {id}")

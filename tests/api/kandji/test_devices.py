@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from tests.api.kandji.conftest import Directory
+from tests.support.orgs import TestOrg
+from tests.support.server import LiveServer
 
 # Keys in the order of Kandji's List Devices example.
 DEVICE_KEYS = [
@@ -209,3 +211,19 @@ def test_list_devices_pages_with_limit_and_offset(client: httpx.Client, people: 
     assert page(limit="1000") == ids  # at most 300 per request, as Kandji caps it
     for bad in ({"limit": "0"}, {"limit": "x"}, {"offset": "-1"}):
         assert client.get("/devices", params=bad).status_code == 400
+
+
+def test_a_thousandeyes_delete_leaves_the_users_devices_unassigned(
+    client: httpx.Client, people: Directory, live_server: LiveServer, org: TestOrg
+) -> None:
+    art = people.user("art.vandelay@vandelay.test")
+    device_id = people.add_device(user_email=art.email)
+
+    with httpx.Client(
+        base_url=live_server.thousandeyes_url, headers={"Authorization": f"Bearer {org.token}"}
+    ) as te:
+        deleted = te.delete(f"/users/{art.uid}")
+
+    assert deleted.status_code == 204
+    assert client.get(f"/users/{art.id}").status_code == 404
+    assert client.get(f"/devices/{device_id}").json()["user"] == ""
