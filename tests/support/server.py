@@ -29,6 +29,10 @@ class LiveServer:
     def kandji_url(self) -> str:
         return f"{self.base_url}/api/v1"
 
+    @property
+    def scim_url(self) -> str:
+        return f"{self.base_url}/api/v1/scim"
+
 
 @contextmanager
 def start_server(

@@ -178,3 +178,49 @@ class EndpointPermission:
 
     path: str
     http_method: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRef:
+    """A directory group as its members see it."""
+
+    id: UUID
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedUser:
+    """A directory user as its integration's provisioning client (SCIM) sees it.
+
+    `attributes` holds what the client sent, as it sent it (the core never reads it); it is None,
+    like `user_name`, for a user that came into the integration some other way (an import).
+    """
+
+    user: User
+    user_name: str | None
+    attributes: dict[str, Any] | None
+    groups: tuple[GroupRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    user_id: UUID
+    user_uid: int
+    display: str | None  # the label the client gave the member, kept as given
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryGroup:
+    """A group of an integration's users, as the directory's provisioning client keeps it."""
+
+    id: int
+    uuid: UUID
+    org_id: int
+    integration_id: int
+    display_name: str
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    member_count: int
+    member_checksum: int  # sum of the members' uids: changes whenever a member goes
+    members: tuple[GroupMember, ...] | None  # None when not loaded

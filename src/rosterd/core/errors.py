@@ -42,6 +42,10 @@ class Conflict(Invalid):
     """A uniqueness rule would be broken (for example an email already used in the org)."""
 
 
+class PreconditionFailed(RosterdError):
+    """The caller's condition on the resource's current version (an ETag) does not hold."""
+
+
 class Unauthenticated(RosterdError):
     """No usable credentials: missing, malformed, unknown, revoked, or not confirmed."""
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from rosterd.core.entities import (
@@ -14,12 +14,14 @@ from rosterd.core.entities import (
     ApiToken,
     AuditEvent,
     DeviceView,
+    DirectoryGroup,
     DirectoryUser,
     EndpointPermission,
     Integration,
     Organization,
     Permission,
     Principal,
+    ProvisionedUser,
     Role,
     RoleAssignments,
     User,
@@ -161,6 +163,59 @@ class AuditQuery:
     limit: int = 500
 
 
+@dataclass(frozen=True, slots=True)
+class ProvisionedUserQuery:
+    """An integration's users, narrowed by exact values; None means "any"."""
+
+    id: UUID | None = None
+    user_name_key: str | None = None
+    external_id: str | None = None
+    archived: bool | None = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScimRecord:
+    """What an integration's provisioning client knows a user by, stored beside the user."""
+
+    uid: int
+    integration_id: int
+    user_name: str
+    user_name_key: str
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupQuery:
+    """An integration's groups, narrowed by exact values; None means "any"."""
+
+    uuid: UUID | None = None
+    display_name_key: str | None = None
+    external_id: str | None = None
+    member_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    uuid: UUID
+    org_id: int
+    integration_id: int
+    display_name: str
+    display_name_key: str
+    external_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChanges:
+    display_name: str
+    display_name_key: str
+    external_id: str | None
+    updated_at: datetime
+    added: tuple[tuple[int, str | None], ...] = ()  # (user uid, display)
+    removed: tuple[int, ...] = ()
+    relabelled: tuple[tuple[int, str | None], ...] = ()
+
+
 class DirectoryTransaction(Protocol):
     """One database transaction; every method is scoped by organization where data is."""
 
@@ -257,6 +312,41 @@ class DirectoryTransaction(Protocol):
     def list_devices(
         self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
     ) -> list[DeviceView]: ...
+
+    # provisioning (SCIM): an integration's users with their records, and its groups
+    def find_provisioned_users(
+        self,
+        org_id: int,
+        integration_id: int,
+        query: ProvisionedUserQuery,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        lock: bool = False,
+    ) -> list[ProvisionedUser]: ...
+    def count_provisioned_users(
+        self, org_id: int, integration_id: int, query: ProvisionedUserQuery
+    ) -> int: ...
+    def save_scim_record(self, record: ScimRecord) -> None: ...
+    def integration_user_uids(
+        self, org_id: int, integration_id: int, ids: Sequence[UUID]
+    ) -> dict[UUID, int]: ...
+    def add_group(self, group: NewGroup) -> DirectoryGroup: ...
+    def find_groups(
+        self,
+        org_id: int,
+        integration_id: int,
+        query: GroupQuery,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        with_members: bool = True,
+        lock: bool = False,
+    ) -> list[DirectoryGroup]: ...
+    def count_groups(self, org_id: int, integration_id: int, query: GroupQuery) -> int: ...
+    def update_group(self, org_id: int, group_id: int, changes: GroupChanges) -> None: ...
+    def delete_group(self, org_id: int, group_id: int) -> None: ...
+    def leave_groups(self, uid: int, now: datetime) -> list[DirectoryGroup]: ...
 
 
 class DirectoryStore(Protocol):

@@ -11,6 +11,8 @@ from rosterd import __version__
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
 from rosterd.dialects.kandji import create_kandji_app
+from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
+from rosterd.dialects.scim import create_scim_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.middleware import RequestLogMiddleware
@@ -47,6 +49,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
 
     mount(app, THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
+    mount(app, SCIM_PREFIX, create_scim_app(services))
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
     app.add_middleware(RequestLogMiddleware)
     return app

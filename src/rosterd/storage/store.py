@@ -27,12 +27,14 @@ from rosterd.core.entities import (
     ApiToken,
     AuditEvent,
     DeviceView,
+    DirectoryGroup,
     DirectoryUser,
     EndpointPermission,
     Integration,
     Organization,
     Permission,
     Principal,
+    ProvisionedUser,
     Role,
     RoleAssignments,
     User,
@@ -43,14 +45,27 @@ from rosterd.core.ports import (
     DeviceChanges,
     DeviceQuery,
     DirectoryUserUpdate,
+    GroupChanges,
+    GroupQuery,
     Keyset,
     NewDevice,
+    NewGroup,
     NewUser,
+    ProvisionedUserQuery,
+    ScimRecord,
     UserChanges,
     UserQuery,
 )
 from rosterd.core.validation import email_key
-from rosterd.storage import _audit, _devices, _directory, _rows, _statements
+from rosterd.storage import (
+    _audit,
+    _devices,
+    _directory,
+    _groups,
+    _provisioning,
+    _rows,
+    _statements,
+)
 from rosterd.storage import tables as t
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
@@ -512,6 +527,78 @@ class SqlTransaction:
         self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
     ) -> list[DeviceView]:
         return _devices.list_devices(self._conn, org_id, query, limit=limit, offset=offset)
+
+    # provisioning (SCIM)
+
+    def find_provisioned_users(
+        self,
+        org_id: int,
+        integration_id: int,
+        query: ProvisionedUserQuery,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        lock: bool = False,
+    ) -> list[ProvisionedUser]:
+        return _provisioning.find_provisioned_users(
+            self._conn,
+            org_id,
+            integration_id,
+            query,
+            offset=offset,
+            limit=limit,
+            lock=lock and self._writing,
+        )
+
+    def count_provisioned_users(
+        self, org_id: int, integration_id: int, query: ProvisionedUserQuery
+    ) -> int:
+        return _provisioning.count_provisioned_users(self._conn, org_id, integration_id, query)
+
+    def save_scim_record(self, record: ScimRecord) -> None:
+        _provisioning.save_scim_record(self._conn, record)
+
+    def integration_user_uids(
+        self, org_id: int, integration_id: int, ids: Sequence[UUID]
+    ) -> dict[UUID, int]:
+        return _provisioning.integration_user_uids(self._conn, org_id, integration_id, ids)
+
+    def add_group(self, group: NewGroup) -> DirectoryGroup:
+        return _groups.add_group(self._conn, group)
+
+    def find_groups(
+        self,
+        org_id: int,
+        integration_id: int,
+        query: GroupQuery,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        with_members: bool = True,
+        lock: bool = False,
+    ) -> list[DirectoryGroup]:
+        return _groups.find_groups(
+            self._conn,
+            org_id,
+            integration_id,
+            query,
+            offset=offset,
+            limit=limit,
+            with_members=with_members,
+            lock=lock and self._writing,
+        )
+
+    def count_groups(self, org_id: int, integration_id: int, query: GroupQuery) -> int:
+        return _groups.count_groups(self._conn, org_id, integration_id, query)
+
+    def update_group(self, org_id: int, group_id: int, changes: GroupChanges) -> None:
+        _groups.update_group(self._conn, org_id, group_id, changes)
+
+    def delete_group(self, org_id: int, group_id: int) -> None:
+        _groups.delete_group(self._conn, org_id, group_id)
+
+    def leave_groups(self, uid: int, now: datetime) -> list[DirectoryGroup]:
+        return _groups.leave_groups(self._conn, uid, now)
 
 
 def _email_conflict(email: str) -> Conflict:

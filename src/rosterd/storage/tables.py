@@ -214,3 +214,44 @@ devices = Table(
     UniqueConstraint("org_id", "serial_number"),
     Index("ix_devices_org_id_id", "org_id", "id"),
 )
+
+# What a SCIM client knows a user by (userName, unique per integration) and the attributes it sent,
+# kept as given; the users row holds the directory columns derived from them.
+scim_users = Table(
+    "scim_users",
+    metadata,
+    Column("uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    Column("integration_id", Id, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("user_name", String(255), nullable=False),
+    Column("user_name_key", String(255), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    UniqueConstraint("integration_id", "user_name_key"),
+)
+
+directory_groups = Table(
+    "directory_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("uuid", Uuid(as_uuid=True), nullable=False, unique=True),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("integration_id", Id, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("display_name", String(255), nullable=False),
+    Column("display_name_key", String(255), nullable=False),
+    Column("external_id", String(255), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_directory_groups_integration_id_id", "integration_id", "id"),
+    Index(
+        "ix_directory_groups_integration_id_display_name_key", "integration_id", "display_name_key"
+    ),
+    Index("ix_directory_groups_integration_id_external_id", "integration_id", "external_id"),
+)
+
+directory_group_members = Table(
+    "directory_group_members",
+    metadata,
+    Column("group_id", Id, ForeignKey("directory_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    Column("display", String(255), nullable=True),
+    Index("ix_directory_group_members_user_uid", "user_uid"),
+)

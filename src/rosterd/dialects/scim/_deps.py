@@ -1,0 +1,139 @@
+"""Request dependencies: the integration a SCIM token belongs to, the services, the SCIM base
+URL, the raw body and the conditional headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Final
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from scim2_models import SCIMException
+
+from rosterd.core.audit import Actor
+from rosterd.core.entities import Integration
+from rosterd.core.groups import GroupsService
+from rosterd.core.provisioning import ProvisioningService
+from rosterd.server.services import Services
+from rosterd.server.settings import Settings
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The integration's SCIM token, from `rosterd integrations create --type scim`",
+)
+# An entity tag in If-Match / If-None-Match: optional weak prefix, then a quoted or bare tag.
+_ENTITY_TAG: Final = re.compile(r'\s*(?:[Ww]/)?(?:"([^"]*)"|([^,\s]+))\s*(?:,|$)')
+_JSON_TYPES: Final = ("application/json", "application/scim+json")
+
+
+@dataclass(frozen=True, slots=True)
+class ScimServices:
+    settings: Settings
+    provisioning: ProvisioningService
+    groups: GroupsService
+
+    @classmethod
+    def of(cls, shared: Services) -> ScimServices:
+        return cls(
+            settings=shared.settings,
+            provisioning=ProvisioningService(shared.store),
+            groups=GroupsService(shared.store),
+        )
+
+
+async def services(request: Request) -> ScimServices:
+    found: ScimServices = request.app.state.scim
+    return found
+
+
+ServicesDep = Annotated[ScimServices, Depends(services)]
+
+
+def authenticated(
+    svc: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Integration:
+    return svc.provisioning.authenticate(credentials.credentials if credentials else None)
+
+
+Caller = Annotated[Integration, Depends(authenticated)]
+
+
+def actor(request: Request, integration: Caller) -> Actor:
+    return Actor(
+        type="integration",
+        id=str(integration.uuid),
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+ActorDep = Annotated[Actor, Depends(actor)]
+
+
+async def base_url(request: Request, svc: ServicesDep) -> str:
+    """The SCIM base URL as clients see it, for `meta.location` and `$ref`."""
+    root = svc.settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
+    return f"{root.rstrip('/')}/api/v1/scim"
+
+
+BaseUrl = Annotated[str, Depends(base_url)]
+
+
+async def body(request: Request) -> bytes:
+    """The raw body (read on the event loop); JSON under any of SCIM's media types."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type and media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+        raise SCIMException(
+            status=415, detail=f"Send the body as {_JSON_TYPES[1]}, not {media_type}"
+        )
+    return await request.body()
+
+
+Body = Annotated[bytes, Depends(body)]
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """If-Match / If-None-Match (RFC 9110 §13), compared weakly as RFC 7644 §3.14 does."""
+
+    if_match: tuple[frozenset[str], bool] | None
+    if_none_match: tuple[frozenset[str], bool] | None
+
+    def allows_change(self, version: str) -> bool:
+        """Whether a PUT, PATCH or DELETE may go ahead on a resource at `version`."""
+        if self.if_match is not None and not _matches(self.if_match, version):
+            return False
+        return self.if_none_match is None or not _matches(self.if_none_match, version)
+
+    def not_modified(self, version: str) -> bool:
+        """Whether a GET answers 304: If-None-Match lists the current version."""
+        return self.if_none_match is not None and _matches(self.if_none_match, version)
+
+    @property
+    def any(self) -> bool:
+        return self.if_match is not None or self.if_none_match is not None
+
+
+def _parse(header: str | None) -> tuple[frozenset[str], bool] | None:
+    if header is None or not header.strip():
+        return None
+    if header.strip() == "*":
+        return frozenset(), True
+    tags = {quoted if quoted is not None else bare for quoted, bare in _ENTITY_TAG.findall(header)}
+    return frozenset(tags), False
+
+
+def _matches(condition: tuple[frozenset[str], bool], version: str) -> bool:
+    tags, anything = condition
+    return anything or version in tags
+
+
+async def conditions(request: Request) -> Conditions:
+    return Conditions(
+        _parse(request.headers.get("if-match")), _parse(request.headers.get("if-none-match"))
+    )
+
+
+ConditionsDep = Annotated[Conditions, Depends(conditions)]

@@ -1,0 +1,548 @@
+"""/api/v1/scim routes: read the SCIM request, make one core call, write the SCIM response."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from scim2_models import (
+    Context,
+    ForbiddenException,
+    InvalidSyntaxException,
+    Meta,
+    NotFoundException,
+    NotImplementedException,
+    Resource,
+    ResponseParameters,
+    SearchRequest,
+)
+
+from rosterd.core.entities import DirectoryGroup, Integration, ProvisionedUser
+from rosterd.core.errors import PreconditionFailed
+from rosterd.core.groups import GroupRecord
+from rosterd.core.ports import GroupQuery, ProvisionedUserQuery
+from rosterd.core.provisioning import UserRecord, group_version, user_version
+from rosterd.dialects.scim import _render as render
+from rosterd.dialects.scim import _search as search
+from rosterd.dialects.scim import _wire as wire
+from rosterd.dialects.scim._deps import (
+    ActorDep,
+    BaseUrl,
+    Body,
+    Caller,
+    Conditions,
+    ConditionsDep,
+    ServicesDep,
+)
+
+PREFIX: Final = "/api/v1/scim"
+_RESPONSE_PARAMETERS: Final = ("attributes", "excludedAttributes")
+_SEARCH_PARAMETERS: Final = (
+    *_RESPONSE_PARAMETERS,
+    "filter",
+    "sortBy",
+    "sortOrder",
+    "startIndex",
+    "count",
+)
+router = APIRouter()
+
+
+def respond(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(content, status_code=status, headers=headers, media_type=wire.MEDIA_TYPE)
+
+
+def _query(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.query_params[name] for name in names if name in request.query_params}
+
+
+def _response_parameters(request: Request, model: Any) -> ResponseParameters[Any]:
+    return wire.read_response_parameters(model, _query(request, _RESPONSE_PARAMETERS))
+
+
+def _search_body(body: bytes) -> dict[str, Any]:
+    payload = wire.decode(body)
+    if not isinstance(payload, dict):
+        raise InvalidSyntaxException(detail="The body must be a SearchRequest object")
+    return payload
+
+
+def _single(
+    resource: Resource[Any],
+    parameters: ResponseParameters[Any],
+    version: str,
+    *,
+    status: int = 200,
+    context: Context = Context.RESOURCE_QUERY_RESPONSE,
+) -> JSONResponse:
+    headers = {"ETag": render.etag(version)}
+    if status == 201:
+        assert resource.meta is not None
+        assert resource.meta.location is not None
+        headers["Location"] = resource.meta.location
+    return respond(render.dump(resource, parameters, context), status, headers)
+
+
+def _read_condition(conditions: Conditions, version: str) -> Response | None:
+    """A GET's answer to its conditional headers: 412, 304, or None to go ahead."""
+    if conditions.if_match is not None and not conditions.allows_change(version):
+        raise PreconditionFailed("The resource changed: its version does not match If-Match")
+    if conditions.not_modified(version):
+        return Response(status_code=304, headers={"ETag": render.etag(version)})
+    return None
+
+
+# discovery
+
+
+def _no_filter(request: Request) -> None:
+    # RFC 7644 §4: discovery endpoints answer a filter with 403.
+    if "filter" in request.query_params:
+        raise ForbiddenException(detail="Discovery endpoints do not support filtering")
+
+
+def _discovery(resource: Any, resource_type: str, location: str) -> dict[str, Any]:
+    located = resource.model_copy(
+        update={"meta": Meta(resource_type=resource_type, location=location)}
+    )
+    return dict(located.model_dump())
+
+
+@router.get("/ServiceProviderConfig", name="get_service_provider_config")
+def get_service_provider_config(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+    _no_filter(request)
+    location = f"{base}/ServiceProviderConfig"
+    document = _discovery(wire.SERVICE_PROVIDER_CONFIG, "ServiceProviderConfig", location)
+    return respond(document, headers={"Content-Location": location})
+
+
+@router.get("/ResourceTypes", name="list_resource_types")
+def list_resource_types(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+    _no_filter(request)
+    found = [
+        _discovery(r, "ResourceType", f"{base}/ResourceTypes/{r.id}") for r in wire.RESOURCE_TYPES
+    ]
+    return respond(_listing(found))
+
+
+@router.get("/ResourceTypes/{resource_type_id}", name="get_resource_type")
+def get_resource_type(
+    request: Request, resource_type_id: str, caller: Caller, base: BaseUrl
+) -> JSONResponse:
+    _no_filter(request)
+    for found in wire.RESOURCE_TYPES:
+        if found.id == resource_type_id:
+            location = f"{base}/ResourceTypes/{found.id}"
+            return respond(_discovery(found, "ResourceType", location))
+    raise NotFoundException(detail=f"No resource type {resource_type_id!r}")
+
+
+@router.get("/Schemas", name="list_schemas")
+def list_schemas(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+    _no_filter(request)
+    found = [_discovery(s, "Schema", f"{base}/Schemas/{s.id}") for s in wire.SCHEMAS]
+    return respond(_listing(found))
+
+
+@router.get("/Schemas/{schema_id}", name="get_schema")
+def get_schema(request: Request, schema_id: str, caller: Caller, base: BaseUrl) -> JSONResponse:
+    _no_filter(request)
+    for found in wire.SCHEMAS:
+        if found.id == schema_id:
+            return respond(_discovery(found, "Schema", f"{base}/Schemas/{found.id}"))
+    raise NotFoundException(detail=f"No schema {schema_id!r}")
+
+
+def _listing(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "schemas": [render.LIST_RESPONSE],
+        "totalResults": len(resources),
+        "startIndex": 1,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+
+
+# users
+
+
+def _search_users(
+    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+) -> dict[str, Any]:
+    start = request.start_index or 1
+    if request.filter is None and request.sort_by is None:
+        page = svc.provisioning.list_users(
+            integration=caller,
+            query=ProvisionedUserQuery(),
+            offset=start - 1,
+            limit=request.count,
+        )
+        resources = [render.user_resource(u, base) for u in page.users]
+        return render.list_response(
+            resources, total=page.total, start_index=start, parameters=request
+        )
+    narrowed = search.narrowing(request.filter)
+    candidates = (
+        []
+        if narrowed.impossible
+        else svc.provisioning.list_users(integration=caller, query=narrowed.users).users
+    )
+    total, found = search.evaluate([render.user_resource(u, base) for u in candidates], request)
+    return render.list_response(found, total=total, start_index=start, parameters=request)
+
+
+@router.get("/Users", name="list_users")
+def list_users(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> JSONResponse:
+    found = wire.read_search(wire.UserModel, _query(request, _SEARCH_PARAMETERS))
+    return respond(_search_users(svc, caller, base, found))
+
+
+@router.post("/Users/.search", name="search_users")
+def search_users(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+    found = wire.read_search(wire.UserModel, _search_body(body))
+    return respond(_search_users(svc, caller, base, found))
+
+
+@router.post("/Users", name="create_user", status_code=201)
+def create_user(
+    request: Request,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.UserModel)
+    resource = wire.read(wire.UserModel, body, Context.RESOURCE_CREATION_REQUEST)
+    created = svc.provisioning.create_user(
+        integration=caller, data=wire.user_record(resource), actor=actor
+    )
+    return _single(
+        render.user_resource(created, base),
+        parameters,
+        user_version(created),
+        status=201,
+        context=Context.RESOURCE_CREATION_RESPONSE,
+    )
+
+
+@router.get("/Users/{user_id}", name="get_user")
+def get_user(
+    request: Request,
+    user_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    base: BaseUrl,
+    conditions: ConditionsDep,
+) -> Response:
+    parameters = _response_parameters(request, wire.UserModel)
+    found = svc.provisioning.get_user(integration=caller, user_id=user_id)
+    version = user_version(found)
+    if (answer := _read_condition(conditions, version)) is not None:
+        return answer
+    return _single(render.user_resource(found, base), parameters, version)
+
+
+@router.put("/Users/{user_id}", name="replace_user")
+def replace_user(
+    request: Request,
+    user_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+    conditions: ConditionsDep,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.UserModel)
+    replacement = wire.read(wire.UserModel, body, Context.RESOURCE_REPLACEMENT_REQUEST)
+
+    def change(current: ProvisionedUser) -> UserRecord | None:
+        with wire.PROVIDER:
+            differs = replacement.replace(render.user_resource(current, base))
+        return wire.user_record(replacement) if differs else None
+
+    changed = svc.provisioning.change_user(
+        integration=caller,
+        user_id=user_id,
+        change=change,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return _single(
+        render.user_resource(changed, base),
+        parameters,
+        user_version(changed),
+        context=Context.RESOURCE_REPLACEMENT_RESPONSE,
+    )
+
+
+@router.patch("/Users/{user_id}", name="modify_user")
+def modify_user(
+    request: Request,
+    user_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+    conditions: ConditionsDep,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.UserModel)
+    patch = wire.read_patch(wire.UserModel, body)
+
+    def change(current: ProvisionedUser) -> UserRecord | None:
+        resource = render.user_resource(current, base)
+        with wire.PROVIDER:
+            changed = patch.patch(resource)
+        return wire.user_record(resource) if changed else None
+
+    changed = svc.provisioning.change_user(
+        integration=caller,
+        user_id=user_id,
+        change=change,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return _single(
+        render.user_resource(changed, base),
+        parameters,
+        user_version(changed),
+        context=Context.RESOURCE_PATCH_RESPONSE,
+    )
+
+
+@router.delete("/Users/{user_id}", name="delete_user", status_code=204)
+def delete_user(
+    user_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    conditions: ConditionsDep,
+) -> Response:
+    svc.provisioning.archive_user(
+        integration=caller,
+        user_id=user_id,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return Response(status_code=204)
+
+
+# groups
+
+
+def _search_groups(
+    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+) -> dict[str, Any]:
+    start = request.start_index or 1
+    if request.filter is None and request.sort_by is None:
+        page = svc.groups.list_groups(
+            integration=caller,
+            query=GroupQuery(),
+            offset=start - 1,
+            limit=request.count,
+            with_members=search.returns(request, "members"),
+        )
+        resources = [render.group_resource(g, base) for g in page.groups]
+        return render.list_response(
+            resources, total=page.total, start_index=start, parameters=request
+        )
+    narrowed = search.narrowing(request.filter)
+    candidates = (
+        []
+        if narrowed.impossible
+        else svc.groups.list_groups(integration=caller, query=narrowed.groups).groups
+    )
+    total, found = search.evaluate([render.group_resource(g, base) for g in candidates], request)
+    return render.list_response(found, total=total, start_index=start, parameters=request)
+
+
+@router.get("/Groups", name="list_groups")
+def list_groups(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> JSONResponse:
+    found = wire.read_search(wire.GroupModel, _query(request, _SEARCH_PARAMETERS))
+    return respond(_search_groups(svc, caller, base, found))
+
+
+@router.post("/Groups/.search", name="search_groups")
+def search_groups(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+    found = wire.read_search(wire.GroupModel, _search_body(body))
+    return respond(_search_groups(svc, caller, base, found))
+
+
+@router.post("/Groups", name="create_group", status_code=201)
+def create_group(
+    request: Request,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.GroupModel)
+    resource = wire.read(wire.GroupModel, body, Context.RESOURCE_CREATION_REQUEST)
+    created = svc.groups.create_group(
+        integration=caller, data=wire.group_record(resource), actor=actor
+    )
+    return _single(
+        render.group_resource(created, base),
+        parameters,
+        group_version(created),
+        status=201,
+        context=Context.RESOURCE_CREATION_RESPONSE,
+    )
+
+
+@router.get("/Groups/{group_id}", name="get_group")
+def get_group(
+    request: Request,
+    group_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    base: BaseUrl,
+    conditions: ConditionsDep,
+) -> Response:
+    parameters = _response_parameters(request, wire.GroupModel)
+    found = svc.groups.get_group(
+        integration=caller,
+        group_id=group_id,
+        with_members=search.returns(parameters, "members"),
+    )
+    version = group_version(found)
+    if (answer := _read_condition(conditions, version)) is not None:
+        return answer
+    return _single(render.group_resource(found, base), parameters, version)
+
+
+@router.put("/Groups/{group_id}", name="replace_group")
+def replace_group(
+    request: Request,
+    group_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+    conditions: ConditionsDep,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.GroupModel)
+    replacement = wire.read(wire.GroupModel, body, Context.RESOURCE_REPLACEMENT_REQUEST)
+
+    def change(current: DirectoryGroup) -> GroupRecord | None:
+        with wire.PROVIDER:
+            differs = replacement.replace(render.group_resource(current, base))
+        return wire.group_record(replacement) if differs else None
+
+    changed = svc.groups.change_group(
+        integration=caller,
+        group_id=group_id,
+        change=change,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return _single(
+        render.group_resource(changed, base),
+        parameters,
+        group_version(changed),
+        context=Context.RESOURCE_REPLACEMENT_RESPONSE,
+    )
+
+
+@router.patch("/Groups/{group_id}", name="modify_group")
+def modify_group(
+    request: Request,
+    group_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    base: BaseUrl,
+    body: Body,
+    conditions: ConditionsDep,
+) -> JSONResponse:
+    parameters = _response_parameters(request, wire.GroupModel)
+    patch = wire.read_patch(wire.GroupModel, body)
+
+    def change(current: DirectoryGroup) -> GroupRecord | None:
+        resource = render.group_resource(current, base)
+        with wire.PROVIDER:
+            changed = patch.patch(resource)
+        return wire.group_record(resource) if changed else None
+
+    changed = svc.groups.change_group(
+        integration=caller,
+        group_id=group_id,
+        change=change,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return _single(
+        render.group_resource(changed, base),
+        parameters,
+        group_version(changed),
+        context=Context.RESOURCE_PATCH_RESPONSE,
+    )
+
+
+@router.delete("/Groups/{group_id}", name="delete_group", status_code=204)
+def delete_group(
+    group_id: str,
+    svc: ServicesDep,
+    caller: Caller,
+    actor: ActorDep,
+    conditions: ConditionsDep,
+) -> Response:
+    svc.groups.delete_group(
+        integration=caller,
+        group_id=group_id,
+        precondition=conditions.allows_change if conditions.any else None,
+        actor=actor,
+    )
+    return Response(status_code=204)
+
+
+# searching every resource type at once (RFC 7644 §3.4.2, §3.4.3)
+
+
+def _search_all(
+    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+) -> dict[str, Any]:
+    narrowed = search.narrowing(request.filter)
+    resources: list[Resource[Any]] = []
+    if not narrowed.impossible:
+        users = svc.provisioning.list_users(integration=caller, query=narrowed.users).users
+        groups = svc.groups.list_groups(integration=caller, query=narrowed.groups).groups
+        resources = [render.user_resource(u, base) for u in users]
+        resources += [render.group_resource(g, base) for g in groups]
+    total, found = search.evaluate(resources, request)
+    start = request.start_index or 1
+    return render.list_response(found, total=total, start_index=start, parameters=request)
+
+
+@router.get("/", name="list_resources")
+def list_resources(
+    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
+) -> JSONResponse:
+    found = wire.read_search(wire.AnyModel, _query(request, _SEARCH_PARAMETERS))
+    return respond(_search_all(svc, caller, base, found))
+
+
+@router.post("/.search", name="search_resources")
+def search_resources(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+    found = wire.read_search(wire.AnyModel, _search_body(body))
+    return respond(_search_all(svc, caller, base, found))
+
+
+# what rosterd does not offer
+
+
+@router.api_route("/Me", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], name="me")
+def me(caller: Caller) -> Response:
+    raise NotImplementedException(
+        detail="/Me is not supported: a SCIM token belongs to a directory integration, not a user"
+    )
+
+
+@router.post("/Bulk", name="bulk")
+def bulk(caller: Caller) -> Response:
+    raise NotImplementedException(detail="Bulk operations are not supported")
