@@ -186,10 +186,11 @@ def test_create_answers_201_with_a_location_the_body_links_to(
     created = create["data"]["json"]
     href = f"{live_server.thousandeyes_url}/users/{created['uid']}"
     assert create["status"] == 201
-    # `ApiResponse.headers` is a plain, case-sensitive dict (not urllib3's HTTPHeaderDict), and
-    # uvicorn writes header names in lower case: callers read `headers["location"]`.
+    # `ApiResponse.headers` is a plain, case-sensitive dict (not urllib3's HTTPHeaderDict), so
+    # scripts read `headers["Location"]` exactly as the vendor writes it; rosterd does too.
     assert create["headers_type"] == "dict"
-    assert create["headers"]["location"] == href
+    assert create["headers"]["Location"] == href
+    assert "location" not in create["headers"]
     assert created["_links"] == {"self": {"href": href}}
     assert created["name"] == "Jane Compat"
     assert created["loginAccountGroup"] == group(org.aid, org.name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from rosterd.server import Settings, create_app
+from rosterd.server.limits import SERVER_OPTIONS
 from rosterd.storage import SqlDirectoryStore
 
 
@@ -44,7 +45,9 @@ def start_server(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", **SERVER_OPTIONS
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -23,7 +23,7 @@ from rosterd.cli._common import (
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.organizations import OrganizationsService
-from rosterd.server.limits import SERVER_TIMEOUTS
+from rosterd.server.limits import SERVER_OPTIONS
 from rosterd.storage import make_engine, upgrade
 from rosterd.storage.backup import backup_sqlite
 
@@ -76,7 +76,7 @@ def serve(
         "port": port,
         "access_log": False,
         "log_config": None,
-        **SERVER_TIMEOUTS,
+        **SERVER_OPTIONS,
     }
     if workers == 1:
         uvicorn.run(create_app(settings, store), **server_options)

@@ -1,4 +1,4 @@
-"""Connection-level limits for the HTTP server (uvicorn options), in one place.
+"""How rosterd runs under uvicorn: the HTTP parser and connection limits, in one place.
 
 rosterd serves every connection from one event loop, so a slow client holds only its own socket;
 these bound how long and how much any one client may hold.
@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-SERVER_TIMEOUTS: Final[dict[str, Any]] = {
+SERVER_OPTIONS: Final[dict[str, Any]] = {
+    # h11 writes header names with the case rosterd gives them ("Location", as the vendors
+    # send it); httptools lowercases every name, which breaks clients that read response
+    # headers from a plain dict, such as the official ThousandEyes SDK's `*_with_http_info`.
+    "http": "h11",
     # An idle keep-alive connection is closed after 5 s.
     "timeout_keep_alive": 5,
     # Requests still running at shutdown get 10 s to finish.
     "timeout_graceful_shutdown": 10,
     # At most this many connections at once per worker; past it new requests get a 503.
     "limit_concurrency": 1000,
-    # Request line and headers larger than this are refused (h11 parser).
-    "h11_max_incomplete_event_size": 16 * 1024,
+    # A request line and headers larger than this are cut off by the parser (a plain 400);
+    # below it, each dialect refuses more than 16 KiB of headers with a 431 in its envelope.
+    "h11_max_incomplete_event_size": 64 * 1024,
 }

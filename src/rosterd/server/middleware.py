@@ -7,7 +7,7 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
+from typing import Any, Final
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,7 +40,9 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = [(canonical_name(k), v) for k, v in headers]
             await send(message)
 
         try:
@@ -58,6 +60,15 @@ class RequestLogMiddleware:
                     }
                 )
             )
+
+
+_NAME_EXCEPTIONS: Final = {b"www-authenticate": b"WWW-Authenticate", b"etag": b"ETag"}
+
+
+def canonical_name(name: bytes) -> bytes:
+    """`x-request-id` → `X-Request-Id`: header names as the vendors' servers write them."""
+    lowered = name.lower()
+    return _NAME_EXCEPTIONS.get(lowered) or b"-".join(p.capitalize() for p in lowered.split(b"-"))
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
