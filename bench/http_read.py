@@ -3,9 +3,9 @@
     apt-get install wrk   # once
     uv run python bench/http_read.py [--seconds 10] [--connections 32]
 
-Both servers run as one uvicorn process (uvloop + httptools) on 127.0.0.1 with rate limits off;
-the script prints requests per second for each and their ratio. Compare ratios, not absolute
-numbers: these machines are noisy.
+Both servers run as one uvicorn process (uvloop, and the HTTP parser rosterd serves with) on
+127.0.0.1 with rate limits off; the script prints requests per second for each and their
+ratio. Compare ratios, not absolute numbers: these machines are noisy.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import httpx
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.organizations import OrganizationsService
+from rosterd.server.limits import SERVER_OPTIONS
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 
 HERE = Path(__file__).parent
@@ -48,7 +49,7 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "--loop",
         "uvloop",
         "--http",
-        "httptools",
+        SERVER_OPTIONS["http"],
         "--no-access-log",
         "--log-level",
         "warning",
