@@ -27,6 +27,10 @@ _ENTITY_TAG: Final = re.compile(r'\s*(?:[Ww]/)?(?:"([^"]*)"|([^,\s]+))\s*(?:,|$)
 _JSON_TYPES: Final = ("application/json", "application/scim+json")
 
 
+class UnsupportedMediaType(SCIMException):
+    status = 415
+
+
 @dataclass(frozen=True, slots=True)
 class ScimServices:
     settings: Settings
@@ -85,9 +89,7 @@ async def body(request: Request) -> bytes:
     content_type = request.headers.get("content-type", "")
     media_type = content_type.partition(";")[0].strip().lower()
     if media_type and media_type not in _JSON_TYPES and not media_type.endswith("+json"):
-        raise SCIMException(
-            status=415, detail=f"Send the body as {_JSON_TYPES[1]}, not {media_type}"
-        )
+        raise UnsupportedMediaType(detail=f"Send the body as {_JSON_TYPES[1]}, not {media_type}")
     return await request.body()
 
 
