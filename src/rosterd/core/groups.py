@@ -8,7 +8,7 @@ deletes it for good; its members are untouched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -41,6 +41,15 @@ class GroupRecord:
     display_name: str
     external_id: str | None
     members: tuple[MemberRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChange:
+    """One member added (with its label) or removed, by user id as the client wrote it."""
+
+    add: bool
+    user_id: str
+    display: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +182,68 @@ class GroupsService:
             )
             return changed
 
+    def change_members(
+        self,
+        *,
+        integration: Integration,
+        group_id: str,
+        changes: Sequence[MemberChange],
+        precondition: Precondition | None,
+        actor: Actor,
+    ) -> DirectoryGroup:
+        """Add and remove members, in order, touching only those members: the cost does not
+        grow with the size of the group. Returns the group without its members."""
+        with self._store.write() as tx:
+            current = _existing(tx, integration, group_id, with_members=False, lock=True)
+            check(precondition, group_version(current))
+            known = tx.integration_user_uids(
+                integration.org_id,
+                integration.id,
+                [key for c in changes if (key := parse_id(c.user_id)) is not None],
+            )
+            unknown = [c.user_id for c in changes if c.add and parse_id(c.user_id) not in known]
+            if unknown:
+                raise _unknown_members(unknown)
+            uids = {c.user_id: known[key] for c in changes if (key := parse_id(c.user_id)) in known}
+            before = tx.group_members_among(current.id, sorted(set(uids.values())))
+            after = dict(before)
+            for change in changes:
+                uid = uids.get(change.user_id)
+                if uid is None:
+                    continue  # removing a user that is not in the integration changes nothing
+                if change.add:
+                    after[uid] = change.display if change.display is not None else after.get(uid)
+                else:
+                    after.pop(uid, None)
+            changed = GroupChanges(
+                display_name=current.display_name,
+                display_name_key=fold(current.display_name),
+                external_id=current.external_id,
+                updated_at=utcnow(),
+                added=tuple((uid, d) for uid, d in after.items() if uid not in before),
+                removed=tuple(uid for uid in before if uid not in after),
+                relabelled=tuple(
+                    (uid, d) for uid, d in after.items() if uid in before and before[uid] != d
+                ),
+            )
+            if not (changed.added or changed.removed or changed.relabelled):
+                return current
+            tx.update_group(integration.org_id, current.id, changed)
+            ids = {uid: user_id for user_id, uid in uids.items()}
+            updated = _reload(tx, integration, current, with_members=False)
+            _audit(
+                tx,
+                integration,
+                actor,
+                "group.update",
+                updated,
+                {
+                    "members_added": [ids[uid] for uid, _ in changed.added],
+                    "members_removed": [ids[uid] for uid in changed.removed],
+                },
+            )
+            return updated
+
     def delete_group(
         self,
         *,
@@ -214,9 +285,18 @@ def _existing(
 
 
 def _reload(
-    tx: DirectoryTransaction, integration: Integration, group: DirectoryGroup
+    tx: DirectoryTransaction,
+    integration: Integration,
+    group: DirectoryGroup,
+    *,
+    with_members: bool = True,
 ) -> DirectoryGroup:
-    return tx.find_groups(integration.org_id, integration.id, GroupQuery(uuid=group.uuid))[0]
+    return tx.find_groups(
+        integration.org_id,
+        integration.id,
+        GroupQuery(uuid=group.uuid),
+        with_members=with_members,
+    )[0]
 
 
 def _checked(data: GroupRecord) -> str:
@@ -255,19 +335,23 @@ def _members(
     )
     unknown = [raw for raw, key in ids.items() if key is None or key not in known]
     if unknown:
-        raise Invalid(
-            INVALID_GROUP,
-            [
-                FieldError("members", "UNKNOWN_USER", f"no user {raw!r} in this integration")
-                for raw in unknown[:20]
-            ],
-        )
+        raise _unknown_members(unknown)
     wanted: dict[int, str | None] = {}
     for member in data.members:
         key = ids[member.user_id]
         assert key is not None
         wanted[known[key]] = member.display
     return wanted
+
+
+def _unknown_members(user_ids: Sequence[str]) -> Invalid:
+    return Invalid(
+        INVALID_GROUP,
+        [
+            FieldError("members", "UNKNOWN_USER", f"no user {raw!r} in this integration")
+            for raw in list(dict.fromkeys(user_ids))[:20]
+        ],
+    )
 
 
 def _ids(group: DirectoryGroup) -> list[str]:

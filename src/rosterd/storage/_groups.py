@@ -198,6 +198,23 @@ def update_group(conn: Connection, org_id: int, group_id: int, changes: GroupCha
         )
 
 
+def group_members_among(
+    conn: Connection, group_id: int, uids: Sequence[int]
+) -> dict[int, str | None]:
+    """uid → display of those of `uids` that are members of the group."""
+    members = t.directory_group_members
+    found: dict[int, str | None] = {}
+    for part in chunks(list(uids)):
+        rows = conn.execute(
+            select(members.c.user_uid, members.c.display).where(
+                members.c.group_id == group_id, members.c.user_uid.in_(part)
+            )
+        )
+        for uid, display in rows:
+            found[uid] = display
+    return found
+
+
 def delete_group(conn: Connection, org_id: int, group_id: int) -> None:
     groups = t.directory_groups
     deleted = conn.execute(

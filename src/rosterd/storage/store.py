@@ -594,6 +594,9 @@ class SqlTransaction:
     def update_group(self, org_id: int, group_id: int, changes: GroupChanges) -> None:
         _groups.update_group(self._conn, org_id, group_id, changes)
 
+    def group_members_among(self, group_id: int, uids: Sequence[int]) -> dict[int, str | None]:
+        return _groups.group_members_among(self._conn, group_id, uids)
+
     def delete_group(self, org_id: int, group_id: int) -> None:
         _groups.delete_group(self._conn, org_id, group_id)
 

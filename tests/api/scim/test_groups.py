@@ -88,36 +88,76 @@ def test_patch_adds_and_removes_members(scim: httpx.Client, live_server: LiveSer
     alice, bob, carol = create_user(scim), create_user(scim), create_user(scim)
     group = create_group(scim, "Guides", alice)
     url = f"/Groups/{group['id']}"
+    members = [member(live_server, u) for u in (alice, bob, carol)]
 
-    added = scim.patch(
-        url,
-        json=patch_op(
-            {
-                "op": "add",
-                "path": "members",
-                "value": [{"value": bob["id"]}, {"value": carol["id"]}],
-            }
-        ),
-    )
-    removed = scim.patch(
-        url, json=patch_op({"op": "remove", "path": f'members[value eq "{alice["id"]}"]'})
+    def members_after(*operations: dict[str, Any]) -> list[dict[str, Any]]:
+        response = scim.patch(url, json=patch_op(*operations))
+        # Without attributes asked for, a group PATCH answers 204 with the new version.
+        assert response.status_code == 204, response.text
+        assert response.content == b""
+        current = scim.get(url)
+        assert response.headers["etag"] == current.headers["etag"]
+        found: list[dict[str, Any]] = current.json().get("members", [])
+        return found
+
+    both = [{"value": bob["id"]}, {"value": carol["id"]}]
+    assert members_after({"op": "add", "path": "members", "value": both}) == members
+    assert (
+        members_after({"op": "remove", "path": f'members[value eq "{alice["id"]}"]'}) == members[1:]
     )
     # Microsoft Entra ID names the members to remove in `value`.
-    entra = scim.patch(
-        url,
-        json=patch_op({"op": "Remove", "path": "members", "value": [{"value": bob["id"]}]}),
+    assert (
+        members_after({"op": "Remove", "path": "members", "value": [{"value": bob["id"]}]})
+        == members[2:]
     )
-    renamed = scim.patch(url, json=patch_op({"op": "replace", "path": "displayName", "value": "G"}))
-
-    assert added.status_code == 200, added.text
-    members = [member(live_server, u) for u in (alice, bob, carol)]
-    assert added.json()["members"] == members
-    assert removed.json()["members"] == members[1:]
-    assert entra.json()["members"] == members[2:]
-    assert renamed.json()["displayName"] == "G"
-    assert renamed.json()["members"] == members[2:]
-    assert scim.get(f"/Users/{alice['id']}").json().get("groups") is None
+    assert members_after(
+        {"op": "replace", "path": "displayName", "value": "G"},
+        {"op": "add", "path": "members", "value": [{"value": alice["id"], "display": "A"}]},
+    ) == [member(live_server, alice, display="A"), members[2]]
+    assert "groups" not in scim.get(f"/Users/{bob['id']}").json()
     assert [g["display"] for g in scim.get(f"/Users/{carol['id']}").json()["groups"]] == ["G"]
+    # Removing what is not there, or adding who is, changes nothing.
+    before = scim.get(url).headers["etag"]
+    scim.patch(url, json=patch_op({"op": "remove", "path": f'members[value eq "{bob["id"]}"]'}))
+    scim.patch(
+        url, json=patch_op({"op": "add", "path": "members", "value": [{"value": carol["id"]}]})
+    )
+    assert scim.get(url).headers["etag"] == before
+
+
+def test_patch_answers_with_the_attributes_asked_for(
+    scim: httpx.Client, live_server: LiveServer
+) -> None:
+    alice = create_user(scim)
+    group = create_group(scim, "Guides")
+
+    response = scim.patch(
+        f"/Groups/{group['id']}",
+        params={"attributes": "members"},
+        json=patch_op({"op": "add", "path": "members", "value": [{"value": alice["id"]}]}),
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "schemas": [GROUP],
+        "id": group["id"],
+        "members": [member(live_server, alice)],
+    }
+    assert response.headers["etag"] == scim.get(f"/Groups/{group['id']}").headers["etag"]
+
+
+def test_membership_changes_check_if_match(scim: httpx.Client) -> None:
+    alice = create_user(scim)
+    group = create_group(scim, "Guides")
+    add = patch_op({"op": "add", "path": "members", "value": [{"value": alice["id"]}]})
+
+    stale = scim.patch(f"/Groups/{group['id']}", json=add, headers={"If-Match": 'W/"0"'})
+    current = scim.patch(
+        f"/Groups/{group['id']}", json=add, headers={"If-Match": group["meta"]["version"]}
+    )
+
+    assert stale.status_code == 412
+    assert current.status_code == 204
 
 
 def test_only_the_integration_s_users_can_be_members(
@@ -129,16 +169,23 @@ def test_only_the_integration_s_users_can_be_members(
     gone = create_user(scim)
     scim.delete(f"/Users/{gone['id']}")
 
+    group = create_group(scim, "G")
     for value in (stranger["id"], gone["id"], "not-an-id"):
-        response = scim.post(
+        created = scim.post(
             "/Groups", json={"schemas": [GROUP], "displayName": "G", "members": [{"value": value}]}
         )
-        assert response.status_code == 400
-        assert response.json() == error(
-            400,
-            f"The request describes an invalid group: no user {value!r} in this integration",
-            "invalidValue",
+        added = scim.patch(
+            f"/Groups/{group['id']}",
+            json=patch_op({"op": "add", "path": "members", "value": [{"value": value}]}),
         )
+        for response in (created, added):
+            assert response.status_code == 400
+            assert response.json() == error(
+                400,
+                f"The request describes an invalid group: no user {value!r} in this integration",
+                "invalidValue",
+            )
+    assert "members" not in scim.get(f"/Groups/{group['id']}").json()
 
 
 def test_deleting_a_user_takes_it_out_of_its_groups(
@@ -200,10 +247,13 @@ def test_concurrent_member_additions_all_land(
 
     def add(user: dict[str, Any]) -> None:
         with scim_client(live_server, provisioning.token) as own:
-            response = own.patch(
-                f"/Groups/{group['id']}",
-                json=patch_op({"op": "add", "path": "members", "value": [{"value": user["id"]}]}),
-            )
+            # Half through the membership path, half through the whole-group one.
+            operations: list[dict[str, Any]] = [
+                {"op": "add", "path": "members", "value": [{"value": user["id"]}]}
+            ]
+            if int(user["id"][-1], 16) % 2:
+                operations.append({"op": "replace", "path": "externalId", "value": user["id"]})
+            response = own.patch(f"/Groups/{group['id']}", json=patch_op(*operations))
             statuses.append(response.status_code)
 
     threads = [threading.Thread(target=add, args=(u,)) for u in users]
@@ -212,7 +262,7 @@ def test_concurrent_member_additions_all_land(
     for thread in threads:
         thread.join()
 
-    assert statuses == [200] * len(users)
+    assert statuses == [204] * len(users)
     members = scim.get(f"/Groups/{group['id']}").json()["members"]
     assert sorted(m["value"] for m in members) == sorted(u["id"] for u in users)
 

@@ -134,8 +134,10 @@ def test_groups_and_members(client: SyncSCIMClient) -> None:
             ]
         ),
     )
-    assert isinstance(emptied, Group)
-    assert not emptied.members
+    assert emptied is None  # 204: no attributes were asked for
+    queried = client.query(Group, group.id)
+    assert isinstance(queried, Group)
+    assert not queried.members
 
 
 def test_errors_arrive_as_scim_errors(client: SyncSCIMClient) -> None:

@@ -90,7 +90,13 @@ async def _protocol_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SCIMException)
     found = exc.to_error()
     status = int(found.status or 400)
-    return error(status, found.detail or "", found.scim_type)
+    return error(status, _readable(found.detail or ""), found.scim_type)
+
+
+def _readable(detail: str) -> str:
+    """A validation message without pydantic's pointers to its own documentation."""
+    lines = [line for line in detail.splitlines() if "errors.pydantic.dev" not in line]
+    return "\n".join(lines).strip()
 
 
 async def _model_error(request: Request, exc: Exception) -> JSONResponse:

@@ -459,27 +459,45 @@ def modify_group(
     base: BaseUrl,
     body: Body,
     conditions: ConditionsDep,
-) -> JSONResponse:
+) -> Response:
+    """Answers 204 unless the request names attributes to return (RFC 7644 §3.5.2): a group's
+    members can be many, and membership changes come often."""
     parameters = _response_parameters(request, wire.GroupModel)
     patch = wire.read_patch(wire.GroupModel, body)
+    precondition = conditions.allows_change if conditions.any else None
+    members = wire.member_changes(patch)
+    if members is not None:
+        changed = svc.groups.change_members(
+            integration=caller,
+            group_id=group_id,
+            changes=members,
+            precondition=precondition,
+            actor=actor,
+        )
+    else:
 
-    def change(current: DirectoryGroup) -> GroupRecord | None:
-        resource = render.group_resource(current, base)
-        with wire.PROVIDER:
-            changed = patch.patch(resource)
-        return wire.group_record(resource) if changed else None
+        def change(current: DirectoryGroup) -> GroupRecord | None:
+            resource = render.group_resource(current, base)
+            with wire.PROVIDER:
+                modified = patch.patch(resource)
+            return wire.group_record(resource) if modified else None
 
-    changed = svc.groups.change_group(
-        integration=caller,
-        group_id=group_id,
-        change=change,
-        precondition=conditions.allows_change if conditions.any else None,
-        actor=actor,
-    )
+        changed = svc.groups.change_group(
+            integration=caller,
+            group_id=group_id,
+            change=change,
+            precondition=precondition,
+            actor=actor,
+        )
+    version = group_version(changed)
+    if not parameters.attributes and not parameters.excluded_attributes:
+        return Response(status_code=204, headers={"ETag": render.etag(version)})
+    if changed.members is None and search.returns(parameters, "members"):
+        changed = svc.groups.get_group(integration=caller, group_id=group_id)
     return _single(
         render.group_resource(changed, base),
         parameters,
-        group_version(changed),
+        version,
         context=Context.RESOURCE_PATCH_RESPONSE,
     )
 

@@ -24,6 +24,7 @@ from scim2_models import (
     InvalidSyntaxException,
     Patch,
     PatchOp,
+    PatchOperation,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -36,8 +37,9 @@ from scim2_models import (
     Sort,
     User,
 )
+from scim2_models.path import CompareOperator, Comparison
 
-from rosterd.core.groups import GroupRecord, MemberRecord
+from rosterd.core.groups import GroupRecord, MemberChange, MemberRecord
 from rosterd.core.provisioning import UserRecord
 
 MEDIA_TYPE: Final = "application/scim+json"
@@ -141,7 +143,10 @@ def decode(body: bytes) -> Any:
 
 def read(model: type[Any], body: bytes, context: Context) -> Any:
     """Validate a request body as `model` in the context of its operation."""
-    payload = decode(body)
+    return validate(model, decode(body), context)
+
+
+def validate(model: type[Any], payload: Any, context: Context) -> Any:
     if not isinstance(payload, dict):
         raise InvalidSyntaxException(detail="The body must be a JSON object")
     try:
@@ -152,7 +157,84 @@ def read(model: type[Any], body: bytes, context: Context) -> Any:
 
 
 def read_patch(model: type[Resource[Any]], body: bytes) -> PatchOp[Any]:
-    return cast("PatchOp[Any]", read(PatchOp[model], body, Context.RESOURCE_PATCH_REQUEST))  # type: ignore[valid-type]
+    payload = decode(body)
+    if isinstance(payload, dict) and isinstance(payload.get("Operations"), list):
+        payload["Operations"] = [_entra_manager(op) for op in payload["Operations"]]
+    return cast(
+        "PatchOp[Any]",
+        validate(PatchOp[model], payload, Context.RESOURCE_PATCH_REQUEST),  # type: ignore[valid-type]
+    )
+
+
+_MEMBER_KEYS: Final = frozenset({"value", "display", "$ref", "type"})
+
+
+def member_changes(patch: PatchOp[Any]) -> tuple[MemberChange, ...] | None:
+    """A group PATCH that only adds members and removes them by id, as membership changes (what
+    identity providers send); None for any other PATCH, which applies to the whole group."""
+    changes: list[MemberChange] = []
+    for operation in patch.operations or ():
+        path, value = operation.path, operation.value
+        if path is None or path.parts != ("members",) or path.schema not in (None, GROUP_SCHEMA):
+            return None
+        selected = _member_id(path.value_filter)
+        if operation.op is PatchOperation.Op.add and path.value_filter is None:
+            entries = _member_entries(value)
+            if entries is None:
+                return None
+            changes += [MemberChange(True, e["value"], e.get("display")) for e in entries]
+        elif operation.op is PatchOperation.Op.remove and selected is not None and value is None:
+            changes.append(MemberChange(False, selected))
+        elif operation.op is PatchOperation.Op.remove and path.value_filter is None:
+            entries = _member_entries(value)
+            if not entries:
+                return None  # no value: every member goes, as a whole-group change
+            changes += [MemberChange(False, e["value"]) for e in entries]
+        else:
+            return None
+    return tuple(changes)
+
+
+def _member_entries(value: Any) -> list[dict[str, Any]] | None:
+    if not isinstance(value, list):
+        return None
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+            return None
+        if not {key.lower() for key in entry} <= _MEMBER_KEYS:
+            return None
+        if entry.get("display") is not None and not isinstance(entry["display"], str):
+            return None
+    return value
+
+
+def _member_id(node: Any) -> str | None:
+    """The id in `members[value eq "id"]`."""
+    if not isinstance(node, Comparison) or node.op != CompareOperator.eq:
+        return None
+    path = node.attr_path
+    if path.attr.lower() != "value" or path.sub_attr or not isinstance(node.value, str):
+        return None
+    return node.value
+
+
+_MANAGER_PATHS: Final = ("manager", f"{ENTERPRISE_SCHEMA}:manager".lower())
+
+
+def _entra_manager(operation: Any) -> Any:
+    """Microsoft Entra ID sets the enterprise manager by its id alone (a string), or, in its
+    older form, as a one-element list under the bare path `manager`: read both as the complex
+    value `{"value": id}` the schema describes."""
+    if not isinstance(operation, dict) or not isinstance(operation.get("path"), str):
+        return operation
+    if operation["path"].lower() not in _MANAGER_PATHS:
+        return operation
+    value = operation.get("value")
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        value = {k: v for k, v in value[0].items() if v is not None}
+    if isinstance(value, str):
+        value = {"value": value}
+    return operation | {"path": f"{ENTERPRISE_SCHEMA}:manager", "value": value}
 
 
 def read_search(model: Any, payload: dict[str, Any]) -> SearchRequest[Any]:
