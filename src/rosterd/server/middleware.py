@@ -10,6 +10,7 @@ import uuid
 from typing import Any, Final
 
 from fastapi import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("rosterd.access")
@@ -123,6 +124,11 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+def add_response_headers(request: Request, headers: dict[str, Any]) -> None:
+    """Headers for this request's response, whatever it turns out to be (see below)."""
+    setattr(request.state, RESPONSE_HEADERS_STATE, headers)
 
 
 class StateHeadersMiddleware:

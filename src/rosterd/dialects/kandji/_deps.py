@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItemPerHour, RateLimitItemPerSecond
 
 from rosterd.core.audit import Actor
@@ -20,12 +19,11 @@ from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import EndpointAccess
 from rosterd.core.entities import Principal
 from rosterd.core.errors import Invalid, RateLimited
-from rosterd.server.middleware import RESPONSE_HEADERS_STATE
+from rosterd.server.credentials import ApiTokenCredentials, bearer_token
+from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import LimitState, RateLimiter
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
-
-_bearer = HTTPBearer(auto_error=False, description="An API token issued by `rosterd tokens create`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +62,9 @@ ServicesDep = Annotated[KandjiServices, Depends(services)]
 def authenticated(
     request: Request,
     svc: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: ApiTokenCredentials,
 ) -> Principal:
-    principal = svc.auth.authenticate(credentials.credentials if credentials else None)
+    principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
     return principal
@@ -84,9 +82,8 @@ def _count_request(request: Request, svc: KandjiServices, principal: Principal) 
     now = time.time()
     # The generic headers describe the window closest to running out, as Kong's do.
     closest = hour if hour.remaining < second.remaining else second
-    setattr(
-        request.state,
-        RESPONSE_HEADERS_STATE,
+    add_response_headers(
+        request,
         {
             "Ratelimit-Limit": closest.limit,
             "Ratelimit-Remaining": closest.remaining,

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rosterd.core.audit import Actor
 from rosterd.core.entities import Principal
 from rosterd.core.errors import RateLimited
 from rosterd.dialects.thousandeyes._wire import ID_PATTERN
-from rosterd.server.middleware import RESPONSE_HEADERS_STATE
+from rosterd.server.credentials import ApiTokenCredentials, bearer_token
+from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import per_minute
 from rosterd.server.services import Services
-
-_bearer = HTTPBearer(auto_error=False, description="An API token issued by `rosterd tokens create`")
 
 
 # Dependencies without I/O are async so that they run on the event loop, not in a worker thread.
@@ -30,9 +28,9 @@ ServicesDep = Annotated[Services, Depends(services)]
 def authenticated(
     request: Request,
     svc: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: ApiTokenCredentials,
 ) -> Principal:
-    principal = svc.auth.authenticate(credentials.credentials if credentials else None)
+    principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
     return principal
@@ -43,9 +41,8 @@ def _count_request(request: Request, svc: Services, principal: Principal) -> Non
     state = svc.rate_limiter.hit(per_minute(amount), "thousandeyes", principal.org.subdomain)
     if state is None:
         return
-    setattr(
-        request.state,
-        RESPONSE_HEADERS_STATE,
+    add_response_headers(
+        request,
         {
             "X-Organization-Rate-Limit-Limit": state.limit,
             "X-Organization-Rate-Limit-Remaining": state.remaining,
