@@ -4,6 +4,7 @@ URL, the raw body and the conditional headers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -114,8 +115,11 @@ class Conditions:
         return self.if_none_match is not None and _matches(self.if_none_match, version)
 
     @property
-    def any(self) -> bool:
-        return self.if_match is not None or self.if_none_match is not None
+    def precondition(self) -> Callable[[str], bool] | None:
+        """What a change must hold of the current version, or None when unconditional."""
+        if self.if_match is None and self.if_none_match is None:
+            return None
+        return self.allows_change
 
 
 def _parse(header: str | None) -> tuple[frozenset[str], bool] | None:

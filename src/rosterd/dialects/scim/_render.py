@@ -140,7 +140,10 @@ def list_response(
     start_index: int,
     parameters: ResponseParameters[Any] | SearchRequest[Any] | None,
 ) -> JSON:
-    dumped = [dump(r, parameters) for r in resources]
+    return listing([dump(r, parameters) for r in resources], total=total, start_index=start_index)
+
+
+def listing(dumped: list[JSON], *, total: int, start_index: int = 1) -> JSON:
     return {
         "schemas": [LIST_RESPONSE],
         "totalResults": total,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
@@ -20,9 +21,9 @@ from scim2_models import (
 
 from rosterd.core.entities import DirectoryGroup, Integration, ProvisionedUser
 from rosterd.core.errors import PreconditionFailed
-from rosterd.core.groups import GroupRecord
+from rosterd.core.groups import GroupRecord, GroupResults
 from rosterd.core.ports import GroupQuery, ProvisionedUserQuery
-from rosterd.core.provisioning import UserRecord, group_version, user_version
+from rosterd.core.provisioning import UserRecord, UserResults, group_version, user_version
 from rosterd.dialects.scim import _render as render
 from rosterd.dialects.scim import _search as search
 from rosterd.dialects.scim import _wire as wire
@@ -155,13 +156,26 @@ def get_schema(request: Request, schema_id: str, caller: Caller, base: BaseUrl) 
 
 
 def _listing(resources: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "schemas": [render.LIST_RESPONSE],
-        "totalResults": len(resources),
-        "startIndex": 1,
-        "itemsPerPage": len(resources),
-        "Resources": resources,
-    }
+    return render.listing(resources, total=len(resources))
+
+
+Page = Callable[[int, int | None], tuple[int, list[Resource[Any]]]]
+Candidates = Callable[[search.Narrowing], list[Resource[Any]]]
+
+
+def _searched(
+    request: SearchRequest[Any], page: Page | None, candidates: Candidates
+) -> dict[str, Any]:
+    """A plain listing is paged by the database (`page`); a filter or a sort is evaluated in
+    Python over the candidates the filter narrows to."""
+    start = request.start_index or 1
+    if page is not None and request.filter is None and request.sort_by is None:
+        total, found = page(start - 1, request.count)
+    else:
+        narrowed = search.narrowing(request.filter)
+        everything = [] if narrowed.impossible else candidates(narrowed)
+        total, found = search.evaluate(everything, request)
+    return render.list_response(found, total=total, start_index=start, parameters=request)
 
 
 # users
@@ -170,26 +184,19 @@ def _listing(resources: list[dict[str, Any]]) -> dict[str, Any]:
 def _search_users(
     svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
-    start = request.start_index or 1
-    if request.filter is None and request.sort_by is None:
-        page = svc.provisioning.list_users(
-            integration=caller,
-            query=ProvisionedUserQuery(),
-            offset=start - 1,
-            limit=request.count,
+    def listed(query: ProvisionedUserQuery, offset: int, limit: int | None) -> UserResults:
+        return svc.provisioning.list_users(
+            integration=caller, query=query, offset=offset, limit=limit
         )
-        resources = [render.user_resource(u, base) for u in page.users]
-        return render.list_response(
-            resources, total=page.total, start_index=start, parameters=request
-        )
-    narrowed = search.narrowing(request.filter)
-    candidates = (
-        []
-        if narrowed.impossible
-        else svc.provisioning.list_users(integration=caller, query=narrowed.users).users
-    )
-    total, found = search.evaluate([render.user_resource(u, base) for u in candidates], request)
-    return render.list_response(found, total=total, start_index=start, parameters=request)
+
+    def page(offset: int, limit: int | None) -> tuple[int, list[Resource[Any]]]:
+        found = listed(ProvisionedUserQuery(), offset, limit)
+        return found.total, [render.user_resource(u, base) for u in found.users]
+
+    def candidates(narrowed: search.Narrowing) -> list[Resource[Any]]:
+        return [render.user_resource(u, base) for u in listed(narrowed.users, 0, None).users]
+
+    return _searched(request, page, candidates)
 
 
 @router.get("/Users", name="list_users")
@@ -267,7 +274,7 @@ def replace_user(
         integration=caller,
         user_id=user_id,
         change=change,
-        precondition=conditions.allows_change if conditions.any else None,
+        precondition=conditions.precondition,
         actor=actor,
     )
     return _single(
@@ -302,7 +309,7 @@ def modify_user(
         integration=caller,
         user_id=user_id,
         change=change,
-        precondition=conditions.allows_change if conditions.any else None,
+        precondition=conditions.precondition,
         actor=actor,
     )
     return _single(
@@ -324,7 +331,7 @@ def delete_user(
     svc.provisioning.archive_user(
         integration=caller,
         user_id=user_id,
-        precondition=conditions.allows_change if conditions.any else None,
+        precondition=conditions.precondition,
         actor=actor,
     )
     return Response(status_code=204)
@@ -336,27 +343,21 @@ def delete_user(
 def _search_groups(
     svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
-    start = request.start_index or 1
-    if request.filter is None and request.sort_by is None:
-        page = svc.groups.list_groups(
-            integration=caller,
-            query=GroupQuery(),
-            offset=start - 1,
-            limit=request.count,
-            with_members=search.returns(request, "members"),
+    def listed(query: GroupQuery, offset: int, limit: int | None, members: bool) -> GroupResults:
+        return svc.groups.list_groups(
+            integration=caller, query=query, offset=offset, limit=limit, with_members=members
         )
-        resources = [render.group_resource(g, base) for g in page.groups]
-        return render.list_response(
-            resources, total=page.total, start_index=start, parameters=request
-        )
-    narrowed = search.narrowing(request.filter)
-    candidates = (
-        []
-        if narrowed.impossible
-        else svc.groups.list_groups(integration=caller, query=narrowed.groups).groups
-    )
-    total, found = search.evaluate([render.group_resource(g, base) for g in candidates], request)
-    return render.list_response(found, total=total, start_index=start, parameters=request)
+
+    def page(offset: int, limit: int | None) -> tuple[int, list[Resource[Any]]]:
+        # Members are read only when the response shows them.
+        found = listed(GroupQuery(), offset, limit, search.returns(request, "members"))
+        return found.total, [render.group_resource(g, base) for g in found.groups]
+
+    def candidates(narrowed: search.Narrowing) -> list[Resource[Any]]:
+        found = listed(narrowed.groups, 0, None, True).groups
+        return [render.group_resource(g, base) for g in found]
+
+    return _searched(request, page, candidates)
 
 
 @router.get("/Groups", name="list_groups")
@@ -438,7 +439,7 @@ def replace_group(
         integration=caller,
         group_id=group_id,
         change=change,
-        precondition=conditions.allows_change if conditions.any else None,
+        precondition=conditions.precondition,
         actor=actor,
     )
     return _single(
@@ -464,7 +465,7 @@ def modify_group(
     members can be many, and membership changes come often."""
     parameters = _response_parameters(request, wire.GroupModel)
     patch = wire.read_patch(wire.GroupModel, body)
-    precondition = conditions.allows_change if conditions.any else None
+    precondition = conditions.precondition
     members = wire.member_changes(patch)
     if members is not None:
         changed = svc.groups.change_members(
@@ -513,7 +514,7 @@ def delete_group(
     svc.groups.delete_group(
         integration=caller,
         group_id=group_id,
-        precondition=conditions.allows_change if conditions.any else None,
+        precondition=conditions.precondition,
         actor=actor,
     )
     return Response(status_code=204)
@@ -525,16 +526,14 @@ def delete_group(
 def _search_all(
     svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
-    narrowed = search.narrowing(request.filter)
-    resources: list[Resource[Any]] = []
-    if not narrowed.impossible:
+    def candidates(narrowed: search.Narrowing) -> list[Resource[Any]]:
         users = svc.provisioning.list_users(integration=caller, query=narrowed.users).users
         groups = svc.groups.list_groups(integration=caller, query=narrowed.groups).groups
-        resources = [render.user_resource(u, base) for u in users]
-        resources += [render.group_resource(g, base) for g in groups]
-    total, found = search.evaluate(resources, request)
-    start = request.start_index or 1
-    return render.list_response(found, total=total, start_index=start, parameters=request)
+        return [render.user_resource(u, base) for u in users] + [
+            render.group_resource(g, base) for g in groups
+        ]
+
+    return _searched(request, None, candidates)
 
 
 @router.get("/", name="list_resources")
