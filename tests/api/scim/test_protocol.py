@@ -23,7 +23,7 @@ from tests.api.scim.conftest import (
 )
 from tests.cli.test_directory_cli import new_integration
 from tests.support.orgs import OrgFactory
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, start_server
 
 # auth
 
@@ -372,3 +372,21 @@ def test_every_change_is_audited_as_the_integration(
     }
     assert events[3]["new_state"]["groups_left"] == [group["id"]]
     assert events[4]["new_state"] == {"members_removed": [user["id"]]}
+
+
+def test_locations_use_the_public_base_url(
+    database_url: str, store: SqlDirectoryStore, provisioning: Provisioning
+) -> None:
+    with (
+        start_server(database_url, store, public_base_url="https://rosterd.example.com/") as server,
+        scim_client(server, provisioning.token) as scim,
+    ):
+        created = create_user(scim)
+        group = scim.post(
+            "/Groups",
+            json={"schemas": [GROUP], "displayName": "G", "members": [{"value": created["id"]}]},
+        ).json()
+
+    base = "https://rosterd.example.com/api/v1/scim"
+    assert created["meta"]["location"] == f"{base}/Users/{created['id']}"
+    assert group["members"][0]["$ref"] == f"{base}/Users/{created['id']}"

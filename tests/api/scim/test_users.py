@@ -445,3 +445,75 @@ def test_users_created_by_an_import_show_as_their_email(
     )
     assert response.status_code == 200, response.text
     assert response.json()["nickName"] == "Imp"
+
+
+def test_a_user_deleted_through_the_kandji_api_is_gone_for_scim(
+    scim: httpx.Client, kandji: httpx.Client
+) -> None:
+    user = create_user(scim)
+    group = scim.post(
+        "/Groups",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "G",
+            "members": [{"value": user["id"]}],
+        },
+    ).json()
+
+    assert kandji.delete(f"/users/{user['id']}").status_code == 204
+
+    assert scim.get(f"/Users/{user['id']}").status_code == 404
+    after = scim.get(f"/Groups/{group['id']}")
+    assert "members" not in after.json()
+    assert after.headers["etag"] != group["meta"]["version"]
+    # The identity provider may create the person again: a new user.
+    again = scim.post("/Users", json={"schemas": [USER], "userName": user["userName"]})
+    assert again.status_code == 201
+    assert again.json()["id"] != user["id"]
+
+
+def test_the_identity_provider_owns_what_scim_shows(
+    scim: httpx.Client, thousandeyes: httpx.Client, kandji: httpx.Client
+) -> None:
+    created = create_user(scim, displayName="From The IdP")
+    uid = kandji.get(f"/users/{created['id']}").json()["deprecated_user_id"]
+
+    renamed = thousandeyes.put(f"/users/{uid}", json={"name": "Renamed In ThousandEyes"})
+
+    assert renamed.status_code == 200, renamed.text
+    assert kandji.get(f"/users/{created['id']}").json()["name"] == "Renamed In ThousandEyes"
+    shown = scim.get(f"/Users/{created['id']}")
+    assert shown.json()["displayName"] == "From The IdP"
+    assert shown.headers["etag"] != created["meta"]["version"]  # lastModified moved
+    # The client's next write sets the directory's name again.
+    scim.patch(
+        f"/Users/{created['id']}", json=patch_op({"op": "add", "path": "title", "value": "T"})
+    )
+    assert kandji.get(f"/users/{created['id']}").json()["name"] == "From The IdP"
+
+
+def test_deactivating_or_deleting_a_user_refuses_its_api_tokens(
+    scim: httpx.Client, live_server: LiveServer, provisioning: Provisioning
+) -> None:
+    created = create_user(scim, active=True)
+    token = provisioning.org.token_for(created["userName"])
+
+    def current_user() -> int:
+        response = httpx.get(
+            f"{live_server.thousandeyes_url}/users/current",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return response.status_code
+
+    assert current_user() == 200
+    scim.patch(
+        f"/Users/{created['id']}",
+        json=patch_op({"op": "replace", "path": "active", "value": False}),
+    )
+    assert current_user() == 401
+    scim.patch(
+        f"/Users/{created['id']}", json=patch_op({"op": "replace", "path": "active", "value": True})
+    )
+    assert current_user() == 200
+    scim.delete(f"/Users/{created['id']}")
+    assert current_user() == 401
