@@ -164,6 +164,10 @@ def test_bad_bodies(scim: httpx.Client) -> None:
     assert not_json.json()["scimType"] == "invalidSyntax"
     assert not_json.json()["detail"].startswith("The body is not JSON: ")
     assert empty.json() == error(400, "The request has no body", "invalidSyntax")
+    surrogate = scim.post("/Users", content=b'{"userName": "\\ud800@example.com"}')
+    assert surrogate.json() == error(
+        400, "The body holds text that is not Unicode", "invalidSyntax"
+    )
     assert array.json() == error(400, "The body must be a JSON object", "invalidSyntax")
     assert (unknown.status_code, unknown.json()["scimType"]) == (400, "invalidSyntax")
     assert "shoeSize" in unknown.json()["detail"]

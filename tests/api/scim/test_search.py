@@ -155,6 +155,8 @@ def test_pages(scim: httpx.Client, people: Users) -> None:
         # startIndex below 1 is 1, and a negative count is 0 (RFC 7644 §3.4.2.4).
         clamped = scim.get("/Users", params={"startIndex": "-3", "count": "-1", **extra}).json()
         assert (clamped["startIndex"], clamped["itemsPerPage"]) == (1, 0)
+        far = scim.get("/Users", params={"startIndex": str(10**20), **extra}).json()
+        assert (far["totalResults"], far["startIndex"], far["Resources"]) == (5, 10**20, [])
 
 
 def test_attributes_and_excluded_attributes(scim: httpx.Client, people: Users) -> None:
@@ -254,6 +256,12 @@ def test_groups_of_a_user_can_be_filtered_on(scim: httpx.Client, people: Users) 
         ({"sortBy": "shoeSize"}, 400, "invalidPath", "Cannot sort on 'shoeSize'"),
         ({"count": "many"}, 400, "invalidValue", None),
         ({"sortOrder": "sideways"}, 400, "invalidValue", None),
+        (
+            {"filter": 'userName eq "\\ud800"'},
+            400,
+            "invalidFilter",
+            "The filter holds text that is not Unicode",
+        ),
     ],
 )
 def test_bad_list_parameters(

@@ -39,6 +39,7 @@ from rosterd.dialects.scim._deps import (
 
 PREFIX: Final = "/api/v1/scim"
 _RESPONSE_PARAMETERS: Final = ("attributes", "excludedAttributes")
+_MAX_START: Final = 2**53
 _SEARCH_PARAMETERS: Final = (
     *_RESPONSE_PARAMETERS,
     "filter",
@@ -55,7 +56,8 @@ def respond(content: Any, status: int = 200, headers: dict[str, str] | None = No
 
 
 def _query(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: request.query_params[name] for name in names if name in request.query_params}
+    params = request.query_params
+    return {name: wire.query_value(name, params[name]) for name in names if name in params}
 
 
 def _response_parameters(request: Request, model: Any) -> ResponseParameters[Any]:
@@ -170,7 +172,9 @@ def _searched(
     Python over the candidates the filter narrows to."""
     start = request.start_index or 1
     if page is not None and request.filter is None and request.sort_by is None:
-        total, found = page(start - 1, request.count)
+        # Beyond any possible row, only the total is read (and no offset overflows a driver).
+        beyond = start > _MAX_START
+        total, found = page(0 if beyond else start - 1, 0 if beyond else request.count)
     else:
         narrowed = search.narrowing(request.filter)
         everything = [] if narrowed.impossible else candidates(narrowed)

@@ -21,7 +21,9 @@ from scim2_models import (
     ETag,
     Filter,
     Group,
+    InvalidFilterException,
     InvalidSyntaxException,
+    InvalidValueException,
     Patch,
     PatchOp,
     PatchOperation,
@@ -136,9 +138,23 @@ def decode(body: bytes) -> Any:
     if not body.strip():
         raise InvalidSyntaxException(detail="The request has no body")
     try:
-        return json.loads(body)
+        payload = json.loads(body)
+        # JSON may escape lone surrogates ("\ud800"), which no UTF-8 store or response can hold.
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidSyntaxException(detail="The body holds text that is not Unicode") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidSyntaxException(detail=f"The body is not JSON: {exc}") from None
+    return payload
+
+
+def query_value(name: str, value: str) -> str:
+    """A query parameter's value, refused when it is not Unicode text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValueException(detail=f"{name} is not Unicode text") from None
+    return value
 
 
 def read(model: type[Any], body: bytes, context: Context) -> Any:
@@ -243,6 +259,8 @@ def read_search(model: Any, payload: dict[str, Any]) -> SearchRequest[Any]:
             search = SearchRequest[model].model_validate(payload, scim_ctx=Context.SEARCH_REQUEST)
     except ValidationError as exc:
         raise invalid(exc) from None
+    if search.filter is not None:
+        _check_unicode(search.filter.ast)
     if search.cursor is not None:
         raise InvalidSyntaxException(detail="Cursor pagination is not supported: use startIndex")
     search.start_index = search.start_index or 1
@@ -250,6 +268,23 @@ def read_search(model: Any, payload: dict[str, Any]) -> SearchRequest[Any]:
         search.count = DEFAULT_COUNT
     search.count = min(search.count, MAX_RESULTS)
     return search
+
+
+def _check_unicode(node: Any) -> None:
+    """Refuse filter values that escape lone surrogates (`"\\ud800"`): no store can hold them."""
+    if isinstance(node, Comparison) and isinstance(node.value, str):
+        try:
+            node.value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidFilterException(
+                detail="The filter holds text that is not Unicode"
+            ) from None
+    for child in getattr(node, "terms", None) or (
+        getattr(node, "expr", None),
+        getattr(node, "val_filter", None),
+    ):
+        if child is not None:
+            _check_unicode(child)
 
 
 def read_response_parameters(model: Any, query: dict[str, str]) -> ResponseParameters[Any]:
