@@ -99,6 +99,7 @@ class GroupsService:
     ) -> DirectoryGroup:
         display_name = _checked(data)
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             members = _members(tx, integration, data)
             now = utcnow()
             group = tx.add_group(
@@ -139,6 +140,7 @@ class GroupsService:
     ) -> DirectoryGroup:
         """Apply `change` to the current group (None from it: nothing changes)."""
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             current = _existing(tx, integration, group_id, lock=True)
             check(precondition, group_version(current))
             data = change(current)
@@ -194,6 +196,7 @@ class GroupsService:
         """Add and remove members, in order, touching only those members: the cost does not
         grow with the size of the group. Returns the group without its members."""
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             current = _existing(tx, integration, group_id, with_members=False, lock=True)
             check(precondition, group_version(current))
             known = tx.integration_user_uids(
@@ -253,6 +256,7 @@ class GroupsService:
         actor: Actor,
     ) -> None:
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             current = _existing(tx, integration, group_id, with_members=False, lock=True)
             check(precondition, group_version(current))
             tx.delete_group(integration.org_id, current.id)

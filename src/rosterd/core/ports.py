@@ -314,6 +314,7 @@ class DirectoryTransaction(Protocol):
     ) -> list[DeviceView]: ...
 
     # provisioning (SCIM): an integration's users with their records, and its groups
+    def lock_integration(self, integration_id: int) -> None: ...
     def find_provisioned_users(
         self,
         org_id: int,

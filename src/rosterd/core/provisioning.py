@@ -11,7 +11,10 @@ person already signs in to another organization).
 
 Changes run as callbacks inside the write transaction (`change_user`), so that a read-modify-write
 (a SCIM PATCH) never loses a concurrent change, and a precondition on the current version (an
-If-Match) is checked against the state the change applies to.
+If-Match) is checked against the state the change applies to. An integration's provisioning
+writes (users and groups alike) queue up one behind the other: a user archived while a group
+gains it as a member ends either as a member archived out of the group, or as a refused member,
+never as an archived member, and no two writes wait on each other's rows.
 """
 
 from __future__ import annotations
@@ -187,6 +190,7 @@ class ProvisioningService:
         user_name, key, name = _checked(data)
         org_id = integration.org_id
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             taken = tx.find_provisioned_users(
                 org_id, integration.id, ProvisionedUserQuery(user_name_key=key, archived=None)
             )
@@ -230,6 +234,7 @@ class ProvisioningService:
         """Apply `change` to the current user (None from it: nothing changes)."""
         org_id = integration.org_id
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             current = _existing(tx, integration, user_id, lock=True)
             check(precondition, user_version(current))
             data = change(current)
@@ -269,6 +274,7 @@ class ProvisioningService:
     ) -> None:
         """A deleted user is archived: gone for the client, and out of its groups."""
         with self._store.write() as tx:
+            tx.lock_integration(integration.id)
             current = _existing(tx, integration, user_id, lock=True)
             check(precondition, user_version(current))
             now = utcnow()

@@ -16,6 +16,14 @@ from rosterd.storage import tables as t
 from rosterd.storage._directory import chunks
 
 
+def lock_integration(conn: Connection, integration_id: int) -> None:
+    """Queue this transaction behind the integration's other provisioning writes (PostgreSQL; on
+    SQLite every writer already waits for the others)."""
+    conn.execute(
+        select(t.integrations.c.id).where(t.integrations.c.id == integration_id).with_for_update()
+    )
+
+
 def _scim_join() -> ColumnElement[bool]:
     # A record written while the user belonged to another integration no longer applies.
     return and_(

@@ -530,6 +530,9 @@ class SqlTransaction:
 
     # provisioning (SCIM)
 
+    def lock_integration(self, integration_id: int) -> None:
+        _provisioning.lock_integration(self._conn, integration_id)
+
     def find_provisioned_users(
         self,
         org_id: int,

@@ -281,3 +281,38 @@ def test_group_names_are_required(scim: httpx.Client) -> None:
     )
     assert removed.status_code == 400
     assert scim.get(f"/Groups/{group['id']}").json() == group
+
+
+def test_archiving_a_user_while_a_group_gains_it_leaves_no_archived_member(
+    scim: httpx.Client, live_server: LiveServer, provisioning: Provisioning
+) -> None:
+    """An integration's writes queue up: no deadlock (500), and no archived member."""
+    group = create_group(scim, "Racing")
+    statuses: list[tuple[str, int]] = []
+    for _ in range(4):
+        users = [create_user(scim) for _ in range(6)]
+        start = threading.Barrier(2 * len(users))
+
+        def archive(user: dict[str, Any], start: threading.Barrier = start) -> None:
+            with scim_client(live_server, provisioning.token) as own:
+                start.wait()
+                statuses.append(("delete", own.delete(f"/Users/{user['id']}").status_code))
+
+        def join(user: dict[str, Any], start: threading.Barrier = start) -> None:
+            add = patch_op({"op": "add", "path": "members", "value": [{"value": user["id"]}]})
+            with scim_client(live_server, provisioning.token) as own:
+                start.wait()
+                statuses.append(("join", own.patch(f"/Groups/{group['id']}", json=add).status_code))
+
+        threads = [
+            threading.Thread(target=work, args=(user,))
+            for user in users
+            for work in (join, archive)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(set(statuses)) <= [("delete", 204), ("join", 204), ("join", 400)]
+    assert "members" not in scim.get(f"/Groups/{group['id']}").json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from tests.api.scim.conftest import (
     create_user,
     error,
     patch_op,
+    scim_client,
     unique_email,
 )
 from tests.support.server import LiveServer
@@ -517,3 +519,20 @@ def test_deactivating_or_deleting_a_user_refuses_its_api_tokens(
     assert current_user() == 200
     scim.delete(f"/Users/{created['id']}")
     assert current_user() == 401
+
+
+def test_racing_creates_of_one_user_make_one_user(
+    scim: httpx.Client, live_server: LiveServer, provisioning: Provisioning
+) -> None:
+    email = unique_email("race")
+
+    def create(_: int) -> int:
+        with scim_client(live_server, provisioning.token) as own:
+            return own.post("/Users", json={"schemas": [USER], "userName": email}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(create, range(8)))
+
+    assert statuses == [201] + [409] * 7
+    found = scim.get("/Users", params={"filter": f'userName eq "{email}"'}).json()
+    assert found["totalResults"] == 1
