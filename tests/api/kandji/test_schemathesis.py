@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 import schemathesis
 from schemathesis import GenerationMode
@@ -33,6 +34,7 @@ from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
 
 MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))
+SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
 
 # The start of a `detail` a schema-valid request may still earn, and why.
 RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
@@ -62,6 +64,9 @@ schema.config.generation.update(
     database="none",
 )
 schema.config.checks.update(included_check_names=["all"])
+# Every phase, explicitly; stateful chains follow only the document's own links.
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
+schema.config.phases.stateful.inference.algorithms = []
 
 
 @dataclass(frozen=True)
@@ -73,20 +78,30 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def target(database_url: str, live_server: LiveServer) -> Iterator[Target]:
-    """A server without rate limits, and a directory with users and devices to aim at."""
+def server(database_url: str, live_server: LiveServer) -> Iterator[LiveServer]:
+    """A server without rate limits: the fuzzer's volume must never meet a 429."""
     with start_server(database_url, live_server.store, rate_limits=False) as server:
-        org = OrgFactory(server.store).create()
-        directory = Directory(org, server.store)
-        users = directory.add_users(directory.integration(), 20)
-        devices = [directory.add_device(user_email=u.email) for u in users[:5]]
-        devices += [directory.add_device() for _ in range(5)]
-        yield Target(
-            server.kandji_url,
-            {"Authorization": f"Bearer {org.token}"},
-            [str(u.id) for u in users],
-            devices,
-        )
+        yield server
+
+
+def _populate(server: LiveServer, users: int = 20, devices: int = 5) -> Target:
+    """A fresh organization whose directory has users, and devices with and without a user."""
+    org = OrgFactory(server.store).create()
+    directory = Directory(org, server.store)
+    people = directory.add_users(directory.integration(), users)
+    device_ids = [directory.add_device(user_email=u.email) for u in people[:devices]]
+    device_ids += [directory.add_device() for _ in range(devices)]
+    return Target(
+        server.kandji_url,
+        {"Authorization": f"Bearer {org.token}"},
+        [str(u.id) for u in people],
+        device_ids,
+    )
+
+
+@pytest.fixture(scope="module")
+def target(server: LiveServer) -> Target:
+    return _populate(server)
 
 
 def test_the_server_serves_the_fuzzed_document(target: Target) -> None:
@@ -114,12 +129,12 @@ def _looks_valid_on_the_wire(case: schemathesis.Case) -> bool:
     return False
 
 
-def _aim_at_real_records(case: schemathesis.Case, target: Target) -> None:
+def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = True) -> None:
     """Point most positive cases at real users and devices (stable under shrinking)."""
     if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
         return
     for name, pool in (("user_id", target.user_ids), ("device_id", target.device_ids)):
-        values = case.path_parameters
+        values = case.path_parameters if ids else None
         if values and isinstance(values.get(name), str):
             choices = [*pool, values[name]]
             values[name] = choices[zlib.crc32(values[name].encode()) % len(choices)]
@@ -129,10 +144,7 @@ def _aim_at_real_records(case: schemathesis.Case, target: Target) -> None:
         body["user"] = choices[zlib.crc32(body["user"].encode()) % len(choices)]
 
 
-@schema.parametrize()
-def test_kandji_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
-    _aim_at_real_records(case, target)
-    response = case.call(base_url=target.base_url, headers=target.headers)
+def _validate(case: schemathesis.Case, response: schemathesis.Response, target: Target) -> None:
     positive = case.meta is not None and case.meta.generation.mode is GenerationMode.POSITIVE
     skip: list[Any] = (
         [positive_data_acceptance] if positive and _beyond_the_schema(response) else []
@@ -144,4 +156,75 @@ def test_kandji_conforms_to_its_openapi_document(case: schemathesis.Case, target
         headers=target.headers,
         excluded_checks=skip,
         transport_kwargs={"base_url": target.base_url, "headers": target.headers},
+    )
+
+
+@schema.parametrize()
+def test_kandji_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
+    _aim_at_real_records(case, target)
+    response = case.call(base_url=target.base_url, headers=target.headers)
+    _validate(case, response, target)
+
+
+def test_every_phase_is_on_and_the_document_links_users_and_devices() -> None:
+    phases = schema.config.phases_for(operation=None)
+    assert phases.examples.enabled
+    assert phases.coverage.enabled
+    assert phases.fuzzing.enabled
+    assert phases.stateful.enabled
+    machine = schema.as_state_machine()
+    users = ("GetUser__GET_users_user_id_", "DeleteUser__DELETE_users_user_id_")
+    devices = (
+        "GetDevice__GET_devices_device_id_",
+        "UpdateDevice__PATCH_devices_device_id_",
+        *users,
+        "ListUserDevices__GET_devices",
+    )
+    assert {name for name in dir(machine) if "___200_" in name} == {
+        f"{source}___200_{rule}"
+        for source, rules in (
+            ("GET_users", (*users, "ListUserDevices__GET_devices")),
+            ("GET_users_user_id", (*users, "ListUserDevices__GET_devices")),
+            ("GET_devices", devices),
+            ("GET_devices_device_id", devices),
+            ("PATCH_devices_device_id", devices),
+        )
+        for rule in rules
+    }
+
+
+def test_kandji_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) -> None:
+    """Stateful: list users and devices, then read, delete, list devices of, and reassign them
+    by the ids returned. Each scenario starts from a fresh organization of the same shape, so
+    the same choices meet the same state (Hypothesis requires it)."""
+    target = _populate(server, users=4, devices=2)
+
+    class Chains(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            nonlocal target
+            target = _populate(server, users=4, devices=2)
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            _aim_at_real_records(case, target, ids=False)  # ids come from the chain
+            return {"base_url": target.base_url, "headers": target.headers}
+
+        def validate_response(
+            self,
+            response: schemathesis.Response,
+            case: schemathesis.Case,
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            _validate(case, response, target)
+
+    Chains.run(
+        settings=hypothesis.settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            # The server's state outlives a scenario, so a replay is not the same run: no shrinking.
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
     )

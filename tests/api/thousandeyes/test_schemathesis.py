@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 import schemathesis
 from schemathesis import GenerationMode
@@ -42,6 +43,7 @@ from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
 
 MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))  # raise it for a deep run
+SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
 
 # (error code, field or None for any field) → why a schema-valid request may break it.
 RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
@@ -73,6 +75,11 @@ schema.config.generation.update(
     database="none",
 )
 schema.config.checks.update(included_check_names=["all"])
+# Every phase, explicitly: examples from the document, coverage (boundary and near-miss values of
+# every parameter, unexpected methods), random fuzzing, and stateful chains along the document's
+# own links only (inferred links may guess wrong, and would test the guess, not the server).
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
+schema.config.phases.stateful.inference.algorithms = []
 
 
 @dataclass(frozen=True)
@@ -81,29 +88,41 @@ class Target:
     headers: dict[str, str]
     aids: list[str]  # the admin's account groups
     user_ids: list[str]  # users the fuzzer may read, update and delete (never the admin)
+    admin_uid: str
 
 
 @pytest.fixture(scope="module")
-def target(database_url: str, live_server: LiveServer) -> Iterator[Target]:
-    """A server with rate limits off (the fuzzer's volume must never meet a 429), an admin, and
-    users in two account groups with built-in roles, for the fuzzer to aim at."""
+def server(database_url: str, live_server: LiveServer) -> Iterator[LiveServer]:
+    """A server without rate limits: the fuzzer's volume must never meet a 429."""
     with start_server(database_url, live_server.store, rate_limits=False) as server:
-        org = OrgFactory(server.store).create()
-        second = org.add_account_group("Second")
-        aids = [org.aid, str(second.aid)]
-        headers = {"Authorization": f"Bearer {org.token}"}
-        with httpx.Client(base_url=server.thousandeyes_url, headers=headers) as client:
-            roles = [
-                {"accountGroupRoles": [{"accountGroupId": aid, "roleIds": [role]}]}
-                for aid in aids
-                for role in ("2", "3")  # Account Admin, Regular User
-            ] + [{"allAccountGroupRoleIds": ["3"]}]
-            created = [
-                client.post("/users", json={"name": f"Fuzz {i}", "email": unique_email()} | r)
-                for i, r in enumerate(roles)
-            ]
-        assert all(c.status_code == 201 for c in created), [c.text for c in created]
-        yield Target(server.thousandeyes_url, headers, aids, [c.json()["uid"] for c in created])
+        yield server
+
+
+def _populate(server: LiveServer, users: bool = True) -> Target:
+    """A fresh organization: an admin and users in two account groups with built-in roles."""
+    org = OrgFactory(server.store).create()
+    second = org.add_account_group("Second")
+    aids = [org.aid, str(second.aid)]
+    headers = {"Authorization": f"Bearer {org.token}"}
+    with httpx.Client(base_url=server.thousandeyes_url, headers=headers) as client:
+        roles = [
+            {"accountGroupRoles": [{"accountGroupId": aid, "roleIds": [role]}]}
+            for aid in aids
+            for role in ("2", "3")  # Account Admin, Regular User
+        ] + [{"allAccountGroupRoleIds": ["3"]}]
+        created = [
+            client.post("/users", json={"name": f"Fuzz {i}", "email": unique_email()} | r)
+            for i, r in enumerate(roles if users else [])
+        ]
+        admin_uid = client.get("/users/current").json()["uid"]
+    assert all(c.status_code == 201 for c in created), [c.text for c in created]
+    uids = [c.json()["uid"] for c in created]
+    return Target(server.thousandeyes_url, headers, aids, uids, admin_uid)
+
+
+@pytest.fixture(scope="module")
+def target(server: LiveServer) -> Target:
+    return _populate(server)
 
 
 def test_the_server_serves_the_fuzzed_document(target: Target) -> None:
@@ -186,7 +205,7 @@ def _checks_to_skip(case: schemathesis.Case, response: schemathesis.Response) ->
     return []
 
 
-def _aim_at_real_records(case: schemathesis.Case, target: Target) -> None:
+def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = True) -> None:
     """Point most positive cases at the fixture's users and account groups.
 
     Random ids would nearly always meet a 404 or 403 and leave the update and delete paths
@@ -195,7 +214,7 @@ def _aim_at_real_records(case: schemathesis.Case, target: Target) -> None:
     if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
         return
     for values, name, pool in (
-        (case.path_parameters, "id", target.user_ids),
+        (case.path_parameters if ids else None, "id", target.user_ids),
         (case.query, "aid", target.aids),
     ):
         if values and isinstance(values.get(name), str):
@@ -212,4 +231,78 @@ def test_v7_conforms_to_its_openapi_document(case: schemathesis.Case, target: Ta
         headers=target.headers,
         excluded_checks=_checks_to_skip(case, response),
         transport_kwargs={"base_url": target.base_url, "headers": target.headers},
+    )
+
+
+def test_every_phase_is_on_and_the_document_links_users() -> None:
+    phases = schema.config.phases_for(operation=None)
+    assert phases.examples.enabled
+    assert phases.coverage.enabled
+    assert phases.fuzzing.enabled
+    assert phases.stateful.enabled
+    machine = schema.as_state_machine()
+    rules = {name for name in dir(machine) if "_201_" in name or "_200_" in name}
+    assert rules == {
+        f"{source}___{status}_{verb}User__{method}_users_id_"
+        for source, status in (("POST_users", "201"), ("GET_users", "200"))
+        for verb, method in (("Get", "GET"), ("Update", "PUT"), ("Delete", "DELETE"))
+    } | {
+        "GET_account_groups___200_CreateUser__POST_users",
+        "GET_account_groups___200_ListUsers__GET_users",
+    }
+
+
+def _stand_in(target: Target) -> str:
+    """A fresh Regular User, for a chain to update or delete in the admin's place."""
+    body = {"name": "Stand-in", "email": unique_email(), "allAccountGroupRoleIds": ["3"]}
+    response = httpx.post(f"{target.base_url}/users", json=body, headers=target.headers)
+    assert response.status_code == 201, response.text
+    uid: str = response.json()["uid"]
+    return uid
+
+
+def test_v7_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) -> None:
+    """Stateful: create or list users, then read, update and delete them by the ids returned.
+    Each scenario starts from a fresh organization of the same shape, so the same choices meet
+    the same state (Hypothesis requires it)."""
+    target = _populate(server, users=False)
+
+    class Chains(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            nonlocal target
+            target = _populate(server, users=False)
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            # The chain follows ids from responses; only the account group is aimed. The admin
+            # (listed first) stays the caller: its update or delete goes to a stand-in instead.
+            _aim_at_real_records(case, target, ids=False)
+            path = case.path_parameters or {}
+            if path.get("id") == target.admin_uid and case.method != "GET":
+                path["id"] = _stand_in(target)
+            return {"base_url": target.base_url, "headers": target.headers}
+
+        def validate_response(
+            self,
+            response: schemathesis.Response,
+            case: schemathesis.Case,
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            case.validate_response(
+                response,
+                headers=target.headers,
+                excluded_checks=_checks_to_skip(case, response),
+                transport_kwargs=kwargs,
+            )
+
+    Chains.run(
+        settings=hypothesis.settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            # The server's state outlives a scenario, so a replay is not the same run: no shrinking.
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
     )

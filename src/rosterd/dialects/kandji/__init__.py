@@ -47,6 +47,8 @@ def create_kandji_app(services: Services) -> FastAPI:
             schemas["DeviceUpdate"] = _wire.DeviceUpdate.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )
+            for (path, method, status), links in _LINKS.items():
+                schema["paths"][path][method]["responses"][status]["links"] = links
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -55,3 +57,37 @@ def create_kandji_app(services: Services) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)
     return app
+
+
+def _link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def _user_links(user_id: str) -> dict[str, Any]:
+    return {
+        "GetUser": _link("get_user_users__user_id__get", **{"path.user_id": user_id}),
+        "DeleteUser": _link("delete_user_users__user_id__delete", **{"path.user_id": user_id}),
+        "ListUserDevices": _link("list_devices_devices_get", **{"query.user_id": user_id}),
+    }
+
+
+def _device_links(device_id: str) -> dict[str, Any]:
+    return {
+        "GetDevice": _link("get_device_devices__device_id__get", **{"path.device_id": device_id}),
+        "UpdateDevice": _link(
+            "update_device_devices__device_id__patch", **{"path.device_id": device_id}
+        ),
+    }
+
+
+# OpenAPI links: where user and device ids come from, for clients and for stateful fuzzing.
+_LINKS: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("/users", "get", "200"): _user_links("$response.body#/results/0/id"),
+    ("/users/{user_id}", "get", "200"): _user_links("$response.body#/id"),
+    ("/devices", "get", "200"): _device_links("$response.body#/0/device_id")
+    | _user_links("$response.body#/0/user/id"),
+    ("/devices/{device_id}", "get", "200"): _device_links("$response.body#/device_id")
+    | _user_links("$response.body#/user/id"),
+    ("/devices/{device_id}", "patch", "200"): _device_links("$response.body#/device_id")
+    | _user_links("$response.body#/user/id"),
+}

@@ -365,4 +365,26 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
         "allOf": [create["schema"], {"properties": strings}],
         "required": list(strings),
     }
+    for (path, method, status), links in _LINKS.items():
+        document["paths"][path][method]["responses"][status]["links"] = links
     return document
+
+
+def _user_links(uid: str) -> dict[str, Any]:
+    return {
+        f"{verb}User": {"operationId": f"{verb.lower()}User", "parameters": {"path.id": uid}}
+        for verb in ("Get", "Update", "Delete")
+    }
+
+
+_AID = "$response.body#/accountGroups/0/aid"
+
+# OpenAPI links: where user and account-group ids come from, for clients and stateful fuzzing.
+_LINKS: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("/account-groups", "get", "200"): {
+        "ListUsers": {"operationId": "getUsers", "parameters": {"query.aid": _AID}},
+        "CreateUser": {"operationId": "createUser", "parameters": {"query.aid": _AID}},
+    },
+    ("/users", "post", "201"): _user_links("$response.body#/uid"),
+    ("/users", "get", "200"): _user_links("$response.body#/users/0/uid"),
+}
