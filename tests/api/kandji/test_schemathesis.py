@@ -122,8 +122,8 @@ def _looks_valid_on_the_wire(case: schemathesis.Case) -> bool:
     `[x]`, `null`, `5` and `true` are sent as the text `x`, `null`, `5`, `true`, which a text
     parameter rightly accepts."""
     for value in (case.query or {}).values():
-        if value is None or isinstance(value, int | float | bool):
-            return True
+        if value is None or value == {} or isinstance(value, int | float | bool):
+            return True  # `{}` goes out as an empty value, like null
         if isinstance(value, list) and len(value) <= 1:
             return True
     return False
