@@ -8,33 +8,33 @@ assign, a cursor that was never issued, a day that is not in the calendar); such
 is accepted only when its detail is one of `RULES_BEYOND_THE_SCHEMA`. A URL too long to read
 (414) counts as rejecting whatever schema-breaking data made it so long, and a query value
 that breaks its schema only in a way a query string cannot carry is not held against the
-server (see `_looks_valid_on_the_wire`).
+server (see `_looks_valid_on_the_wire`). A case that itself removes or breaks the token is sent
+without one.
 """
 
 from __future__ import annotations
 
-import os
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import hypothesis
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
-from starlette.routing import Mount
 
-from rosterd.server import Settings, create_app
-from rosterd.storage import SqlDirectoryStore, make_engine
 from tests.api.kandji.conftest import Directory
+from tests.support.fuzzing import (
+    aim,
+    credentials,
+    every_phase_is_on,
+    fuzzing_schema,
+    is_positive,
+    openapi_document,
+    stateful_settings,
+)
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
-
-MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))
-SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
 
 # The start of a `detail` a schema-valid request may still earn, and why.
 RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
@@ -47,26 +47,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
 }
 
 
-def _kandji_document() -> dict[str, Any]:
-    settings = Settings(database_url="sqlite:///openapi-only.db")
-    app = create_app(settings, SqlDirectoryStore(make_engine(settings.database_url)))
-    mount = next(r for r in app.routes if isinstance(r, Mount) and r.path == "/api/v1")
-    document: dict[str, Any] = mount.app.openapi()  # type: ignore[attr-defined]
-    return document
-
-
-DOCUMENT = _kandji_document()
-schema = schemathesis.openapi.from_dict(DOCUMENT)
-schema.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-    max_examples=MAX_EXAMPLES,
-    allow_extra_parameters=False,
-    database="none",
-)
-schema.config.checks.update(included_check_names=["all"])
-# Every phase, explicitly; stateful chains follow only the document's own links.
-schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
-schema.config.phases.stateful.inference.algorithms = []
+DOCUMENT = openapi_document("/api/v1")
+schema = fuzzing_schema(DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -130,48 +112,43 @@ def _looks_valid_on_the_wire(case: schemathesis.Case) -> bool:
 
 
 def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = True) -> None:
-    """Point most positive cases at real users and devices (stable under shrinking)."""
-    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
+    """Point most positive cases at real users and devices."""
+    if not is_positive(case):
         return
-    for name, pool in (("user_id", target.user_ids), ("device_id", target.device_ids)):
-        values = case.path_parameters if ids else None
-        if values and isinstance(values.get(name), str):
-            choices = [*pool, values[name]]
-            values[name] = choices[zlib.crc32(values[name].encode()) % len(choices)]
-    body = case.body
-    if isinstance(body, dict) and isinstance(body.get("user"), str):
-        choices = [*target.user_ids, body["user"]]
-        body["user"] = choices[zlib.crc32(body["user"].encode()) % len(choices)]
+    aim(case.path_parameters if ids else None, "user_id", target.user_ids)
+    aim(case.path_parameters if ids else None, "device_id", target.device_ids)
+    aim(case.body if isinstance(case.body, dict) else None, "user", target.user_ids)
 
 
-def _validate(case: schemathesis.Case, response: schemathesis.Response, target: Target) -> None:
-    positive = case.meta is not None and case.meta.generation.mode is GenerationMode.POSITIVE
+def _validate(
+    case: schemathesis.Case,
+    response: schemathesis.Response,
+    target: Target,
+    headers: dict[str, str],
+) -> None:
     skip: list[Any] = (
-        [positive_data_acceptance] if positive and _beyond_the_schema(response) else []
+        [positive_data_acceptance] if is_positive(case) and _beyond_the_schema(response) else []
     )
     if response.status_code == 414 or _looks_valid_on_the_wire(case):
         skip.append(negative_data_rejection)
     case.validate_response(
         response,
-        headers=target.headers,
+        headers=headers,
         excluded_checks=skip,
-        transport_kwargs={"base_url": target.base_url, "headers": target.headers},
+        transport_kwargs={"base_url": target.base_url, "headers": headers},
     )
 
 
 @schema.parametrize()
 def test_kandji_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
     _aim_at_real_records(case, target)
-    response = case.call(base_url=target.base_url, headers=target.headers)
-    _validate(case, response, target)
+    headers = credentials(case, target.headers)
+    response = case.call(base_url=target.base_url, headers=headers)
+    _validate(case, response, target, headers)
 
 
 def test_every_phase_is_on_and_the_document_links_users_and_devices() -> None:
-    phases = schema.config.phases_for(operation=None)
-    assert phases.examples.enabled
-    assert phases.coverage.enabled
-    assert phases.fuzzing.enabled
-    assert phases.stateful.enabled
+    assert every_phase_is_on(schema)
     machine = schema.as_state_machine()
     users = ("GetUser__GET_users_user_id_", "DeleteUser__DELETE_users_user_id_")
     devices = (
@@ -206,7 +183,7 @@ def test_kandji_chains_of_calls_conform_to_its_openapi_document(server: LiveServ
 
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             _aim_at_real_records(case, target, ids=False)  # ids come from the chain
-            return {"base_url": target.base_url, "headers": target.headers}
+            return {"base_url": target.base_url, "headers": credentials(case, target.headers)}
 
         def validate_response(
             self,
@@ -215,16 +192,6 @@ def test_kandji_chains_of_calls_conform_to_its_openapi_document(server: LiveServ
             additional_checks: Any = None,
             **kwargs: Any,
         ) -> None:
-            _validate(case, response, target)
+            _validate(case, response, target, credentials(case, target.headers))
 
-    Chains.run(
-        settings=hypothesis.settings(
-            max_examples=SCENARIOS,
-            stateful_step_count=6,
-            deadline=None,
-            database=None,
-            # The server's state outlives a scenario, so a replay is not the same run: no shrinking.
-            phases=[hypothesis.Phase.generate],
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )
-    )
+    Chains.run(settings=stateful_settings())

@@ -12,38 +12,36 @@ Two choices, both about what a schema can say:
   references to roles and account groups that must exist, cross-field rules, printable names.
   Such a 400 is accepted only when every error it names is one of `RULES_BEYOND_THE_SCHEMA`.
 
-The schema is loaded when the module is imported, from the same FastAPI sub-application the
-server mounts at /v7 (its document needs no database), because schemathesis' lazy
-`from_fixture` loader does not work with this pytest. A test checks that the live server serves
-exactly that document, so the fuzzing covers what clients download.
+The schema is built from the same FastAPI sub-application the server mounts at /v7; a test
+checks that the live server serves exactly that document, so the fuzzing covers what clients
+download. A case that itself removes or breaks the token is sent without one.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import hypothesis
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from starlette.routing import Mount
 
-from rosterd.server import Settings, create_app
-from rosterd.storage import SqlDirectoryStore, make_engine
 from tests.api.thousandeyes.test_users import unique_email
+from tests.support.fuzzing import (
+    aim,
+    credentials,
+    every_phase_is_on,
+    fuzzing_schema,
+    is_positive,
+    openapi_document,
+    stateful_settings,
+)
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
-
-MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))  # raise it for a deep run
-SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
 
 # (error code, field or None for any field) → why a schema-valid request may break it.
 RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
@@ -57,29 +55,8 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
 }
 
 
-def _v7_document() -> dict[str, Any]:
-    # The engine is never connected: the document needs no database.
-    settings = Settings(database_url="sqlite:///openapi-only.db")
-    app = create_app(settings, SqlDirectoryStore(make_engine(settings.database_url)))
-    mount = next(r for r in app.routes if isinstance(r, Mount) and r.path == "/v7")
-    document: dict[str, Any] = mount.app.openapi()  # type: ignore[attr-defined]
-    return document
-
-
-DOCUMENT = _v7_document()
-schema = schemathesis.openapi.from_dict(DOCUMENT)
-schema.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-    max_examples=MAX_EXAMPLES,
-    allow_extra_parameters=False,
-    database="none",
-)
-schema.config.checks.update(included_check_names=["all"])
-# Every phase, explicitly: examples from the document, coverage (boundary and near-miss values of
-# every parameter, unexpected methods), random fuzzing, and stateful chains along the document's
-# own links only (inferred links may guess wrong, and would test the guess, not the server).
-schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
-schema.config.phases.stateful.inference.algorithms = []
+DOCUMENT = openapi_document("/v7")
+schema = fuzzing_schema(DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -197,49 +174,44 @@ def _beyond_the_schema(code: str, field: str) -> bool:
 
 
 def _checks_to_skip(case: schemathesis.Case, response: schemathesis.Response) -> list[Any]:
-    positive = case.meta is not None and case.meta.generation.mode is GenerationMode.POSITIVE
     broken = _broken_rules(response)
-    if positive and broken and all(_beyond_the_schema(*rule) for rule in broken):
+    if is_positive(case) and broken and all(_beyond_the_schema(*rule) for rule in broken):
         skip: list[CheckFunction] = [positive_data_acceptance]
         return skip
     return []
 
 
 def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = True) -> None:
-    """Point most positive cases at the fixture's users and account groups.
+    """Point most positive cases at the fixture's users and account groups."""
+    if is_positive(case):
+        aim(case.path_parameters if ids else None, "id", target.user_ids)
+        aim(case.query, "aid", target.aids)
 
-    Random ids would nearly always meet a 404 or 403 and leave the update and delete paths
-    untested. The choice is a function of the generated value, so shrinking stays stable.
-    """
-    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
-        return
-    for values, name, pool in (
-        (case.path_parameters if ids else None, "id", target.user_ids),
-        (case.query, "aid", target.aids),
-    ):
-        if values and isinstance(values.get(name), str):
-            choices = [*pool, values[name]]
-            values[name] = choices[zlib.crc32(values[name].encode()) % len(choices)]
+
+def _validate(
+    case: schemathesis.Case,
+    response: schemathesis.Response,
+    target: Target,
+    headers: dict[str, str],
+) -> None:
+    case.validate_response(
+        response,
+        headers=headers,
+        excluded_checks=_checks_to_skip(case, response),
+        transport_kwargs={"base_url": target.base_url, "headers": headers},
+    )
 
 
 @schema.parametrize()
 def test_v7_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
     _aim_at_real_records(case, target)
-    response = case.call(base_url=target.base_url, headers=target.headers)
-    case.validate_response(
-        response,
-        headers=target.headers,
-        excluded_checks=_checks_to_skip(case, response),
-        transport_kwargs={"base_url": target.base_url, "headers": target.headers},
-    )
+    headers = credentials(case, target.headers)
+    response = case.call(base_url=target.base_url, headers=headers)
+    _validate(case, response, target, headers)
 
 
 def test_every_phase_is_on_and_the_document_links_users() -> None:
-    phases = schema.config.phases_for(operation=None)
-    assert phases.examples.enabled
-    assert phases.coverage.enabled
-    assert phases.fuzzing.enabled
-    assert phases.stateful.enabled
+    assert every_phase_is_on(schema)
     machine = schema.as_state_machine()
     rules = {name for name in dir(machine) if "_201_" in name or "_200_" in name}
     assert rules == {
@@ -279,7 +251,7 @@ def test_v7_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) 
             path = case.path_parameters or {}
             if path.get("id") == target.admin_uid and case.method != "GET":
                 path["id"] = _stand_in(target)
-            return {"base_url": target.base_url, "headers": target.headers}
+            return {"base_url": target.base_url, "headers": credentials(case, target.headers)}
 
         def validate_response(
             self,
@@ -288,21 +260,6 @@ def test_v7_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) 
             additional_checks: Any = None,
             **kwargs: Any,
         ) -> None:
-            case.validate_response(
-                response,
-                headers=target.headers,
-                excluded_checks=_checks_to_skip(case, response),
-                transport_kwargs=kwargs,
-            )
+            _validate(case, response, target, credentials(case, target.headers))
 
-    Chains.run(
-        settings=hypothesis.settings(
-            max_examples=SCENARIOS,
-            stateful_step_count=6,
-            deadline=None,
-            database=None,
-            # The server's state outlives a scenario, so a replay is not the same run: no shrinking.
-            phases=[hypothesis.Phase.generate],
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )
-    )
+    Chains.run(settings=stateful_settings())
