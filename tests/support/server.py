@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from rosterd.server import Settings, create_app
-from rosterd.server.limits import SERVER_OPTIONS
+from rosterd.server.limits import server_options
 from rosterd.storage import SqlDirectoryStore
 
 
@@ -46,7 +46,7 @@ def start_server(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", **SERVER_OPTIONS
+        app, log_level="warning", access_log=False, lifespan="off", **server_options(settings)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

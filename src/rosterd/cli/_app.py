@@ -23,7 +23,7 @@ from rosterd.cli._common import (
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.organizations import OrganizationsService
-from rosterd.server.limits import SERVER_OPTIONS
+from rosterd.server.limits import server_options
 from rosterd.storage import make_engine, upgrade
 from rosterd.storage.backup import backup_sqlite
 
@@ -71,19 +71,19 @@ def serve(
     if demo:
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
-    server_options: dict[str, Any] = {
+    options: dict[str, Any] = {
         "host": host,
         "port": port,
         "access_log": False,
         "log_config": None,
-        **SERVER_OPTIONS,
+        **server_options(settings),
     }
     if workers == 1:
-        uvicorn.run(create_app(settings, store), **server_options)
+        uvicorn.run(create_app(settings, store), **options)
         return
     # Each worker process builds its own app from the environment.
     os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
-    uvicorn.run("rosterd.server.asgi:app", workers=workers, **server_options)
+    uvicorn.run("rosterd.server.asgi:app", workers=workers, **options)
 
 
 @db_app.command("upgrade")

@@ -24,4 +24,9 @@ class Settings(BaseSettings):
     kandji_requests_per_hour: int = Field(default=10_000, ge=1)
     kandji_requests_per_second: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Every request must arrive in full (request line, headers, body) within this many seconds
+    # of its connection or first byte; a slower client is disconnected.
+    request_read_timeout: float = Field(default=20.0, gt=0)
+    # Open connections per worker; past it, new requests get a 503 at once.
+    max_connections: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
