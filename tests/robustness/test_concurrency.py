@@ -1,7 +1,9 @@
-"""Concurrent writers on the live server: uniqueness, one final state, exactly-once deletes."""
+"""Concurrent writers on the live server: uniqueness, one final state, exactly-once deletes,
+and listings that hold every user that existed throughout."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -111,3 +113,39 @@ def test_parallel_deletes_succeed_exactly_once(live_server: LiveServer, orgs: Or
             e for e in tx.list_audit_events(org.account_group.org_id) if e.action == "user.delete"
         ]
     assert len(deletes) == 1
+
+
+def test_listings_while_writers_run_hold_every_steady_user_once(
+    live_server: LiveServer, orgs: OrgFactory
+) -> None:
+    org = unlimited_org(orgs)
+    headers = {"Authorization": f"Bearer {org.token}"}
+    with httpx.Client(base_url=live_server.thousandeyes_url, headers=headers) as c:
+        steady = {new_user(c).json()["uid"] for _ in range(30)}
+    stop = threading.Event()
+    churned = Counter[str]()
+
+    def churn() -> None:
+        with httpx.Client(base_url=live_server.thousandeyes_url, headers=headers) as other:
+            while not stop.is_set():
+                uid = new_user(other).json()["uid"]
+                churned["created"] += 1
+                if other.delete(f"/users/{uid}").status_code == 204:
+                    churned["deleted"] += 1
+
+    writers = [threading.Thread(target=churn) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    try:
+        with httpx.Client(base_url=live_server.thousandeyes_url, headers=headers) as c:
+            listings = [[u["uid"] for u in c.get("/users").json()["users"]] for _ in range(15)]
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join(timeout=30)
+
+    assert churned["created"] > 0
+    assert churned["deleted"] > 0
+    for uids in listings:
+        assert len(uids) == len(set(uids))
+        assert steady <= set(uids)

@@ -4,13 +4,26 @@ the database's narrowing never loses a match."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import httpx
 import pytest
 from scim2_models import EnterpriseUser, ScimFilter, User
 
-from tests.api.scim.conftest import ENTERPRISE, GROUP, LIST, USER, create_user, error, patch_op
+from tests.api.scim.conftest import (
+    ENTERPRISE,
+    GROUP,
+    LIST,
+    USER,
+    Provisioning,
+    create_user,
+    error,
+    patch_op,
+    scim_client,
+)
+from tests.support.server import LiveServer
 
 Users = dict[str, dict[str, Any]]
 
@@ -278,3 +291,36 @@ def test_bad_list_parameters(
     assert body["scimType"] == scim_type
     if detail is not None:
         assert body == error(status, detail, scim_type)
+
+
+def test_paging_while_users_are_created_skips_and_repeats_none(
+    scim: httpx.Client, live_server: LiveServer, provisioning: Provisioning
+) -> None:
+    steady = {create_user(scim)["id"] for _ in range(40)}
+    stop = threading.Event()
+    created: list[str] = []
+
+    def create_more() -> None:
+        with scim_client(live_server, provisioning.token) as other:
+            while not stop.is_set():
+                created.append(create_user(other)["id"])
+
+    writer = threading.Thread(target=create_more)
+    writer.start()
+    try:
+        seen: list[str] = []
+        start = 1
+        while True:
+            page = scim.get("/Users", params={"startIndex": start, "count": 7}).json()
+            seen += [u["id"] for u in page["Resources"]]
+            start += page["itemsPerPage"]
+            if page["itemsPerPage"] == 0 or start > page["totalResults"]:
+                break
+            time.sleep(0.02)  # let creates land between pages
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+
+    assert created
+    assert len(seen) == len(set(seen))
+    assert steady <= set(seen)
