@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from rosterd.storage import SqlDirectoryStore
 from rosterd.storage import tables as t
+from tests.api.scim.conftest import USER, error, scim_client
 from tests.cli.test_cli import create_org, rosterd
 from tests.support.server import LiveServer
 
@@ -276,3 +277,86 @@ def test_tokens_create_with_endpoint_permissions(
         assert c.get("/devices").status_code == 403
     assert unknown.returncode == 1
     assert "Unknown endpoint permission" in unknown.stderr
+
+
+def scim_users(live_server: LiveServer, token: str) -> httpx.Response:
+    with scim_client(live_server, token) as c:
+        return c.get("/Users")
+
+
+def test_rotating_a_scim_token_retires_the_old_one_and_keeps_the_directory(
+    database_url: str, live_server: LiveServer, store: SqlDirectoryStore
+) -> None:
+    org = create_org(database_url)["org"]["subdomain"]  # type: ignore[index]
+    scim = new_integration(database_url, org, "scim")
+    with scim_client(live_server, scim["scim_token"]) as c:
+        created = c.post("/Users", json={"schemas": [USER], "userName": "ana@acme.test"})
+    assert created.status_code == 201
+
+    result = rosterd(
+        "integrations", "rotate-token", "--org", org, "--integration", scim["uuid"], "--json",
+        database_url=database_url,
+    )  # fmt: skip
+
+    rotated = json.loads(result.stdout)
+    assert list(rotated) == ["uuid", "scim_token"]
+    assert rotated["uuid"] == scim["uuid"]
+    assert rotated["scim_token"] != scim["scim_token"]
+    old = scim_users(live_server, scim["scim_token"])
+    assert old.status_code == 401
+    assert old.json() == error(401, "Invalid bearer token")
+    new = scim_users(live_server, rotated["scim_token"])
+    assert new.status_code == 200
+    assert [u["userName"] for u in new.json()["Resources"]] == ["ana@acme.test"]
+    with store.read() as tx:
+        org_id = tx.get_organization_by_subdomain(org).id  # type: ignore[union-attr]
+        events = [e for e in tx.list_audit_events(org_id) if e.action.startswith("integration.")]
+    assert [e.action for e in events] == ["integration.create", "integration.token.rotate"]
+    assert rotated["scim_token"] not in json.dumps([e.new_state for e in events])
+
+
+def test_a_revoked_scim_token_is_refused_until_a_new_one_is_issued(
+    database_url: str, live_server: LiveServer
+) -> None:
+    org = create_org(database_url)["org"]["subdomain"]  # type: ignore[index]
+    scim = new_integration(database_url, org, "scim")
+
+    revoked = rosterd(
+        "integrations", "revoke-token", "--org", org, "--integration", scim["uuid"],
+        database_url=database_url,
+    )  # fmt: skip
+    refused = scim_users(live_server, scim["scim_token"])
+    rotated = rosterd(
+        "integrations", "rotate-token", "--org", org, "--integration", scim["uuid"],
+        database_url=database_url,
+    )  # fmt: skip
+
+    assert "SCIM token revoked" in revoked.stderr
+    assert refused.status_code == 401
+    assert refused.json() == error(401, "Invalid bearer token")
+    assert scim_users(live_server, rotated.stdout.strip()).status_code == 200
+    assert scim_users(live_server, scim["scim_token"]).status_code == 401
+
+
+def test_only_scim_integrations_of_the_organization_have_tokens(database_url: str) -> None:
+    org = create_org(database_url)["org"]["subdomain"]  # type: ignore[index]
+    other_org = create_org(database_url)["org"]["subdomain"]  # type: ignore[index]
+    office = new_integration(database_url, org)
+    scim = new_integration(database_url, org, "scim")
+
+    def rotate(org: str, integration: str) -> Any:
+        return rosterd(
+            "integrations", "rotate-token", "--org", org, "--integration", integration,
+            database_url=database_url, check=False,
+        )  # fmt: skip
+
+    not_scim = rotate(org, office["uuid"])
+    elsewhere = rotate(other_org, scim["uuid"])
+    unknown = rotate(org, "not-a-uuid")
+
+    assert not_scim.returncode == 1
+    assert "only scim integrations have a token" in not_scim.stderr
+    assert elsewhere.returncode == 1
+    assert f"No integration '{scim['uuid']}' in organization '{other_org}'" in elsewhere.stderr
+    assert unknown.returncode == 1
+    assert not_scim.stdout == elsewhere.stdout == unknown.stdout == ""

@@ -3,10 +3,10 @@ credentials. SCIM serves no OpenAPI document (it describes itself through its di
 endpoints), so the routes come from the document FastAPI would generate for the mounted
 sub-application: a new route is covered as soon as it is added.
 
-A SCIM token belongs to one directory integration. An API token is not a SCIM token; a token of
-another integration, of this organization or another, reaches only that integration's users and
-groups. SCIM tokens cannot be revoked today (an integration is neither deleted nor re-keyed), so
-there is no revoked case."""
+A SCIM token belongs to one directory integration. An API token is not a SCIM token, nor is a
+revoked one or one replaced by `rosterd integrations rotate-token`; a token of another
+integration, of this organization or another, reaches only that integration's users and
+groups."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ import pytest
 from fastapi import FastAPI
 from starlette.routing import Mount
 
+from rosterd.core.audit import CLI_ACTOR
+from rosterd.core.integrations import IntegrationsService
 from rosterd.server import Settings, create_app
 from rosterd.storage import SqlDirectoryStore
 from tests.api.scim.conftest import (
@@ -138,12 +140,34 @@ def _assert_scim_error(response: httpx.Response, status: int) -> None:
     assert body["status"] == str(status)
 
 
+@pytest.fixture
+def retired_tokens(store: SqlDirectoryStore, victim: Victim) -> list[str]:
+    """Tokens that once opened an integration of the victim's organization: one revoked, one
+    replaced by a new token."""
+    integrations = IntegrationsService(store)
+    subdomain = victim.provisioning.org.subdomain
+    revoked, rotated = (
+        scim_integration(store, victim.provisioning.org, name=name)
+        for name in ("Revoked", "Rotated")
+    )
+    for provisioning, retire in (
+        (revoked, integrations.revoke_scim_token),
+        (rotated, integrations.rotate_scim_token),
+    ):
+        retire(
+            org_subdomain=subdomain,
+            integration=str(provisioning.integration.uuid),
+            actor=CLI_ACTOR,
+        )
+    return [f"Bearer {revoked.token}", f"Bearer {rotated.token}"]
+
+
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_missing_malformed_and_api_tokens_are_401(
-    live_server: LiveServer, victim: Victim, method: str, path: str
+def test_missing_malformed_revoked_and_api_tokens_are_401(
+    live_server: LiveServer, victim: Victim, retired_tokens: list[str], method: str, path: str
 ) -> None:
     api_token = f"Bearer {victim.provisioning.org.token}"  # the org's admin: not a SCIM token
-    for token in (None, "Bearer", "Bearer not a token", "Token abc", api_token):
+    for token in (None, "Bearer", "Bearer not a token", "Token abc", api_token, *retired_tokens):
         response = _call(live_server, method, path, victim.ids, token)
         _assert_scim_error(response, 401)
         assert not any(secret in response.text for secret in victim.secrets), token

@@ -27,6 +27,7 @@ integrations_app = typer.Typer(help="Directory integrations.", no_args_is_help=T
 devices_app = typer.Typer(help="Devices.", no_args_is_help=True)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
+IntegrationId = Annotated[str, typer.Option("--integration", help="The integration's UUID.")]
 ImportFile = Annotated[
     Path,
     typer.Argument(
@@ -84,9 +85,42 @@ def integrations_list(
         typer.echo(f"{row['uuid']}  {row['type']:<9}  {row['name']}")
 
 
+@integrations_app.command("rotate-token")
+def integrations_rotate_token(
+    org: Org,
+    integration: IntegrationId,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Give a `scim` integration a new SCIM token, shown this once; the old one stops working."""
+    store = open_store(database_url)
+    with reported_errors():
+        token = IntegrationsService(store).rotate_scim_token(
+            org_subdomain=org, integration=integration, actor=CLI_ACTOR
+        )
+    if json_output:
+        print_json({"uuid": integration, "scim_token": token})
+        return
+    err.print("new SCIM bearer token (shown once); the old one no longer works:")
+    typer.echo(token)
+
+
+@integrations_app.command("revoke-token")
+def integrations_revoke_token(
+    org: Org, integration: IntegrationId, database_url: DatabaseUrl = None
+) -> None:
+    """Stop a `scim` integration's SCIM token working (its users and groups stay)."""
+    store = open_store(database_url)
+    with reported_errors():
+        IntegrationsService(store).revoke_scim_token(
+            org_subdomain=org, integration=integration, actor=CLI_ACTOR
+        )
+    err.print("SCIM token revoked; `rosterd integrations rotate-token` issues a new one")
+
+
 def users_import(
     org: Org,
-    integration: Annotated[str, typer.Option(help="The integration's UUID.")],
+    integration: IntegrationId,
     file: ImportFile,
     full: Annotated[
         bool,

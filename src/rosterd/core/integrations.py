@@ -62,6 +62,38 @@ class IntegrationsService:
             )
         return CreatedIntegration(created, token)
 
+    def rotate_scim_token(self, *, org_subdomain: str, integration: str, actor: Actor) -> str:
+        """A new SCIM token for the integration (shown once); the old one stops working."""
+        token = generate_token()
+        self._replace_scim_token(org_subdomain, integration, hash_token(token), actor)
+        return token
+
+    def revoke_scim_token(self, *, org_subdomain: str, integration: str, actor: Actor) -> None:
+        """The integration's SCIM token stops working; its users and groups stay."""
+        self._replace_scim_token(org_subdomain, integration, None, actor)
+
+    def _replace_scim_token(
+        self, org_subdomain: str, integration: str, token_hash: str | None, actor: Actor
+    ) -> None:
+        with self._store.write() as tx:
+            org = organization(tx, org_subdomain)
+            found = integration_of(tx, org, integration)
+            if found.type != SCIM:
+                raise Invalid(
+                    "Invalid integration",
+                    [FieldError("integration", "NOT_SCIM", "only scim integrations have a token")],
+                )
+            tx.set_integration_scim_token(found.id, token_hash)
+            record(
+                tx,
+                org_id=org.id,
+                actor=actor,
+                action="integration.token.rotate" if token_hash else "integration.token.revoke",
+                target_type="integration",
+                target_id=str(found.uuid),
+                new_state={"id": found.id, "name": found.name, "type": found.type},
+            )
+
     def list_integrations(self, *, org_subdomain: str) -> list[Integration]:
         with self._store.read() as tx:
             return tx.list_integrations(organization(tx, org_subdomain).id)

@@ -464,6 +464,13 @@ class SqlTransaction:
             self._conn, t.integrations.c.scim_token_hash == token_hash
         )
 
+    def set_integration_scim_token(self, integration_id: int, token_hash: str | None) -> None:
+        self._conn.execute(
+            update(t.integrations)
+            .where(t.integrations.c.id == integration_id)
+            .values(scim_token_hash=token_hash)
+        )
+
     def list_integrations(self, org_id: int) -> list[Integration]:
         return _directory.list_integrations(self._conn, org_id)
 
