@@ -18,6 +18,8 @@ import httpx
 
 # The rosterd of this environment, whether or not its bin/ is on PATH.
 ROSTERD = shutil.which("rosterd", path=str(Path(sys.executable).parent)) or shutil.which("rosterd")
+REDIS_SERVER = shutil.which("redis-server")
+REDIS_CLI = shutil.which("redis-cli")
 
 
 def free_port() -> int:
@@ -76,3 +78,44 @@ def running(database_url: str, **env: str) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class RedisProcess:
+    """A redis-server of a test's own, which it may kill and start again on the same port."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def kill(self) -> None:
+        """SIGKILL: Redis is gone at once, and with it (no persistence) every counter."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def start_redis(port: int | None = None) -> RedisProcess:
+    """redis-server on 127.0.0.1 without persistence, once `redis-cli ping` answers."""
+    assert REDIS_SERVER, "redis-server is not installed"
+    assert REDIS_CLI, "redis-cli is not installed"
+    port = port or free_port()
+    # No snapshot, no append-only file: a restarted server starts empty, as after losing its data.
+    options = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [REDIS_SERVER, *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    ping = [REDIS_CLI, "-h", "127.0.0.1", "-p", str(port), "ping"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {process.returncode}")
+        if subprocess.run(ping, capture_output=True, check=False).stdout.strip() == b"PONG":
+            return RedisProcess(process, port)
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=10)
+    raise RuntimeError("redis-server did not answer ping")

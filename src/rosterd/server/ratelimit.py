@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerMinute
@@ -12,6 +14,15 @@ from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger("rosterd.ratelimit")
+
+# A healthy Redis answers in well under a millisecond. Past this (to connect, or for a reply) it
+# counts as down, so a black-holed Redis costs one request this long instead of hanging them all.
+# redis-py built from a URL does not retry, so this is the most one attempt adds.
+REDIS_TIMEOUT_SECONDS = 0.25
+# After a failure the store is skipped this long; then one request tries it again.
+BACKOFF_SECONDS = 5.0
+
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,25 +41,82 @@ class LimitState:
         return max(1, math.ceil(self.reset_time - (now if now is not None else time.time())))
 
 
+class Breaker:
+    """Skips a failed counter store for a back-off, then lets one request at a time probe it."""
+
+    def __init__(self, backoff: float = BACKOFF_SECONDS, clock: Clock = time.monotonic) -> None:
+        self.backoff = backoff
+        self._clock = clock
+        self._lock = threading.Lock()  # requests run on several threads
+        self._retry_at: float | None = None  # None while the store works
+
+    def attempt(self) -> bool:
+        """Whether to use the store now; a due probe pushes the next one out a back-off."""
+        with self._lock:
+            if self._retry_at is None:
+                return True
+            now = self._clock()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self.backoff
+            return True
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            first = self._retry_at is None
+            self._retry_at = self._clock() + self.backoff
+        # One warning per outage (per process), not one per request.
+        level = logging.WARNING if first else logging.DEBUG
+        log.log(
+            level,
+            "rate-limit storage unavailable (%s: %s); requests allowed without limits, "
+            "next try in %gs",
+            type(error).__name__,
+            error,
+            self.backoff,
+        )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            recovered = self._retry_at is not None
+            self._retry_at = None
+        if recovered:
+            log.info("rate-limit storage available again; limits enforced")
+
+
 class RateLimiter:
     """Fixed windows that start with an organization's first request, as ThousandEyes documents."""
 
-    def __init__(self, storage_uri: str) -> None:
+    def __init__(
+        self,
+        storage_uri: str,
+        *,
+        backoff: float = BACKOFF_SECONDS,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self._storage: Storage = (
-            RedisStorage(storage_uri)
+            RedisStorage(
+                storage_uri,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            )
             if storage_uri.startswith(("redis://", "rediss://"))
             else MemoryStorage()
         )
         self._limiter = FixedWindowRateLimiter(self._storage)
+        self._breaker = Breaker(backoff, clock)
 
     def hit(self, item: RateLimitItem, *key: str) -> LimitState | None:
-        """Count one request; None when the counter store is unreachable (fail open, logged)."""
+        """Count one request; None (allow, unlimited) while the counter store is unreachable."""
+        if not self._breaker.attempt():
+            return None
         try:
             allowed = self._limiter.hit(item, *key)
             stats = self._limiter.get_window_stats(item, *key)
-        except Exception:  # a down Redis must not take the API down with it
-            log.warning("rate-limit storage unavailable; request allowed", exc_info=True)
+        except Exception as error:  # a down Redis must not take the API down with it
+            self._breaker.failed(error)
             return None
+        self._breaker.succeeded()
         return LimitState(allowed, item.amount, max(0, stats.remaining), stats.reset_time)
 
     def reset(self) -> None:
