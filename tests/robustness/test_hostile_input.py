@@ -5,6 +5,19 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from rosterd.storage import SqlDirectoryStore
+from tests.api.kandji.conftest import Directory
+from tests.api.scim.conftest import (
+    ERROR,
+    GROUP,
+    SCIM_JSON,
+    create_user,
+    scim_client,
+    scim_integration,
+)
+from tests.robustness.test_route_census import OPERATIONS as API_OPERATIONS
+from tests.robustness.test_scim_census import OPERATIONS as SCIM_OPERATIONS
+from tests.robustness.test_scim_census import UNSUPPORTED as SCIM_UNSUPPORTED
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer
 
@@ -79,5 +92,63 @@ def test_kandji_device_patch_refuses_huge_and_nested_bodies(
 
     assert huge.status_code == 413
     assert set(huge.json()) == {"detail"}
-    assert nested.status_code in (400, 404)
-    assert set(nested.json()) == {"detail"}
+    assert nested.status_code == 400
+    assert nested.json()["detail"].startswith("JSON parse error - ")
+
+
+# Every operation that takes a body, from the documents, so that a new one is covered too.
+WRITES = [
+    (method, path)
+    for method, path in [*API_OPERATIONS, *((m, "/api/v1/scim" + p) for m, p in SCIM_OPERATIONS)]
+    if method in ("POST", "PUT", "PATCH")
+]
+DEEP_BODIES = {
+    "arrays": b'{"name": "Deep", "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    "objects": b'{"name": "Deep", "x": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001,
+}
+
+
+def _error_envelope(path: str, response: httpx.Response) -> None:
+    body = response.json()
+    if path.startswith("/api/v1/scim/"):
+        assert body["schemas"] == [ERROR]
+        assert body["status"] == str(response.status_code)
+    elif path.startswith("/api/v1/"):
+        assert set(body) == {"detail"}
+    else:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert body["status"] == response.status_code
+
+
+@pytest.mark.parametrize("nesting", DEEP_BODIES)
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_deeply_nested_bodies_are_400_on_every_write(
+    live_server: LiveServer,
+    orgs: OrgFactory,
+    store: SqlDirectoryStore,
+    method: str,
+    path: str,
+    nesting: str,
+) -> None:
+    org = orgs.create(rate_limit_per_minute=100_000)
+    directory = Directory(org, store)
+    [user] = directory.add_users(directory.integration(), 1)
+    provisioning = scim_integration(store, org)
+    with scim_client(live_server, provisioning.token) as scim:
+        scim_user = create_user(scim)
+        group = scim.post("/Groups", json={"schemas": [GROUP], "displayName": "Deep"}).json()
+    ids = {"id": str(user.uid), "device_id": directory.add_device(), "group_id": group["id"]}
+    ids["user_id"] = scim_user["id"] if "/scim/" in path else str(user.id)
+    token = provisioning.token if "/scim/" in path else org.token
+
+    response = httpx.request(
+        method,
+        live_server.base_url + path.format(**ids),
+        content=DEEP_BODIES[nesting],
+        headers={"Authorization": f"Bearer {token}", "Content-Type": SCIM_JSON},
+        timeout=30,
+    )
+
+    unsupported = path.removeprefix("/api/v1/scim") in SCIM_UNSUPPORTED
+    assert response.status_code == (501 if unsupported else 400), response.text
+    _error_envelope(path, response)

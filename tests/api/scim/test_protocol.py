@@ -199,6 +199,27 @@ def test_oversized_bodies_get_413(scim: httpx.Client, live_server: LiveServer) -
     assert response.json() == error(413, f"The request body exceeds the limit of {limit} bytes")
 
 
+DEEP_ARRAY = b'{"userName": "deep@example.com", "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+DEEP_OBJECT = b'{"userName": "deep@example.com", "x": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001
+
+
+@pytest.mark.parametrize("body", [DEEP_ARRAY, DEEP_OBJECT], ids=["arrays", "objects"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/Users"), ("PUT", "/Users/{id}"), ("PATCH", "/Users/{id}"), ("POST", "/.search")],
+)
+def test_deeply_nested_bodies_are_400_invalid_syntax(
+    scim: httpx.Client, method: str, path: str, body: bytes
+) -> None:
+    user = create_user(scim)
+
+    response = scim.request(method, path.format(id=user["id"]), content=body)
+
+    assert response.status_code == 400
+    assert response.json() == error(400, "The body is nested too deeply", "invalidSyntax")
+    assert scim.get(f"/Users/{user['id']}").json() == user
+
+
 # discovery
 
 

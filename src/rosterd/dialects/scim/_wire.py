@@ -143,6 +143,8 @@ def decode(body: bytes) -> Any:
         json.dumps(payload, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidSyntaxException(detail="The body holds text that is not Unicode") from None
+    except RecursionError:  # nesting past Python's stack: no SCIM resource is that deep
+        raise InvalidSyntaxException(detail="The body is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidSyntaxException(detail=f"The body is not JSON: {exc}") from None
     return payload
