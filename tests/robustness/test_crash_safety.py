@@ -1,4 +1,5 @@
-"""SIGKILL mid-stream: every acknowledged write survives, and the database stays consistent."""
+"""SIGKILL mid-stream of /v7 and SCIM writes: every acknowledged write survives, and the database
+stays consistent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 from sqlalchemy import text
 
 from rosterd.storage import SqlDirectoryStore
+from tests.api.scim.conftest import USER, patch_op, scim_integration
 from tests.api.thousandeyes.test_users import unique_email
 from tests.support.orgs import OrgFactory
 from tests.support.process import start_process
@@ -25,7 +27,8 @@ class Acknowledged:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def stream_writes(base_url: str, token: str, seen: Acknowledged, stop: threading.Event) -> None:
+def stream_api_writes(base_url: str, token: str, seen: Acknowledged, stop: threading.Event) -> None:
+    """/v7 creates, each followed by a rename; `names` maps uid → name."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=f"{base_url}/v7", headers=headers, timeout=5) as c:
         i = 0
@@ -46,6 +49,45 @@ def stream_writes(base_url: str, token: str, seen: Acknowledged, stop: threading
                         seen.names[uid] = f"User {i} renamed"
             except httpx.TransportError:
                 return  # the server is gone
+
+
+def stream_scim_writes(
+    base_url: str, token: str, seen: Acknowledged, stop: threading.Event
+) -> None:
+    """SCIM creates, each followed by a PATCH of its displayName; `names` maps id → displayName."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+    with httpx.Client(base_url=f"{base_url}/api/v1/scim", headers=headers, timeout=5) as c:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            body = {"schemas": [USER], "userName": unique_email(), "displayName": f"Scim {i}"}
+            try:
+                created = c.post("/Users", json=body)
+                if created.status_code != 201:
+                    continue
+                user_id = created.json()["id"]
+                with seen.lock:
+                    seen.names[user_id] = f"Scim {i}"
+                    seen.in_flight[user_id] = f"Scim {i} renamed"
+                renamed = c.patch(
+                    f"/Users/{user_id}",
+                    json=patch_op(
+                        {"op": "replace", "path": "displayName", "value": f"Scim {i} renamed"}
+                    ),
+                )
+                if renamed.status_code in (200, 204):
+                    with seen.lock:
+                        seen.names[user_id] = f"Scim {i} renamed"
+            except httpx.TransportError:
+                return
+
+
+def lost_writes(seen: Acknowledged, stored: dict[str, str]) -> dict[str, str]:
+    return {
+        key: name
+        for key, name in seen.names.items()
+        if stored.get(key) not in (name, seen.in_flight.get(key))
+    }
 
 
 def check_integrity(store: SqlDirectoryStore) -> None:
@@ -72,35 +114,55 @@ def test_acknowledged_writes_survive_sigkill(
     database_url: str, store: SqlDirectoryStore, orgs: OrgFactory
 ) -> None:
     org = orgs.create()
+    scim_token = scim_integration(store, org).token
     server = start_process(database_url, ROSTERD_RATE_LIMITS="off")
-    seen, stop = Acknowledged(), threading.Event()
+    api_seen, scim_seen, stop = Acknowledged(), Acknowledged(), threading.Event()
     writers = [
-        threading.Thread(target=stream_writes, args=(server.base_url, org.token, seen, stop))
-        for _ in range(4)
+        threading.Thread(
+            target=stream_api_writes, args=(server.base_url, org.token, api_seen, stop)
+        )
+        for _ in range(3)
+    ] + [
+        threading.Thread(
+            target=stream_scim_writes, args=(server.base_url, scim_token, scim_seen, stop)
+        )
+        for _ in range(2)
     ]
     for writer in writers:
         writer.start()
-    deadline = time.monotonic() + 20
-    while len(seen.names) < 40 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    while min(len(api_seen.names), len(scim_seen.names)) < 30 and time.monotonic() < deadline:
         time.sleep(0.05)
     server.kill()
     stop.set()
     for writer in writers:
         writer.join(timeout=10)
-    assert len(seen.names) >= 40, "too few writes were acknowledged before the kill"
+    assert len(api_seen.names) >= 30, "too few API writes were acknowledged before the kill"
+    assert len(scim_seen.names) >= 30, "too few SCIM writes were acknowledged before the kill"
 
     check_integrity(store)
     restarted = start_process(database_url, ROSTERD_RATE_LIMITS="off")
     try:
-        with httpx.Client(
-            base_url=f"{restarted.base_url}/v7", headers={"Authorization": f"Bearer {org.token}"}
-        ) as c:
-            stored = {u["uid"]: u["name"] for u in c.get("/users").json()["users"]}
+        api_stored, scim_stored = stored_names(restarted.base_url, org.token, scim_token)
     finally:
         restarted.stop()
-    lost = {
-        uid: name
-        for uid, name in seen.names.items()
-        if stored.get(uid) not in (name, seen.in_flight.get(uid))
-    }
-    assert lost == {}, f"acknowledged writes lost or changed: {lost}"
+    assert lost_writes(api_seen, api_stored) == {}, "acknowledged /v7 writes lost or changed"
+    assert lost_writes(scim_seen, scim_stored) == {}, "acknowledged SCIM writes lost or changed"
+
+
+def stored_names(
+    base_url: str, api_token: str, scim_token: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """uid → name of every user under /v7, and id → displayName of the integration's users."""
+    with httpx.Client(base_url=base_url, timeout=30) as c:
+        users = c.get("/v7/users", headers={"Authorization": f"Bearer {api_token}"})
+        scim = c.get(
+            "/api/v1/scim/Users",
+            params={"count": 1000},
+            headers={"Authorization": f"Bearer {scim_token}"},
+        )
+    assert scim.json()["totalResults"] <= 1000
+    return (
+        {u["uid"]: u["name"] for u in users.json()["users"]},
+        {u["id"]: u["displayName"] for u in scim.json()["Resources"]},
+    )
