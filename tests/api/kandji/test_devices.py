@@ -125,6 +125,9 @@ def test_patch_asset_tag_and_tags_leaves_the_rest(client: httpx.Client, people: 
         ({"user": 29360}, "user"),
         ({"tags": "not-a-list"}, "tags"),
         ({"asset_tag": 5}, "asset_tag"),
+        # NUL: PostgreSQL cannot store it in text, so neither database takes it.
+        ({"asset_tag": "a\u0000b"}, "asset_tag"),
+        ({"tags": ["a\u0000"]}, "tags.0"),
     ],
 )
 def test_patch_refuses_bad_values(

@@ -38,9 +38,11 @@ class DeviceUpdate(_Wire):
         description="The UUID of the user to assign, or null to unassign the device.",
         examples=["5344c996-8823-4b37-8d6e-8515fc7c3a0a"],
     )
-    asset_tag: StrictStr | None = Field(default=None, max_length=255, examples=["1040"])
-    tags: list[Annotated[StrictStr, Field(min_length=1, max_length=255)]] | None = Field(
-        default=None, max_length=100, examples=[["tag1"]]
+    asset_tag: StrictStr | None = Field(
+        default=None, max_length=255, pattern=TEXT, examples=["1040"]
+    )
+    tags: list[Annotated[StrictStr, Field(min_length=1, max_length=255, pattern=TEXT)]] | None = (
+        Field(default=None, max_length=100, examples=[["tag1"]])
     )
     blueprint_id: StrictStr | None = Field(
         default=None,
