@@ -1,11 +1,12 @@
 """What the schemathesis suites of every dialect share: the document, its configuration, the
-credentials a case may carry and the settings of stateful runs."""
+credentials a case may carry, calling and validating a case, and stateful runs."""
 
 from __future__ import annotations
 
 import os
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import hypothesis
 import schemathesis
@@ -18,6 +19,20 @@ from rosterd.storage import SqlDirectoryStore, make_engine
 
 MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))  # raise it for a deep run
 SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
+
+
+class Target(Protocol):
+    """Where a suite sends its cases: a dialect's base URL and a valid token's headers."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+
+
+T = TypeVar("T", bound=Target)
+# The checks a dialect does not hold against a response (rules no schema can state).
+ChecksToSkip = Callable[[schemathesis.Case, schemathesis.Response], list[Any]]
 
 
 def openapi_document(mount_path: str) -> dict[str, Any]:
@@ -82,7 +97,60 @@ def aim(values: dict[str, Any] | None, name: str, pool: list[str]) -> None:
         values[name] = choices[zlib.crc32(values[name].encode()) % len(choices)]
 
 
-def stateful_settings() -> hypothesis.settings:
+def _validate(
+    case: schemathesis.Case,
+    response: schemathesis.Response,
+    target: Target,
+    headers: dict[str, str],
+    skip: ChecksToSkip,
+) -> None:
+    case.validate_response(
+        response,
+        headers=headers,
+        excluded_checks=skip(case, response),
+        transport_kwargs={"base_url": target.base_url, "headers": headers},
+    )
+
+
+def call_and_validate(case: schemathesis.Case, target: Target, skip: ChecksToSkip) -> None:
+    headers = credentials(case, target.headers)
+    response = case.call(base_url=target.base_url, headers=headers)
+    _validate(case, response, target, headers, skip)
+
+
+def run_chains(
+    schema: OpenApiSchema,
+    populate: Callable[[], T],
+    prepare: Callable[[schemathesis.Case, T], None],
+    skip: ChecksToSkip,
+) -> None:
+    """Stateful chains along the document's links. Each scenario starts from a fresh
+    organization (`populate`), so the same choices meet the same state (Hypothesis requires
+    it); `prepare` adjusts each case before it is sent."""
+    target = populate()
+
+    class Chains(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            nonlocal target
+            target = populate()
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            prepare(case, target)
+            return {"base_url": target.base_url, "headers": credentials(case, target.headers)}
+
+        def validate_response(
+            self,
+            response: schemathesis.Response,
+            case: schemathesis.Case,
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            _validate(case, response, target, credentials(case, target.headers), skip)
+
+    Chains.run(settings=_stateful_settings())
+
+
+def _stateful_settings() -> hypothesis.settings:
     return hypothesis.settings(
         max_examples=SCENARIOS,
         stateful_step_count=6,

@@ -26,12 +26,12 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from tests.api.kandji.conftest import Directory
 from tests.support.fuzzing import (
     aim,
-    credentials,
+    call_and_validate,
     every_phase_is_on,
     fuzzing_schema,
     is_positive,
     openapi_document,
-    stateful_settings,
+    run_chains,
 )
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
@@ -120,31 +120,19 @@ def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = Tr
     aim(case.body if isinstance(case.body, dict) else None, "user", target.user_ids)
 
 
-def _validate(
-    case: schemathesis.Case,
-    response: schemathesis.Response,
-    target: Target,
-    headers: dict[str, str],
-) -> None:
+def _checks_to_skip(case: schemathesis.Case, response: schemathesis.Response) -> list[Any]:
     skip: list[Any] = (
         [positive_data_acceptance] if is_positive(case) and _beyond_the_schema(response) else []
     )
     if response.status_code == 414 or _looks_valid_on_the_wire(case):
         skip.append(negative_data_rejection)
-    case.validate_response(
-        response,
-        headers=headers,
-        excluded_checks=skip,
-        transport_kwargs={"base_url": target.base_url, "headers": headers},
-    )
+    return skip
 
 
 @schema.parametrize()
 def test_kandji_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
     _aim_at_real_records(case, target)
-    headers = credentials(case, target.headers)
-    response = case.call(base_url=target.base_url, headers=headers)
-    _validate(case, response, target, headers)
+    call_and_validate(case, target, _checks_to_skip)
 
 
 def test_every_phase_is_on_and_the_document_links_users_and_devices() -> None:
@@ -172,26 +160,9 @@ def test_every_phase_is_on_and_the_document_links_users_and_devices() -> None:
 
 def test_kandji_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) -> None:
     """Stateful: list users and devices, then read, delete, list devices of, and reassign them
-    by the ids returned. Each scenario starts from a fresh organization of the same shape, so
-    the same choices meet the same state (Hypothesis requires it)."""
-    target = _populate(server, users=4, devices=2)
+    by the ids returned, each scenario in a fresh organization of the same shape."""
 
-    class Chains(schema.as_state_machine()):  # type: ignore[misc]
-        def setup(self) -> None:
-            nonlocal target
-            target = _populate(server, users=4, devices=2)
+    def prepare(case: schemathesis.Case, target: Target) -> None:
+        _aim_at_real_records(case, target, ids=False)  # ids come from the chain
 
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            _aim_at_real_records(case, target, ids=False)  # ids come from the chain
-            return {"base_url": target.base_url, "headers": credentials(case, target.headers)}
-
-        def validate_response(
-            self,
-            response: schemathesis.Response,
-            case: schemathesis.Case,
-            additional_checks: Any = None,
-            **kwargs: Any,
-        ) -> None:
-            _validate(case, response, target, credentials(case, target.headers))
-
-    Chains.run(settings=stateful_settings())
+    run_chains(schema, lambda: _populate(server, users=4, devices=2), prepare, _checks_to_skip)

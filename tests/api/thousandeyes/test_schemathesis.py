@@ -33,12 +33,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.api.thousandeyes.test_users import unique_email
 from tests.support.fuzzing import (
     aim,
-    credentials,
+    call_and_validate,
     every_phase_is_on,
     fuzzing_schema,
     is_positive,
     openapi_document,
-    stateful_settings,
+    run_chains,
 )
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer, start_server
@@ -188,26 +188,10 @@ def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = Tr
         aim(case.query, "aid", target.aids)
 
 
-def _validate(
-    case: schemathesis.Case,
-    response: schemathesis.Response,
-    target: Target,
-    headers: dict[str, str],
-) -> None:
-    case.validate_response(
-        response,
-        headers=headers,
-        excluded_checks=_checks_to_skip(case, response),
-        transport_kwargs={"base_url": target.base_url, "headers": headers},
-    )
-
-
 @schema.parametrize()
 def test_v7_conforms_to_its_openapi_document(case: schemathesis.Case, target: Target) -> None:
     _aim_at_real_records(case, target)
-    headers = credentials(case, target.headers)
-    response = case.call(base_url=target.base_url, headers=headers)
-    _validate(case, response, target, headers)
+    call_and_validate(case, target, _checks_to_skip)
 
 
 def test_every_phase_is_on_and_the_document_links_users() -> None:
@@ -235,31 +219,14 @@ def _stand_in(target: Target) -> str:
 
 def test_v7_chains_of_calls_conform_to_its_openapi_document(server: LiveServer) -> None:
     """Stateful: create or list users, then read, update and delete them by the ids returned.
-    Each scenario starts from a fresh organization of the same shape, so the same choices meet
-    the same state (Hypothesis requires it)."""
-    target = _populate(server, users=False)
+    Each scenario starts in a fresh organization of the same shape."""
 
-    class Chains(schema.as_state_machine()):  # type: ignore[misc]
-        def setup(self) -> None:
-            nonlocal target
-            target = _populate(server, users=False)
+    def prepare(case: schemathesis.Case, target: Target) -> None:
+        # The chain follows ids from responses; only the account group is aimed. The admin
+        # (listed first) stays the caller: its update or delete goes to a stand-in instead.
+        _aim_at_real_records(case, target, ids=False)
+        path = case.path_parameters or {}
+        if path.get("id") == target.admin_uid and case.method != "GET":
+            path["id"] = _stand_in(target)
 
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            # The chain follows ids from responses; only the account group is aimed. The admin
-            # (listed first) stays the caller: its update or delete goes to a stand-in instead.
-            _aim_at_real_records(case, target, ids=False)
-            path = case.path_parameters or {}
-            if path.get("id") == target.admin_uid and case.method != "GET":
-                path["id"] = _stand_in(target)
-            return {"base_url": target.base_url, "headers": credentials(case, target.headers)}
-
-        def validate_response(
-            self,
-            response: schemathesis.Response,
-            case: schemathesis.Case,
-            additional_checks: Any = None,
-            **kwargs: Any,
-        ) -> None:
-            _validate(case, response, target, credentials(case, target.headers))
-
-    Chains.run(settings=stateful_settings())
+    run_chains(schema, lambda: _populate(server, users=False), prepare, _checks_to_skip)
