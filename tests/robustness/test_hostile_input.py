@@ -8,7 +8,6 @@ import pytest
 from rosterd.storage import SqlDirectoryStore
 from tests.api.kandji.conftest import Directory
 from tests.api.scim.conftest import (
-    ERROR,
     GROUP,
     SCIM_JSON,
     create_user,
@@ -16,8 +15,10 @@ from tests.api.scim.conftest import (
     scim_integration,
 )
 from tests.robustness.test_route_census import OPERATIONS as API_OPERATIONS
+from tests.robustness.test_route_census import dialect_of
 from tests.robustness.test_scim_census import OPERATIONS as SCIM_OPERATIONS
 from tests.robustness.test_scim_census import UNSUPPORTED as SCIM_UNSUPPORTED
+from tests.robustness.test_scim_census import assert_scim_error
 from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer
 
@@ -109,15 +110,10 @@ DEEP_BODIES = {
 
 
 def _error_envelope(path: str, response: httpx.Response) -> None:
-    body = response.json()
     if path.startswith("/api/v1/scim/"):
-        assert body["schemas"] == [ERROR]
-        assert body["status"] == str(response.status_code)
-    elif path.startswith("/api/v1/"):
-        assert set(body) == {"detail"}
+        assert_scim_error(response, response.status_code)
     else:
-        assert response.headers["content-type"] == "application/problem+json"
-        assert body["status"] == response.status_code
+        dialect_of(path).check_denied(response)
 
 
 @pytest.mark.parametrize("nesting", DEEP_BODIES)

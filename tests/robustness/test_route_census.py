@@ -119,7 +119,7 @@ def _call(
     )
 
 
-def _dialect(path: str) -> Dialect:
+def dialect_of(path: str) -> Dialect:
     return next(d for prefix, d in DIALECTS.items() if path.startswith(prefix + "/"))
 
 
@@ -141,7 +141,7 @@ def test_missing_malformed_and_revoked_tokens_are_401(
     ):
         response = _call(live_server, method, path, victim.ids, headers | json_type)
         assert response.status_code == 401, (headers, response.text)
-        _dialect(path).check_401(response)
+        dialect_of(path).check_401(response)
         assert not any(secret in response.text for secret in victim.secrets)
 
 
@@ -158,7 +158,7 @@ def test_another_organization_never_reaches_this_ones_data(
     assert not any(secret in response.text for secret in victim.secrets), response.text
     if "{" in path:  # a path naming one of the victim's resources
         assert response.status_code in (403, 404), response.text
-        _dialect(path).check_denied(response)
+        dialect_of(path).check_denied(response)
     # Whatever the intruder asked, the victim's data is unchanged.
     with httpx.Client(
         base_url=live_server.base_url, headers={"Authorization": f"Bearer {victim.org.token}"}

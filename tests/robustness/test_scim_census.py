@@ -133,7 +133,7 @@ def _call(
     )
 
 
-def _assert_scim_error(response: httpx.Response, status: int) -> None:
+def assert_scim_error(response: httpx.Response, status: int) -> None:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["schemas"] == [ERROR]
@@ -169,7 +169,7 @@ def test_missing_malformed_revoked_and_api_tokens_are_401(
     api_token = f"Bearer {victim.provisioning.org.token}"  # the org's admin: not a SCIM token
     for token in (None, "Bearer", "Bearer not a token", "Token abc", api_token, *retired_tokens):
         response = _call(live_server, method, path, victim.ids, token)
-        _assert_scim_error(response, 401)
+        assert_scim_error(response, 401)
         assert not any(secret in response.text for secret in victim.secrets), token
 
 
@@ -190,13 +190,13 @@ def test_another_integration_never_reaches_this_ones_users_and_groups(
     response = _call(live_server, method, path, victim.ids, f"Bearer {intruder.token}")
 
     if path in UNSUPPORTED:  # RFC 7644 §3.7, §3.11: 501 for what a provider does not offer
-        _assert_scim_error(response, 501)
+        assert_scim_error(response, 501)
     assert response.status_code < 500 or path in UNSUPPORTED, response.text
     # A 404 may repeat the id the intruder itself sent; nothing else of the victim may appear.
     secrets = [s for s in victim.secrets if s not in str(response.request.url)]
     assert not any(secret in response.text for secret in secrets), response.text
     if "{user_id}" in path or "{group_id}" in path:
-        _assert_scim_error(response, 404)
+        assert_scim_error(response, 404)
     # Whatever the intruder asked, the victim's user and group are unchanged.
     with httpx.Client(
         base_url=live_server.scim_url,
