@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -27,59 +28,64 @@ class Acknowledged:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def stream_writes(
+    seen: Acknowledged,
+    stop: threading.Event,
+    create: Callable[[str], str | None],
+    rename: Callable[[str, str], bool],
+) -> None:
+    """Creates, each followed by a rename, until `stop` or the server is gone; `create` gives the
+    new user's key (None when refused), `rename` whether it was acknowledged."""
+    i = 0
+    while not stop.is_set():
+        i += 1
+        name, new_name = f"User {i}", f"User {i} renamed"
+        try:
+            key = create(name)
+            if key is None:
+                continue
+            with seen.lock:
+                seen.names[key] = name
+                seen.in_flight[key] = new_name
+            if rename(key, new_name):
+                with seen.lock:
+                    seen.names[key] = new_name
+        except httpx.TransportError:
+            return  # the server is gone
+
+
 def stream_api_writes(base_url: str, token: str, seen: Acknowledged, stop: threading.Event) -> None:
-    """/v7 creates, each followed by a rename; `names` maps uid → name."""
+    """/v7 creates and PUT renames; `names` maps uid → name."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=f"{base_url}/v7", headers=headers, timeout=5) as c:
-        i = 0
-        while not stop.is_set():
-            i += 1
-            try:
-                created = c.post("/users", json={"name": f"User {i}", "email": unique_email()})
-                if created.status_code != 201:
-                    continue
-                uid = created.json()["uid"]
-                with seen.lock:
-                    seen.names[uid] = f"User {i}"
-                with seen.lock:
-                    seen.in_flight[uid] = f"User {i} renamed"
-                renamed = c.put(f"/users/{uid}", json={"name": f"User {i} renamed"})
-                if renamed.status_code == 200:
-                    with seen.lock:
-                        seen.names[uid] = f"User {i} renamed"
-            except httpx.TransportError:
-                return  # the server is gone
+
+        def create(name: str) -> str | None:
+            created = c.post("/users", json={"name": name, "email": unique_email()})
+            return created.json()["uid"] if created.status_code == 201 else None
+
+        def rename(uid: str, name: str) -> bool:
+            return c.put(f"/users/{uid}", json={"name": name}).status_code == 200
+
+        stream_writes(seen, stop, create, rename)
 
 
 def stream_scim_writes(
     base_url: str, token: str, seen: Acknowledged, stop: threading.Event
 ) -> None:
-    """SCIM creates, each followed by a PATCH of its displayName; `names` maps id → displayName."""
+    """SCIM creates and PATCHes of displayName; `names` maps id → displayName."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
     with httpx.Client(base_url=f"{base_url}/api/v1/scim", headers=headers, timeout=5) as c:
-        i = 0
-        while not stop.is_set():
-            i += 1
-            body = {"schemas": [USER], "userName": unique_email(), "displayName": f"Scim {i}"}
-            try:
-                created = c.post("/Users", json=body)
-                if created.status_code != 201:
-                    continue
-                user_id = created.json()["id"]
-                with seen.lock:
-                    seen.names[user_id] = f"Scim {i}"
-                    seen.in_flight[user_id] = f"Scim {i} renamed"
-                renamed = c.patch(
-                    f"/Users/{user_id}",
-                    json=patch_op(
-                        {"op": "replace", "path": "displayName", "value": f"Scim {i} renamed"}
-                    ),
-                )
-                if renamed.status_code in (200, 204):
-                    with seen.lock:
-                        seen.names[user_id] = f"Scim {i} renamed"
-            except httpx.TransportError:
-                return
+
+        def create(name: str) -> str | None:
+            body = {"schemas": [USER], "userName": unique_email(), "displayName": name}
+            created = c.post("/Users", json=body)
+            return created.json()["id"] if created.status_code == 201 else None
+
+        def rename(user_id: str, name: str) -> bool:
+            operation = {"op": "replace", "path": "displayName", "value": name}
+            return c.patch(f"/Users/{user_id}", json=patch_op(operation)).status_code in (200, 204)
+
+        stream_writes(seen, stop, create, rename)
 
 
 def lost_writes(seen: Acknowledged, stored: dict[str, str]) -> dict[str, str]:
