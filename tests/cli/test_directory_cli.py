@@ -255,6 +255,8 @@ def test_tokens_create_with_endpoint_permissions(
             "GET /api/v1/users",
             "--permission",
             "get /api/v1/users/{id}",
+            "--permission",
+            "GET /v7/users/current",
             "--json",
             database_url=database_url,
         ).stdout
@@ -275,8 +277,14 @@ def test_tokens_create_with_endpoint_permissions(
     with kandji(live_server, issued["token"]) as c:
         assert c.get("/users").status_code == 200
         assert c.get("/devices").status_code == 403
+    headers = {"Authorization": f"Bearer {issued['token']}"}
+    with httpx.Client(base_url=live_server.thousandeyes_url, headers=headers) as te:
+        assert te.get("/users/current").status_code == 200
+        assert te.get("/users").status_code == 403
+        assert te.post("/users", json={"name": "N", "email": f"n@{org}.test"}).status_code == 403
     assert unknown.returncode == 1
     assert "Unknown endpoint permission" in unknown.stderr
+    assert "GET /v7/users/{id}" in unknown.stderr  # the choices name both APIs' endpoints
 
 
 def scim_users(live_server: LiveServer, token: str) -> httpx.Response:

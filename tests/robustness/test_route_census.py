@@ -17,6 +17,9 @@ from starlette.routing import Mount
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
+from rosterd.core.entities import EndpointPermission
+from rosterd.dialects import kandji, thousandeyes
+from rosterd.dialects.kandji._deps import recorded_endpoint
 from rosterd.server import Settings, create_app
 from tests.api.kandji.conftest import Directory
 from tests.support.orgs import OrgFactory, TestOrg
@@ -93,10 +96,14 @@ class Victim:
 
 @pytest.fixture
 def victim(orgs: OrgFactory, store: Any) -> Victim:
+    return _victim(orgs, store)
+
+
+def _victim(orgs: OrgFactory, store: Any) -> Victim:
     org = orgs.create()
     directory = Directory(org, store)
     [user] = directory.add_users(directory.integration(), 1, prefix="victim")
-    device_id = directory.add_device(user=str(user.id))
+    device_id = directory.add_device(user_id=str(user.id))
     ids = {"id": str(user.uid), "user_id": str(user.id), "device_id": device_id}
     return Victim(org, ids, [user.email, org.admin.email, str(user.id), device_id])
 
@@ -165,3 +172,81 @@ def test_another_organization_never_reaches_this_ones_data(
     ) as own:
         assert own.get(f"/v7/users/{victim.ids['id']}").json()["name"] != "Census"
         assert own.get(f"/api/v1/devices/{victim.ids['device_id']}").status_code == 200
+
+
+def _endpoint(method: str, path: str) -> EndpointPermission:
+    """An operation as a token's endpoint permissions name it."""
+    return recorded_endpoint(EndpointPermission(path, method))
+
+
+def _scoped_token(org: TestOrg, endpoints: list[EndpointPermission]) -> str:
+    issued = AuthService(org.store).create_token(
+        org_subdomain=org.subdomain, email=org.admin.email, actor=CLI_ACTOR, permissions=endpoints
+    )
+    return issued.token
+
+
+def test_tokens_may_be_limited_to_every_documented_operation() -> None:
+    catalogue = set(kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
+    assert {_endpoint(method, path) for method, path in OPERATIONS} == catalogue
+
+
+def _thousandeyes_forbidden(response: httpx.Response, method: str, template: str) -> None:
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": f"This API token is limited to other endpoints than {method} {template}",
+        "instance": httpx.URL(response.request.url).path,
+    }
+
+
+def _kandji_forbidden(response: httpx.Response, method: str, template: str) -> None:
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"detail": "You do not have permission to perform this action."}
+
+
+FORBIDDEN_BODIES = {"/v7": _thousandeyes_forbidden, "/api/v1": _kandji_forbidden}
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_a_scoped_token_is_refused_outside_its_endpoints(
+    live_server: LiveServer, victim: Victim, method: str, path: str
+) -> None:
+    """Even a token that may call every other endpoint, of both dialects, may not call this one."""
+    this = _endpoint(method, path)
+    others = [_endpoint(m, p) for m, p in OPERATIONS if _endpoint(m, p) != this]
+    token = _scoped_token(victim.org, others)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    response = _call(live_server, method, path, victim.ids, headers)
+
+    assert response.status_code == 403, response.text
+    FORBIDDEN_BODIES[dialect_of(path).prefix](response, method, this.path)
+    assert not any(secret in response.text for secret in victim.secrets)
+    with httpx.Client(
+        base_url=live_server.base_url, headers={"Authorization": f"Bearer {victim.org.token}"}
+    ) as own:
+        user = own.get(f"/v7/users/{victim.ids['id']}")
+        assert user.status_code == 200
+        assert user.json()["name"] != "Census"
+        assert own.get(f"/api/v1/devices/{victim.ids['device_id']}").status_code == 200
+        emails = {u["email"] for u in own.get("/v7/users").json()["users"]}
+        assert BODIES[("POST", "/v7/users")]["email"] not in emails
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_a_token_scoped_to_one_endpoint_may_call_it(
+    live_server: LiveServer, orgs: OrgFactory, store: Any, method: str, path: str
+) -> None:
+    """It gets the answer a token without limits gets, in an organization just alike."""
+    statuses = []
+    for scoped in (True, False):
+        victim = _victim(orgs, store)
+        token = _scoped_token(victim.org, [_endpoint(method, path)] if scoped else [])
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        response = _call(live_server, method, path, victim.ids, headers)
+        assert response.status_code != 403, response.text
+        statuses.append(response.status_code)
+    assert statuses[0] == statuses[1]

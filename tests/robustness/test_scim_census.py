@@ -23,6 +23,8 @@ from fastapi import FastAPI
 from starlette.routing import Mount
 
 from rosterd.core.audit import CLI_ACTOR
+from rosterd.core.auth import AuthService
+from rosterd.core.entities import EndpointPermission
 from rosterd.core.integrations import IntegrationsService
 from rosterd.server import Settings, create_app
 from rosterd.storage import SqlDirectoryStore
@@ -166,8 +168,16 @@ def retired_tokens(store: SqlDirectoryStore, victim: Victim) -> list[str]:
 def test_missing_malformed_revoked_and_api_tokens_are_401(
     live_server: LiveServer, victim: Victim, retired_tokens: list[str], method: str, path: str
 ) -> None:
-    api_token = f"Bearer {victim.provisioning.org.token}"  # the org's admin: not a SCIM token
-    for token in (None, "Bearer", "Bearer not a token", "Token abc", api_token, *retired_tokens):
+    org = victim.provisioning.org
+    api_token = f"Bearer {org.token}"  # the org's admin: not a SCIM token
+    scoped = AuthService(org.store).create_token(
+        org_subdomain=org.subdomain,
+        email=org.admin.email,
+        actor=CLI_ACTOR,
+        permissions=[EndpointPermission("/api/v1/users", "GET")],
+    )
+    api_tokens = (api_token, f"Bearer {scoped.token}")  # nor is a token limited to endpoints
+    for token in (None, "Bearer", "Bearer not a token", "Token abc", *api_tokens, *retired_tokens):
         response = _call(live_server, method, path, victim.ids, token)
         assert_scim_error(response, 401)
         assert not any(secret in response.text for secret in victim.secrets), token

@@ -159,8 +159,9 @@ def tokens_create(
     permission: Annotated[
         list[str] | None,
         typer.Option(
-            help='Limit the token to a Kandji endpoint, e.g. "GET /api/v1/users"; repeatable. '
-            "Without any, the token may call every endpoint."
+            help='Limit the token to an endpoint of either API, e.g. "GET /api/v1/users" or '
+            '"GET /v7/users/{id}"; repeatable. Without any, the token may call every endpoint.'
+            " A limited token is refused (403) everywhere else."
         ),
     ] = None,
     json_output: JsonFlag = False,

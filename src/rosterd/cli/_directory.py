@@ -178,12 +178,13 @@ def devices_import(
 
 
 def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:
-    """`"GET /api/v1/users"` → an endpoint permission; only the Kandji endpoints are accepted."""
+    """`"GET /api/v1/users"` → an endpoint permission; only documented endpoints are accepted."""
     if not values:
         return []
-    from rosterd.dialects.kandji import ENDPOINTS  # the web stack, only when asked for
+    # The web stack, only when asked for.
+    from rosterd.dialects import kandji, thousandeyes
 
-    return parse_endpoint_permissions(values, ENDPOINTS)
+    return parse_endpoint_permissions(values, kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
 
 
 def _progress() -> Progress:

@@ -1,9 +1,10 @@
-"""Tenant-level API access (the Kandji model): per-token endpoint permissions plus roles.
+"""API access: per-token endpoint permissions (the Kandji model) plus roles.
 
-A token may be limited to a set of endpoints (`{path, http_method}`); a token without any
-may call every endpoint. Independently, the token's user must hold `API Access` and the
-permission the operation needs in some account group (or in all of them), so that a token of
-a Regular User never reaches tenant-wide operations.
+A token may be limited to a set of endpoints (`{path, http_method}`) of any dialect; a token
+without any may call every endpoint, and a limited one is refused everywhere else.
+Independently, the token's user must hold `API Access` and the permission the operation needs
+in some account group (or in all of them), so that a token of a Regular User never reaches
+tenant-wide operations.
 """
 
 from __future__ import annotations
@@ -14,22 +15,19 @@ from typing import Final
 from rosterd.core import permissions as perm
 from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Forbidden, Invalid
-from rosterd.core.ports import DirectoryStore, DirectoryTransaction
+from rosterd.core.ports import DirectoryTransaction
 
 HTTP_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 NO_PERMISSION: Final = "You do not have permission to perform this action."
 
 
-class EndpointAccess:
-    def __init__(self, store: DirectoryStore) -> None:
-        self._store = store
-
-    def require_endpoint(self, *, principal: Principal, path: str, http_method: str) -> None:
-        """Refuse the call unless the token may call `http_method path` (a path template)."""
-        with self._store.read() as tx:
-            allowed = tx.list_token_permissions(principal.token_id)
-        if allowed and EndpointPermission(path, http_method) not in allowed:
-            raise Forbidden(NO_PERMISSION)
+def require_endpoint(principal: Principal, endpoint: EndpointPermission) -> None:
+    """Refuse the call unless the caller's token may call `endpoint` (a path template)."""
+    if not principal.may_call(endpoint):
+        raise Forbidden(
+            f"This API token is limited to other endpoints than "
+            f"{endpoint.http_method} {endpoint.path}"
+        )
 
 
 def require_tenant_permission(tx: DirectoryTransaction, principal: Principal, code: str) -> None:

@@ -97,6 +97,11 @@ class Principal:
     org: Organization
     user: User
     token_id: int
+    # The endpoints the token is limited to; empty: every endpoint.
+    endpoints: frozenset[EndpointPermission] = frozenset()
+
+    def may_call(self, endpoint: EndpointPermission) -> bool:
+        return not self.endpoints or endpoint in self.endpoints
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,11 @@
-"""Request dependencies: the authenticated, rate-limited caller with the endpoint permission,
-the services, and the public base URL."""
+"""Request dependencies: the authenticated, rate-limited caller whose token may call the
+endpoint, the services, and the public base URL."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Final
 
 from fastapi import Depends, Request
 from limits import RateLimitItemPerHour, RateLimitItemPerSecond
@@ -16,10 +15,11 @@ from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
 from rosterd.core.devices import DevicesService
 from rosterd.core.directory import DirectoryService
-from rosterd.core.endpoints import EndpointAccess
-from rosterd.core.entities import Principal
+from rosterd.core.endpoints import require_endpoint
+from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Invalid, RateLimited
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
+from rosterd.server.endpoints import called_endpoint
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import LimitState, RateLimiter
 from rosterd.server.services import Services
@@ -31,7 +31,6 @@ class KandjiServices:
     settings: Settings
     rate_limiter: RateLimiter
     auth: AuthService
-    endpoints: EndpointAccess
     directory: DirectoryService
     devices: DevicesService
     audit_log: AuditLogService
@@ -43,7 +42,6 @@ class KandjiServices:
             settings=shared.settings,
             rate_limiter=shared.rate_limiter,
             auth=shared.auth,
-            endpoints=EndpointAccess(store),
             directory=DirectoryService(store),
             devices=DevicesService(store),
             audit_log=AuditLogService(store),
@@ -67,7 +65,18 @@ def authenticated(
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
+    require_endpoint(principal, recorded_endpoint(called_endpoint(request)))
     return principal
+
+
+# Kandji's routes name the user `{user_id}`, but its token permissions record `{id}`.
+_RECORDED_PATHS: Final = {"/api/v1/users/{user_id}": "/api/v1/users/{id}"}
+
+
+def recorded_endpoint(endpoint: EndpointPermission) -> EndpointPermission:
+    """An endpoint as Kandji's token permissions record it."""
+    path = _RECORDED_PATHS.get(endpoint.path, endpoint.path)
+    return EndpointPermission(path, endpoint.http_method)
 
 
 def _count_request(request: Request, svc: KandjiServices, principal: Principal) -> None:
@@ -101,16 +110,6 @@ def _count_request(request: Request, svc: KandjiServices, principal: Principal) 
 
 
 Caller = Annotated[Principal, Depends(authenticated)]
-
-
-def permitted(path: str, http_method: str) -> Callable[..., Any]:
-    """A dependency: the caller, refused unless its token may call `http_method path`."""
-
-    def check(svc: ServicesDep, principal: Caller) -> Principal:
-        svc.endpoints.require_endpoint(principal=principal, path=path, http_method=http_method)
-        return principal
-
-    return check
 
 
 def actor(request: Request, principal: Caller) -> Actor:

@@ -15,13 +15,19 @@ from pydantic import ValidationError
 
 from rosterd.core.devices import UNSET, DeviceUpdate
 from rosterd.core.directory import NOT_FOUND, UserPage
-from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import AuditQuery, DeviceQuery, Keyset, UserQuery
 from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
 from rosterd.dialects.kandji import _wire as wire
-from rosterd.dialects.kandji._deps import ActorDep, BaseUrl, ServicesDep, permitted
+from rosterd.dialects.kandji._deps import (
+    ActorDep,
+    BaseUrl,
+    Caller,
+    ServicesDep,
+    recorded_endpoint,
+)
+from rosterd.server.endpoints import endpoint_catalogue
 
 PREFIX: Final = "/api/v1"
 _UUID: Final = re.compile(wire.UUID_PATTERN)
@@ -29,25 +35,8 @@ USERS_PAGE: Final = 300
 DEVICES_PAGE: Final = 300
 AUDIT_PAGE: Final = 500
 _USERS = f"{PREFIX}/users"
-_USER = f"{PREFIX}/users/{{id}}"
 _DEVICES = f"{PREFIX}/devices"
-_DEVICE = f"{PREFIX}/devices/{{device_id}}"
 _AUDIT_EVENTS = f"{PREFIX}/audit/events"
-
-# Every endpoint a token's permissions can name, as Kandji records them.
-ENDPOINTS: Final = (
-    EndpointPermission(_USERS, "GET"),
-    EndpointPermission(_USER, "GET"),
-    EndpointPermission(_USER, "DELETE"),
-    EndpointPermission(_DEVICES, "GET"),
-    EndpointPermission(_DEVICE, "GET"),
-    EndpointPermission(_DEVICE, "PATCH"),
-    EndpointPermission(_AUDIT_EVENTS, "GET"),
-)
-
-
-def _caller(path: str, method: str) -> Any:
-    return Depends(permitted(path, method))
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -100,7 +89,7 @@ def list_users(
     request: Request,
     svc: ServicesDep,
     base: BaseUrl,
-    caller: Annotated[Principal, _caller(_USERS, "GET")],
+    caller: Caller,
     email: Annotated[
         str | None, _text("Returns users with email addresses containing the provided string.")
     ] = None,
@@ -146,9 +135,7 @@ def list_users(
     responses=_ok(wire.User),
     response_class=Response,
 )
-def get_user(
-    svc: ServicesDep, caller: Annotated[Principal, _caller(_USER, "GET")], user_id: UserIdPath
-) -> Response:
+def get_user(svc: ServicesDep, caller: Caller, user_id: UserIdPath) -> Response:
     found = svc.directory.get_user(principal=caller, user_id=_uuid_path(user_id))
     return JSONResponse(render.user(found))
 
@@ -166,7 +153,7 @@ def get_user(
 def delete_user(
     svc: ServicesDep,
     actor: ActorDep,
-    caller: Annotated[Principal, _caller(_USER, "DELETE")],
+    caller: Caller,
     user_id: UserIdPath,
 ) -> Response:
     svc.directory.delete_user(principal=caller, user_id=_uuid_path(user_id), actor=actor)
@@ -187,7 +174,7 @@ def delete_user(
 )
 def list_devices(
     svc: ServicesDep,
-    caller: Annotated[Principal, _caller(_DEVICES, "GET")],
+    caller: Caller,
     user: Annotated[str | None, _text('Return results "containing" the user name')] = None,
     user_email: Annotated[
         str | None, _text('Return results "containing" search on email address')
@@ -242,7 +229,7 @@ def list_devices(
 )
 def get_device(
     svc: ServicesDep,
-    caller: Annotated[Principal, _caller(_DEVICE, "GET")],
+    caller: Caller,
     device_id: DeviceIdPath,
 ) -> Response:
     found = svc.devices.get_device(principal=caller, device_id=_uuid_path(device_id))
@@ -297,7 +284,7 @@ async def _device_update(request: Request) -> DeviceUpdate:
 def update_device(
     svc: ServicesDep,
     actor: ActorDep,
-    caller: Annotated[Principal, _caller(_DEVICE, "PATCH")],
+    caller: Caller,
     device_id: DeviceIdPath,
     update: Annotated[DeviceUpdate, Depends(_device_update)],
 ) -> Response:
@@ -323,7 +310,7 @@ def list_audit_events(
     request: Request,
     svc: ServicesDep,
     base: BaseUrl,
-    caller: Annotated[Principal, _caller(_AUDIT_EVENTS, "GET")],
+    caller: Caller,
     limit: Annotated[
         str | None, _text("At most 500 records per request", 12, wire.POSITIVE_OR_EMPTY)
     ] = None,
@@ -489,3 +476,7 @@ def _audit_links(
         "previous": link(0, backwards=True) if query.after is not None else None,
         "next": link(-1, backwards=False) if has_more else None,
     }
+
+
+# Every endpoint a token's permissions can name, as Kandji records them.
+ENDPOINTS: Final = tuple(recorded_endpoint(e) for e in endpoint_catalogue(PREFIX, router.routes))

@@ -9,12 +9,12 @@ from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
 from rosterd.dialects.thousandeyes import _errors
-from rosterd.dialects.thousandeyes._routes import PREFIX, describe, router
+from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, router
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.services import Services
 
-__all__ = ["PREFIX", "create_thousandeyes_app"]
+__all__ = ["ENDPOINTS", "PREFIX", "create_thousandeyes_app"]
 
 
 def create_thousandeyes_app(services: Services) -> FastAPI:

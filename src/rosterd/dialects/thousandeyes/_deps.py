@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from rosterd.core.audit import Actor
+from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import Principal
 from rosterd.core.errors import RateLimited
 from rosterd.dialects.thousandeyes._wire import ID_PATTERN
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
+from rosterd.server.endpoints import called_endpoint
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import per_minute
 from rosterd.server.services import Services
@@ -33,6 +35,7 @@ def authenticated(
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
+    require_endpoint(principal, called_endpoint(request))
     return principal
 
 

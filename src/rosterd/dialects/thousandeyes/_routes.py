@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Path, Request, Response
 from fastapi.responses import JSONResponse
@@ -14,6 +14,7 @@ from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import ActorDep, Aid, BaseUrl, Caller, ServicesDep
 from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
+from rosterd.server.endpoints import endpoint_catalogue
 
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
@@ -288,6 +289,10 @@ def get_permissions(
             "_links": render.links(f"{base}{PREFIX}/permissions"),
         },
     )
+
+
+# Every endpoint a token's permissions can name.
+ENDPOINTS: Final = endpoint_catalogue(PREFIX, router.routes)
 
 
 # The OpenAPI document
