@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any, Final
 from uuid import UUID
 
+from rosterd.core.admins import keep_an_organization_admin
 from rosterd.core.audit import Actor, build_event
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import AuditEvent, Integration, Organization, User
@@ -199,6 +200,7 @@ def _apply(
     by_email = {email_key(u.email): u for u in matches}
     created: list[NewUser] = []
     updates: list[DirectoryUserUpdate] = []
+    deactivated: list[int] = []
     events: list[AuditEvent] = []
     for record in batch:
         user = by_external_id.get(record.external_id or "") or by_email.get(email_key(record.email))
@@ -219,7 +221,10 @@ def _apply(
             result.unchanged += 1
             continue
         updates.append(update)
+        if user.active and not update.active:
+            deactivated.append(user.uid)
         events.append(_event(org, actor, "user.update", str(user.id), _state(update)))
+    keep_an_organization_admin(tx, org.id, deactivated)
     tx.add_users(created)
     tx.update_directory_users(org.id, updates)
     tx.add_audit_events(events)
@@ -279,6 +284,7 @@ def _update(
 def _archive(
     tx: DirectoryTransaction, org: Organization, uids: list[int], ids: list[UUID], actor: Actor
 ) -> None:
+    keep_an_organization_admin(tx, org.id, uids)
     tx.archive_users(org.id, uids, utcnow())
     tx.add_audit_events(
         [_event(org, actor, "user.archive", str(i), {"archived": True}) for i in ids]

@@ -30,6 +30,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from rosterd.core import permissions as perm
+from rosterd.core.admins import keep_an_organization_admin
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import (
@@ -256,6 +257,8 @@ class ProvisioningService:
             update = _update(user, integration, data, email, name or user_name, now)
             if _unchanged(current, update, user_name, data.attributes):
                 return current
+            if user.active and not update.active:
+                keep_an_organization_admin(tx, org_id, [user.uid])
             tx.update_directory_users(org_id, [update])
             tx.save_scim_record(
                 ScimRecord(user.uid, integration.id, user_name, key, dict(data.attributes))
@@ -277,6 +280,7 @@ class ProvisioningService:
             tx.lock_integration(integration.id)
             current = _existing(tx, integration, user_id, lock=True)
             check(precondition, user_version(current))
+            keep_an_organization_admin(tx, integration.org_id, [current.user.uid])
             now = utcnow()
             tx.archive_users(integration.org_id, [current.user.uid], now)
             left = tx.leave_groups(current.user.uid, now)

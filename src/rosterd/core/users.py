@@ -8,6 +8,11 @@ from typing import Any
 
 from rosterd.core import permissions as perm
 from rosterd.core.access import CallerContext, caller_context, granted_management_roles
+from rosterd.core.admins import (
+    ORGANIZATION_ADMIN_ROLE_ID,
+    keep_an_organization_admin,
+    require_may_change_manager,
+)
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import AccountGroup, Principal, Role, RoleAssignments, User
@@ -142,6 +147,8 @@ class UsersService:
                 )
             _check_edit_scope(ctx, before, after)
             changes = _changes(tx, ctx, user, data, after)
+            disables = changes is not None and changes.email is not None
+            _protect_managers(tx, ctx, user.uid, before, after, removes_or_disables=disables)
             if changes is not None:
                 user = tx.update_user(ctx.org_id, user.uid, changes)
             if after != before:
@@ -165,7 +172,11 @@ class UsersService:
             ctx = caller_context(tx, principal, aid)
             _require_edit(ctx)
             user = _find_user(tx, ctx, user_id)
-            _check_edit_scope(ctx, tx.get_role_assignments(user.uid), RoleAssignments())
+            before = tx.get_role_assignments(user.uid)
+            _check_edit_scope(ctx, before, RoleAssignments())
+            _protect_managers(
+                tx, ctx, user.uid, before, RoleAssignments(), removes_or_disables=True
+            )
             tx.delete_user(ctx.org_id, user.uid)
             record(
                 tx,
@@ -244,6 +255,28 @@ def _check_edit_scope(ctx: CallerContext, before: RoleAssignments, after: RoleAs
     if granted and not ctx.holds(perm.ASSIGN_MANAGEMENT_PERMISSIONS):
         names = ", ".join(sorted({r.name for r in granted}))
         raise Forbidden(f"Granting {names} requires the 'Assign management permissions' permission")
+
+
+def _protect_managers(
+    tx: DirectoryTransaction,
+    ctx: CallerContext,
+    uid: int,
+    before: RoleAssignments,
+    after: RoleAssignments,
+    *,
+    removes_or_disables: bool,
+) -> None:
+    """See `core.admins`: management roles are protected, and the last Organization Admin."""
+    require_may_change_manager(
+        ctx.roles,
+        before,
+        after,
+        removes_or_disables=removes_or_disables,
+        may_assign_management=ctx.holds(perm.ASSIGN_MANAGEMENT_PERMISSIONS),
+    )
+    admin = ORGANIZATION_ADMIN_ROLE_ID
+    if admin in before.role_ids() and admin not in after.role_ids():
+        keep_an_organization_admin(tx, ctx.org_id, [uid])
 
 
 def _check_fields(data: UserInput, *, creating: bool) -> None:

@@ -292,6 +292,30 @@ class SqlTransaction:
             {aid: frozenset(ids) for aid, ids in per_group.items()}, frozenset(everywhere)
         )
 
+    def lock_organization(self, org_id: int) -> None:
+        self._conn.execute(
+            select(t.organizations.c.id).where(t.organizations.c.id == org_id).with_for_update()
+        )
+
+    def active_role_holders(self, org_id: int, role_id: int) -> frozenset[int]:
+        holders = union(
+            select(t.user_account_group_roles.c.uid).where(
+                t.user_account_group_roles.c.role_id == role_id
+            ),
+            select(t.user_all_account_group_roles.c.uid).where(
+                t.user_all_account_group_roles.c.role_id == role_id
+            ),
+        ).subquery()
+        rows = self._conn.execute(
+            select(t.users.c.uid).where(
+                t.users.c.org_id == org_id,
+                t.users.c.active.is_(True),
+                t.users.c.archived.is_(False),
+                t.users.c.uid.in_(select(holders.c.uid)),
+            )
+        )
+        return frozenset(uid for (uid,) in rows)
+
     def set_role_assignments(self, uid: int, assignments: RoleAssignments) -> None:
         self._conn.execute(
             delete(t.user_account_group_roles).where(t.user_account_group_roles.c.uid == uid)
@@ -332,7 +356,13 @@ class SqlTransaction:
         row = self._conn.execute(_statements.FIND_PRINCIPAL, {"token_hash": token_hash}).first()
         if row is None:
             return None
-        return Principal(_rows.organization(row, "o__"), _rows.user(row), row._mapping["token_id"])
+        token_id = row._mapping["token_id"]
+        return Principal(
+            _rows.organization(row, "o__"),
+            _rows.user(row),
+            token_id,
+            frozenset(self.list_token_permissions(token_id)),
+        )
 
     def revoke_token(
         self,
