@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,13 @@ def database_url(
         path: Path = tmp_path_factory.mktemp("sqlite") / "rosterd.db"
         yield f"sqlite:///{path}"
         return
+    with new_postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (skipped without one), dropped afterwards."""
     admin_url = make_url(_postgres_admin_url()).set(drivername="postgresql+psycopg")
     name = f"rosterd_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

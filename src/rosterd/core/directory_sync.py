@@ -23,7 +23,7 @@ from rosterd.core.entities import AuditEvent, Integration, Organization, User
 from rosterd.core.errors import FieldError, Invalid
 from rosterd.core.integrations import integration_of, organization
 from rosterd.core.ports import DirectoryStore, DirectoryTransaction, DirectoryUserUpdate, NewUser
-from rosterd.core.validation import email_key, email_problem, name_problem
+from rosterd.core.validation import email_key, email_problem, name_problem, normalize_email
 
 BATCH_SIZE: Final = 1000
 MAX_REPORTED_PROBLEMS: Final = 20
@@ -56,7 +56,7 @@ class SyncResult:
 def parse_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
     """A record from one row of an import file; `where` (e.g. "line 3") names it in errors."""
     problems: list[FieldError] = []
-    email = _text(row, "email", where, problems) or ""
+    email = normalize_email(_text(row, "email", where, problems) or "")
     if not email:
         problems.append(FieldError(f"{where}: email", "REQUIRED", "email is required"))
     elif (p := email_problem(f"{where}: email", email)) is not None:
@@ -202,10 +202,11 @@ def _apply(
     updates: list[DirectoryUserUpdate] = []
     deactivated: list[int] = []
     events: list[AuditEvent] = []
+    default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
     for record in batch:
         user = by_external_id.get(record.external_id or "") or by_email.get(email_key(record.email))
         if user is None:
-            new = _new_user(org, integration, record, now)
+            new = _new_user(org, integration, record, default_group, now)
             created.append(new)
             events.append(_event(org, actor, "user.create", str(new.id), _state(new)))
             continue
@@ -233,15 +234,18 @@ def _apply(
 
 
 def _new_user(
-    org: Organization, integration: Integration, record: DirectoryRecord, now: datetime
+    org: Organization,
+    integration: Integration,
+    record: DirectoryRecord,
+    login_group: int,
+    now: datetime,
 ) -> NewUser:
     return NewUser(
         id=uuid.uuid4(),
         org_id=org.id,
         email=record.email,
         name=record.name or record.email.split("@", maxsplit=1)[0],
-        # Directory users sign in to no ThousandEyes account group until given roles there.
-        login_account_group_id=None,
+        login_account_group_id=login_group,  # the organization's default account group
         created_at=now,
         department=record.department,
         job_title=record.job_title,

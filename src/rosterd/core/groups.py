@@ -23,7 +23,8 @@ from rosterd.core.ports import (
     GroupQuery,
     NewGroup,
 )
-from rosterd.core.provisioning import MAX_TEXT, Precondition, check, fold, group_version, parse_id
+from rosterd.core.provisioning import MAX_TEXT, Precondition, check, group_version, parse_id
+from rosterd.core.validation import fold
 
 INVALID_GROUP: Final = "The request describes an invalid group"
 

@@ -13,7 +13,7 @@ from rosterd.core.entities import AccountGroup, Organization, Role, RoleAssignme
 from rosterd.core.errors import Conflict, FieldError, Invalid, NotFound
 from rosterd.core.ports import DirectoryStore, NewUser, UserChanges
 from rosterd.core.tokens import generate_token, hash_token
-from rosterd.core.validation import email_problem, name_problem
+from rosterd.core.validation import email_problem, name_problem, normalize_email
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -64,14 +64,13 @@ class OrganizationsService:
                 org_id=org.id, name=account_group_name or name, is_default=True
             )
             admin_role = _builtin(tx.list_roles(org.id), perm.ORGANIZATION_ADMIN)
-            login = None if tx.email_registered_elsewhere(admin_email, org.id) else group.aid
             admin = tx.add_user(
                 NewUser(
                     id=uuid.uuid4(),
                     org_id=org.id,
-                    email=admin_email,
+                    email=normalize_email(admin_email),
                     name=admin_name or admin_email.split("@", maxsplit=1)[0],
-                    login_account_group_id=login,
+                    login_account_group_id=group.aid,
                     created_at=now,
                 )
             )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -58,7 +57,7 @@ from rosterd.core.ports import (
     ScimRecord,
 )
 from rosterd.core.tokens import hash_token, looks_like_token
-from rosterd.core.validation import email_problem, name_problem
+from rosterd.core.validation import email_problem, fold, name_problem, normalize_email
 
 MAX_TEXT: Final = 255
 # Users whose client gave no address get one under the reserved `.invalid` domain (RFC 2606), so
@@ -87,11 +86,6 @@ class UserRecord:
 class UserResults:
     total: int
     users: list[ProvisionedUser]
-
-
-def fold(value: str) -> str:
-    """The key case-insensitive values compare by: NFC, lower case (so does scim2-models)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).lower())
 
 
 def user_version(value: ProvisionedUser) -> str:
@@ -339,6 +333,7 @@ def _checked(data: UserRecord) -> tuple[str, str, str | None]:
         problems.append(p)
     problems += _text_problems("title", data.job_title)
     problems += _text_problems("department", data.department)
+    problems += [p for e in data.emails for p in _text_problems("emails", e)]
     if data.external_id is not None:
         problems += _text_problems("externalId", data.external_id)
     if problems:
@@ -358,7 +353,7 @@ def _text_problems(field: str, value: str) -> list[FieldError]:
 
 def _first_email(candidates: Sequence[str]) -> str | None:
     for candidate in candidates:
-        email = candidate.strip()
+        email = normalize_email(candidate)
         if email and email_problem("email", email) is None:
             return email
     return None
@@ -380,14 +375,12 @@ def _new_user(
     address = email or f"{user_id}@{PLACEHOLDER_DOMAIN}"
     org_id = integration.org_id
     default = next(g for g in tx.list_account_groups(org_id) if g.is_default)
-    # A person who already signs in to another organization keeps their login account group.
-    login = None if tx.email_registered_elsewhere(address, org_id) else default.aid
     return NewUser(
         id=user_id,
         org_id=org_id,
         email=address,
         name=name,
-        login_account_group_id=login,
+        login_account_group_id=default.aid,
         created_at=now,
         department=data.department.strip(),
         job_title=data.job_title.strip(),

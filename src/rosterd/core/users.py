@@ -21,6 +21,7 @@ from rosterd.core.ports import DirectoryStore, DirectoryTransaction, NewUser, Us
 from rosterd.core.validation import (
     email_problem,
     name_problem,
+    normalize_email,
     parse_numeric_id,
 )
 
@@ -93,13 +94,13 @@ class UsersService:
                 raise _duplicate_email(data.email)
             assignments = _parse_assignments(ctx, data, RoleAssignments()) or _regular_user(ctx)
             _check_edit_scope(ctx, RoleAssignments(), assignments)
-            login_group = _login_group_for_new_user(tx, ctx, data, assignments)
+            login_group = _login_group_for_new_user(ctx, data, assignments)
             now = utcnow()
             user = tx.add_user(
                 NewUser(
                     id=uuid.uuid4(),
                     org_id=ctx.org_id,
-                    email=data.email.strip(),
+                    email=normalize_email(data.email),
                     name=data.name.strip(),
                     login_account_group_id=login_group,
                     created_at=now,
@@ -282,7 +283,7 @@ def _protect_managers(
 def _check_fields(data: UserInput, *, creating: bool) -> None:
     problems: list[FieldError] = []
     if data.email is not None:
-        problems += filter(None, [email_problem("email", data.email.strip())])
+        problems += filter(None, [email_problem("email", normalize_email(data.email))])
     elif creating:
         problems.append(FieldError("email", "REQUIRED", "email is required"))
     if data.name is not None:
@@ -361,13 +362,10 @@ def _regular_user(ctx: CallerContext) -> RoleAssignments:
 
 
 def _login_group_for_new_user(
-    tx: DirectoryTransaction, ctx: CallerContext, data: UserInput, assignments: RoleAssignments
-) -> int | None:
-    assert data.email is not None
-    if tx.email_registered_elsewhere(data.email, ctx.org_id):
-        # The person already belongs to another organization: they keep the login account
-        # group they chose there, and this organization cannot set it for them.
-        return None
+    ctx: CallerContext, data: UserInput, assignments: RoleAssignments
+) -> int:
+    """Every user has a login account group of their own organization; whether the person
+    also belongs to another organization never shows (nor changes anything) here."""
     if data.login_account_group_id is None:
         return _fallback_login_group(ctx, assignments)
     aid = _known_account_group(ctx, data.login_account_group_id, "login_account_group_id", [])
@@ -407,8 +405,8 @@ def _changes(
     changes = UserChanges()
     if data.name is not None and data.name.strip() != user.name:
         changes = replace(changes, name=data.name.strip())
-    if data.email is not None and data.email.strip() != user.email:
-        new_email = data.email.strip()
+    if data.email is not None and normalize_email(data.email) != user.email:
+        new_email = normalize_email(data.email)
         other = tx.find_user_by_email(ctx.org_id, new_email)
         if other is not None and other.uid != user.uid:
             raise _duplicate_email(new_email)
@@ -426,18 +424,6 @@ def _updated_login_group(
     ctx: CallerContext, user: User, data: UserInput, after: RoleAssignments
 ) -> int | None:
     if data.login_account_group_id is not None:
-        if user.login_account_group_id is None:
-            raise Invalid(
-                "Your request object contains invalid fields.",
-                [
-                    FieldError(
-                        "login_account_group_id",
-                        "NOT_ALLOWED",
-                        "this user belongs to another organization and sets their own login "
-                        "account group",
-                    )
-                ],
-            )
         aid = _known_account_group(ctx, data.login_account_group_id, "login_account_group_id", [])
         return _checked_login_group(aid, data.login_account_group_id, after)
     current = user.login_account_group_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 from rosterd.core.errors import FieldError
@@ -14,6 +15,12 @@ _EMAIL: Final = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}.]+(\.[^{_NO
 
 
 def email_problem(field: str, email: str) -> FieldError | None:
+    if not email.isprintable():
+        # Invisible and control characters (U+200B, U+202E, U+FEFF, C1 controls) would let
+        # `admin\u200b@org` pass for `admin@org`.
+        return FieldError(
+            field, "INVALID_EMAIL", f"{field} must not contain invisible or control characters"
+        )
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
         return FieldError(field, "INVALID_EMAIL", f"{field} must be a valid email address")
     return None
@@ -38,6 +45,17 @@ def parse_numeric_id(value: str) -> int | None:
     return int(value)
 
 
+def normalize_email(email: str) -> str:
+    """An email as rosterd stores it: trimmed, in Unicode NFC, so that the composed and the
+    decomposed spelling of `josé@x.com` are one address."""
+    return unicodedata.normalize("NFC", email.strip())
+
+
+def fold(value: str) -> str:
+    """The key case-insensitive values compare by: NFC, lower case (so does scim2-models)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).lower())
+
+
 def email_key(email: str) -> str:
-    """Emails are unique per organization regardless of case."""
-    return email.strip().lower()
+    """Emails are unique per organization regardless of case and Unicode spelling."""
+    return fold(email.strip())

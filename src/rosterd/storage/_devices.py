@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from rosterd.core.entities import DeviceView
 from rosterd.core.errors import Conflict, FieldError, Invalid, NotFound
 from rosterd.core.ports import DeviceChanges, DeviceQuery, NewDevice
+from rosterd.core.validation import email_key, fold
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
 
@@ -84,10 +85,10 @@ def list_devices(
         )
     if query.user_email_contains:
         stmt = stmt.where(
-            users.c.email_key.contains(query.user_email_contains.lower(), autoescape=True)
+            users.c.email_key.contains(fold(query.user_email_contains), autoescape=True)
         )
     if query.user_email_exact:
-        stmt = stmt.where(users.c.email_key == query.user_email_exact.strip().lower())
+        stmt = stmt.where(users.c.email_key == email_key(query.user_email_exact))
     if query.user_id is not None:
         stmt = stmt.where(users.c.id == query.user_id)
     if query.device_id is not None:

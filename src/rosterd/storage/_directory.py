@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from rosterd.core.entities import DirectoryUser, Integration, User
 from rosterd.core.errors import Conflict, FieldError
 from rosterd.core.ports import DirectoryUserUpdate, Keyset, NewUser, UserQuery
-from rosterd.core.validation import email_key
+from rosterd.core.validation import email_key, fold
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
 
@@ -144,7 +144,7 @@ def _filtered(conn: Connection, stmt: Select[Any], org_id: int, query: UserQuery
         )
         stmt = stmt.where(users.c.integration_id == integration_id)
     if query.email_contains:
-        term = query.email_contains.lower()
+        term = fold(query.email_contains)  # compared as email keys are made
         stmt = stmt.where(users.c.email_key.contains(term, autoescape=True))
         if _uses_trigram_index(conn, query):
             # Let the trigram index find the candidates; the LIKE above keeps the match exact.

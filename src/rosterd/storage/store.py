@@ -237,14 +237,6 @@ class SqlTransaction:
         ).first()
         return _rows.user(row) if row else None
 
-    def email_registered_elsewhere(self, email: str, org_id: int) -> bool:
-        row = self._conn.execute(
-            select(t.users.c.uid)
-            .where(t.users.c.email_key == email_key(email), t.users.c.org_id != org_id)
-            .limit(1)
-        ).first()
-        return row is not None
-
     def list_users(self, org_id: int) -> list[User]:
         rows = self._conn.execute(
             select(*_rows.USER_COLUMNS).where(t.users.c.org_id == org_id).order_by(t.users.c.uid)

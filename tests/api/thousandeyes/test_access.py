@@ -186,24 +186,34 @@ def test_email_change_locks_the_users_tokens_until_confirmed(
         assert c.get("/users/current").json()["email"] == new_email
 
 
-def test_an_email_already_in_another_org_keeps_that_persons_login_group(
+def test_an_email_already_in_another_org_changes_nothing_in_this_one(
     client: httpx.Client, orgs: OrgFactory, org: TestOrg
 ) -> None:
+    """The answer never depends on another organization's data: a person who also belongs to
+    another organization gets this one's login account group, as a new address does."""
     elsewhere = orgs.create()
     group = org.add_account_group("Second")
+    roles = [{"accountGroupId": str(group.aid), "roleIds": ["3"]}]
 
-    response = new_user(
-        client, email=elsewhere.admin.email.upper(), loginAccountGroupId=str(group.aid)
+    answers = [
+        new_user(client, email=email, loginAccountGroupId=str(group.aid), accountGroupRoles=roles)
+        for email in (elsewhere.admin.email.upper(), unique_email("fresh"))
+    ]
+
+    for response in answers:
+        assert response.status_code == 201, response.text
+        assert response.json()["loginAccountGroup"] == {
+            "aid": str(group.aid),
+            "accountGroupName": "Second",
+        }
+    known, fresh = (r.json() for r in answers)
+    assert set(known) == set(fresh)
+    both = [*roles, {"accountGroupId": org.aid, "roleIds": ["3"]}]
+    moved = client.put(
+        f"/users/{known['uid']}", json={"loginAccountGroupId": org.aid, "accountGroupRoles": both}
     )
-
-    assert response.status_code == 201
-    body = response.json()
-    # The login account group stays the one the person has in their own org, which this
-    # org cannot see: it is shown as null, never as the other org's group.
-    assert body["loginAccountGroup"] is None
-    refused = client.put(f"/users/{body['uid']}", json={"loginAccountGroupId": org.aid})
-    assert refused.status_code == 400
-    assert refused.json()["errors"][0]["field"] == "loginAccountGroupId"
+    assert moved.status_code == 200
+    assert moved.json()["loginAccountGroup"]["aid"] == org.aid
 
 
 def test_every_change_writes_exactly_one_audit_event(client: httpx.Client, org: TestOrg) -> None:

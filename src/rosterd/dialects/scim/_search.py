@@ -20,7 +20,8 @@ from scim2_models.path import CompareOperator, Comparison, FilterNode, LogicalEx
 from scim2_models.path.expressions import LogicalOperator
 
 from rosterd.core.ports import GroupQuery, ProvisionedUserQuery
-from rosterd.core.provisioning import fold, parse_id
+from rosterd.core.provisioning import parse_id
+from rosterd.core.validation import fold
 from rosterd.dialects.scim._wire import GROUP_SCHEMA, PROVIDER, USER_SCHEMA
 
 _Q = TypeVar("_Q", ProvisionedUserQuery, GroupQuery)
