@@ -6,12 +6,10 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
-from tests.support.server import LiveServer, start_server
+from tests.support.server import LiveServer, sqlite_database, start_server
 from tests.support.wire import connect, read_until_closed, statuses
 
 PREFIXES = ["/v7/users", "/api/v1/users", "/api/v1/scim/Users"]
@@ -46,12 +44,10 @@ AMBIGUOUS = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Framing happens before any database access: one SQLite database is enough."""
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('framing')) / 'rosterd.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with start_server(url, SqlDirectoryStore(engine)) as live:
+    url, store = sqlite_database(tmp_path_factory.mktemp("framing"))
+    with start_server(url, store) as live:
         yield live
-    engine.dispose()
+    store.engine.dispose()
 
 
 def smuggled(prefix: str) -> bytes:
