@@ -60,10 +60,12 @@ def serve(
     import uvicorn
 
     from rosterd.server import create_app
+    from rosterd.server.hosts import warn_if_any_host_is_linked
     from rosterd.server.logging import configure_logging
 
     settings = settings_for(database_url)
     configure_logging(settings.log_level)
+    warn_if_any_host_is_linked(settings, host)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)

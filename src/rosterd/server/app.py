@@ -15,7 +15,7 @@ from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
 from rosterd.dialects.scim import create_scim_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
-from rosterd.server.middleware import RequestLogMiddleware
+from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
 from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
@@ -52,4 +52,5 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
     mount(app, SCIM_PREFIX, create_scim_app(services))
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and the access log, body-size limits, per-request headers."""
+"""Pure ASGI middleware: request ids and the access log, errors after their answer, body-size
+limits, per-request headers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("rosterd.access")
+log = logging.getLogger("rosterd.server")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 RESPONSE_HEADERS_STATE = "rosterd_response_headers"
 
@@ -61,6 +63,40 @@ class RequestLogMiddleware:
                     }
                 )
             )
+
+
+class AnsweredErrorsMiddleware:
+    """Ends here an exception raised after its response went out in full.
+
+    Each dialect's 500 handler answers (and logs) an unexpected error, and then Starlette raises
+    it again so that the server may log it; uvicorn then closes the connection, so a client's
+    next request on the kept-alive connection failed with a read error. Once the response is
+    complete the connection is fine, and the client has its answer: keep it open.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Any scope: only an HTTP response can be complete, so anything else is raised again.
+        status: int | None = None
+        complete = False
+
+        async def watch(message: Message) -> None:
+            nonlocal status, complete
+            await send(message)
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                complete = not message.get("more_body", False)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if not complete:
+                raise  # no answer, or half of one: uvicorn sends a 500 or closes the connection
+            if status != 500:  # a 500 was the dialect's answer to it, logged by its handler
+                log.exception("error after a complete %s response to %s", status, scope["path"])
 
 
 _NAME_EXCEPTIONS: Final = {b"www-authenticate": b"WWW-Authenticate", b"etag": b"ETag"}

@@ -30,3 +30,7 @@ class Settings(BaseSettings):
     # Open connections per worker; past it, new requests get a 503 at once.
     max_connections: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
+    # Comma-separated host names a request's Host header may name (`rosterd.example.com`,
+    # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.
+    # Unset, every Host is answered (and, without public_base_url, used in links).
+    allowed_hosts: str | None = None

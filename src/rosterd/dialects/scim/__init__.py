@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from rosterd import __version__
 from rosterd.dialects.scim import _errors
 from rosterd.dialects.scim._deps import ScimServices
 from rosterd.dialects.scim._routes import PREFIX, router
+from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware
 from rosterd.server.services import Services
 
@@ -23,6 +24,7 @@ def create_scim_app(services: Services) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        dependencies=[Depends(allowed_host(services.settings))],
     )
     app.state.scim = ScimServices.of(services)
     app.include_router(router)

@@ -24,6 +24,7 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.hosts import HostNotAllowed
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.thousandeyes")
@@ -125,7 +126,7 @@ def _field_error(error: Any) -> FieldError:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 400:
+    if exc.status_code == 400 and not isinstance(exc, HostNotAllowed):
         # FastAPI reports bodies it cannot parse at all (e.g. nested too deeply) this way.
         return problem(
             request,
