@@ -124,6 +124,12 @@ class SqlTransaction:
         ).first()
         return _rows.organization(row) if row else None
 
+    def get_organization(self, org_id: int) -> Organization | None:
+        row = self._conn.execute(
+            select(*_rows.ORG_COLUMNS).where(t.organizations.c.id == org_id)
+        ).first()
+        return _rows.organization(row) if row else None
+
     def add_account_group(self, *, org_id: int, name: str, is_default: bool) -> AccountGroup:
         try:
             with self._conn.begin_nested():

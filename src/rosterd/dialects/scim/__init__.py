@@ -9,7 +9,7 @@ from rosterd.dialects.scim import _errors
 from rosterd.dialects.scim._deps import ScimServices
 from rosterd.dialects.scim._routes import PREFIX, router
 from rosterd.server.hosts import allowed_host
-from rosterd.server.middleware import BodyLimitMiddleware
+from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.services import Services
 
 __all__ = ["PREFIX", "create_scim_app"]
@@ -30,4 +30,5 @@ def create_scim_app(services: Services) -> FastAPI:
     app.include_router(router)
     _errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
+    app.add_middleware(StateHeadersMiddleware)  # the rate-limit headers, on every response
     return app
