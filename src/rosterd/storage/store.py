@@ -505,7 +505,7 @@ class SqlTransaction:
     # directory users
 
     def get_user_by_id(self, org_id: int, id: UUID) -> User | None:
-        return _directory.get_user_by_id(self._conn, org_id, id)
+        return _directory.get_user_by_id(self._conn, org_id, id, lock=self._writing)
 
     def get_directory_user(self, org_id: int, id: UUID) -> DirectoryUser | None:
         found = _directory.list_directory_users(
@@ -541,6 +541,11 @@ class SqlTransaction:
         _directory.archive_users(self._conn, org_id, uids, now)
 
     # devices
+
+    def find_assignee(
+        self, org_id: int, *, id: UUID | None = None, email: str | None = None
+    ) -> User | None:
+        return _devices.find_assignee(self._conn, org_id, id=id, email=email, lock=self._writing)
 
     def add_device(self, device: NewDevice) -> DeviceView:
         return _devices.add_device(self._conn, device)
