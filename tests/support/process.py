@@ -58,7 +58,8 @@ def start_process(
         stderr=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: on a busy machine, worker processes take many seconds to import the app.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rosterd exited with {process.returncode}")
