@@ -16,7 +16,7 @@ import httpx
 
 from bench.hello_app import HELLO
 from bench.processes import BenchError, Server
-from bench.seed import DEVICES_PER_MEASURED_USER, DOMAIN, Seeded
+from bench.seed import DOMAIN, Seeded
 from bench.wrk import POST_USER_SCRIPT, Load
 
 PAGE_SIZE = 300  # a full Kandji users page
@@ -145,7 +145,7 @@ def rosterd_paths(
     def kandji_user(_: int) -> None:
         body = get(f"{base}/api/v1/users/{user.uuid}", admin)
         expect(body.get("id") == user.uuid and body.get("email") == email, "not the user", body)
-        devices = DEVICES_PER_MEASURED_USER
+        devices = seeded.measured_devices
         expect(body.get("device_count") == devices, f"not {devices} devices", body)
 
     def scim_user(_: int) -> None:

@@ -76,18 +76,22 @@ def launch(
     process = subprocess.Popen(
         command, cwd=ROOT, env=os.environ | (env or {}), stdout=subprocess.DEVNULL, stderr=log
     )
-    while time.perf_counter() - started < STARTUP_TIMEOUT:
-        if process.poll() is not None:
-            raise BenchError(f"{name} exited with {process.returncode}:\n{_tail(log)}")
-        if _answers(port, ready_path, ready_headers or {}):
-            elapsed = time.perf_counter() - started
-            return Server(name, process, f"http://127.0.0.1:{port}", elapsed, log)
-        time.sleep(0.005)
-    process.kill()
-    process.wait(timeout=10)
-    raise BenchError(
-        f"{name} did not answer GET {ready_path} within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log)}"
-    )
+    try:
+        while time.perf_counter() - started < STARTUP_TIMEOUT:
+            if process.poll() is not None:
+                raise BenchError(f"{name} exited with {process.returncode}:\n{_tail(log)}")
+            if _answers(port, ready_path, ready_headers or {}):
+                elapsed = time.perf_counter() - started
+                return Server(name, process, f"http://127.0.0.1:{port}", elapsed, log)
+            time.sleep(0.005)
+        raise BenchError(
+            f"{name} did not answer GET {ready_path} within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log)}"
+        )
+    except BaseException:  # also Ctrl-C: leave no server behind
+        process.kill()
+        process.wait(timeout=10)
+        log.close()
+        raise
 
 
 def start_hello() -> Server:
@@ -101,11 +105,8 @@ def start_rosterd(database_url: str) -> Server:
     if not ROSTERD:
         raise BenchError("the rosterd command is not installed in this environment")
     port = free_port()
-    env = {
-        "ROSTERD_DATABASE_URL": database_url,
-        "ROSTERD_RATE_LIMITS": "off",
-        "ROSTERD_LOG_LEVEL": "WARNING",
-    }
+    # Otherwise as shipped: the access log (a JSON line per request, on stderr) stays on.
+    env = {"ROSTERD_DATABASE_URL": database_url, "ROSTERD_RATE_LIMITS": "off"}
     return launch("rosterd", [ROSTERD, "serve", "--port", str(port)], env=env, port=port)
 
 

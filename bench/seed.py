@@ -20,7 +20,7 @@ from tests.support.process import ROSTERD
 SUBDOMAIN = "bench"
 DOMAIN = "bench.example"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
-DEVICES_PER_MEASURED_USER = 2
+DEVICES_OF_MEASURED_USER = 2
 DEVICE_EVERY = 25  # every 25th directory user has a device
 
 
@@ -31,6 +31,7 @@ class Seeded:
     account_group_ids: tuple[str, ...]  # the default one first
     role_ids: tuple[str, ...]  # one per account group: Regular User, then the custom roles
     measured_email: str  # the directory user the single-resource rows read
+    measured_devices: int  # the devices assigned to it
 
 
 def cli(*args: str, database_url: str) -> Any:
@@ -68,7 +69,7 @@ def _directory_users(count: int) -> list[dict[str, Any]]:
 
 
 def _devices(users: int, measured: int) -> list[dict[str, Any]]:
-    owners = [measured] * DEVICES_PER_MEASURED_USER + list(range(0, users, DEVICE_EVERY))
+    owners = [measured] * DEVICES_OF_MEASURED_USER + list(range(0, users, DEVICE_EVERY))
     return [
         {
             "serial_number": f"C02BENCH{n:05d}",
@@ -160,8 +161,9 @@ def seed(database_url: str, *, users: int, workdir: Path) -> Seeded:
     )
     if imported["created"] != users:
         raise BenchError(f"users import created {imported['created']} of {users} users")
-    measured = users // 2
-    devices_file = _write_lines(workdir / "devices.jsonl", _devices(users, measured))
+    measured = users // 2 + 1  # not a 25th: its devices are exactly its own two
+    devices = _devices(users, measured)
+    devices_file = _write_lines(workdir / "devices.jsonl", devices)
     cli(
         "devices",
         "import",
@@ -177,4 +179,5 @@ def seed(database_url: str, *, users: int, workdir: Path) -> Seeded:
         account_group_ids=(org["account_group"]["aid"], *groups),
         role_ids=("3", *roles),  # 3: the built-in Regular User
         measured_email=email(measured),
+        measured_devices=sum(device["user_email"] == email(measured) for device in devices),
     )
