@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from rosterd.server.logging import PrivateFormatter, describe, private_traceback
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from tests.api.scim.conftest import SCIM_JSON, USER, scim_integration
+from tests.cli.test_cli import rosterd
 from tests.support.orgs import OrgFactory
 from tests.support.process import ServerProcess, start_process
 
@@ -143,6 +144,21 @@ def test_a_database_gone_away_is_logged_without_request_data(
     warnings = [line for line in output.splitlines() if "database unreachable" in line]
     assert len(warnings) == 1
     assert "OperationalError" in warnings[0]
+
+
+def test_a_command_whose_write_fails_prints_one_line_without_the_data(
+    own_database_url: str, own_store: SqlDirectoryStore
+) -> None:
+    drop_tables(own_store.engine, "audit_events")
+    org = ("--name", NAME, "--subdomain", "jane", "--admin-email", EMAIL)
+    result = rosterd("orgs", "create", *org, database_url=own_database_url, check=False)
+    assert result.returncode == 1
+    assert_private(result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: the database failed: sqlalchemy.exc."), line
+    assert "INSERT INTO audit_events" in line
 
 
 @pytest.mark.parametrize("own_database_url", ["postgresql"], indirect=True)

@@ -66,7 +66,8 @@ def start_process(
             stderr=stderr,
         )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: a loaded machine (CI, parallel tests) may take half a minute to import and bind.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rosterd exited with {process.returncode}")
