@@ -31,14 +31,12 @@ def _postgres_admin_url() -> str:
     pytest.skip("PostgreSQL tests need ROSTERD_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A freshly migrated database of each kind, for the whole session."""
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("sqlite") / "rosterd.db"
-        yield f"sqlite:///{path}"
+@contextmanager
+def new_database(kind: str, directory: Path) -> Iterator[str]:
+    """The URL of a new, empty database of `kind`: a file in `directory`, or a PostgreSQL
+    database of its own, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'rosterd.db'}"
         return
     with new_postgres_database() as url:
         yield url
@@ -48,6 +46,22 @@ def database_url(
 def new_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database (skipped without one), dropped afterwards."""
     with scratch_database(_postgres_admin_url(), "rosterd_test") as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A freshly migrated database of each kind, for the whole session."""
+    with new_database(request.param, tmp_path_factory.mktemp("sqlite")) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind for this test alone, which it may break."""
+    with new_database(request.param, tmp_path) as url:
         yield url
 
 

@@ -12,9 +12,13 @@ from typing import Any, Final
 
 from fastapi import HTTPException
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rosterd.server.logging import log_unexpected
+
 access_log = logging.getLogger("rosterd.access")
+error_log = logging.getLogger("rosterd")
 log = logging.getLogger("rosterd.server")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 RESPONSE_HEADERS_STATE = "rosterd_response_headers"
@@ -24,7 +28,8 @@ class RequestLogMiddleware:
     """Gives every request an id (`X-Request-Id`) and logs one JSON line per request.
 
     Only the method, path, status, duration and id are logged: never headers or query strings,
-    so a token can never reach the log.
+    so a token can never reach the log. A request that fails unexpectedly is also logged as an
+    error, privately (`log_unexpected`), and answered with a 500 if nothing answered it yet.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -37,7 +42,7 @@ class RequestLogMiddleware:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -50,6 +55,12 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Logged here (unless a dialect did) and not raised on: the ASGI server would log it
+            # again, with the exception's message, which may quote the request's data.
+            log_unexpected(error_log, scope, exc)
+            if status is None:
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send_with_id)
         finally:
             access_log.info(
                 json.dumps(
@@ -58,7 +69,7 @@ class RequestLogMiddleware:
                         "request_id": request_id,
                         "method": scope["method"],
                         "path": scope["path"],
-                        "status": status,
+                        "status": status or 500,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }
                 )

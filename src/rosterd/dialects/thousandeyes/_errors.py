@@ -25,6 +25,7 @@ from rosterd.core.errors import (
     Unauthenticated,
 )
 from rosterd.server.hosts import HostNotAllowed
+from rosterd.server.logging import log_unexpected
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.thousandeyes")
@@ -145,5 +146,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
+    log_unexpected(log, request.scope, exc)
     return problem(request, 500, "An unexpected error occurred; it has been logged.")
