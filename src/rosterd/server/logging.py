@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import psycopg
 import pydantic
 from fastapi.exceptions import ValidationException
 from sqlalchemy.exc import StatementError
 from starlette.types import Scope
+
+if TYPE_CHECKING:
+    import psycopg
 
 FORMAT: Final = "%(asctime)s %(levelname)s %(name)s %(message)s"
 LOGGED_ERROR_STATE: Final = "rosterd_logged_error"
@@ -113,6 +116,10 @@ def _detail(exc: BaseException) -> str | None:
     for kind, detail in _DETAILS:
         if isinstance(exc, kind):
             return detail(exc)
+    # psycopg is imported where PostgreSQL is used, and only there can its errors be raised.
+    postgres = sys.modules.get("psycopg")
+    if postgres is not None and isinstance(exc, postgres.Error):
+        return _postgres_detail(exc)
     return None
 
 
@@ -125,6 +132,8 @@ def _statement_detail(exc: StatementError) -> str:
 
 
 def _postgres_detail(exc: psycopg.Error) -> str | None:
+    import psycopg
+
     sqlstate = exc.sqlstate
     if sqlstate is None:
         # Raised by the driver itself: its connection errors name the server, not data.
@@ -156,7 +165,6 @@ _DETAILS: Final[tuple[tuple[type[Any], Callable[[Any], str | None]], ...]] = (
     (StatementError, _statement_detail),
     # SQLite's messages name tables, columns and constraints, never bound values.
     (sqlite3.Error, lambda e: _one_line(str(e))),
-    (psycopg.Error, _postgres_detail),
     (pydantic.ValidationError, lambda e: f"{e.title}: {_validation_errors(e.errors())}"),
     (ValidationException, lambda e: _validation_errors(e.errors())),
     (OSError, lambda e: e.strerror),

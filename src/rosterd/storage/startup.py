@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from alembic.util import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
@@ -128,6 +127,12 @@ def _explained(where: str) -> Iterator[None]:
 def _reason(where: str, error: BaseException | None) -> str:
     if isinstance(error, sqlite3.Error):
         return _sqlite_reason(where, error)
+    return _postgres_reason(where, error)
+
+
+def _postgres_reason(where: str, error: BaseException | None) -> str:
+    import psycopg  # here, not above: commands on SQLite need not load it
+
     if isinstance(error, psycopg.errors.ReadOnlySqlTransaction):
         return f"{where} is read-only: {_one_line(error)}"
     if isinstance(error, psycopg.OperationalError):
