@@ -1,4 +1,9 @@
-"""/v7 routes: parse the vendor request, make one core call, render the vendor response."""
+"""/v7 routes: parse the vendor request, make one core call, render the vendor response.
+
+Bounded reads are `async def`: they run the (synchronous) core call on the event loop, which costs
+less than a worker-thread hop. Writes, which may wait for the database's write lock, and reads of
+unbounded size stay plain `def`, in the thread pool, so that they never stall the loop.
+"""
 
 from __future__ import annotations
 
@@ -146,7 +151,9 @@ def create_user(
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-def get_current_user(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> Response:
+async def get_current_user(
+    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
+) -> Response:
     """Retrieves detailed information about the current user."""
     view = svc.users.get_current_user(principal=caller)
     return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
@@ -161,7 +168,7 @@ def get_current_user(request: Request, svc: ServicesDep, caller: Caller, base: B
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-def get_user(
+async def get_user(
     request: Request,
     svc: ServicesDep,
     caller: Caller,
@@ -233,7 +240,7 @@ def delete_user(
     responses=_ok(wire.AccountGroups),
     response_class=Response,
 )
-def get_account_groups(
+async def get_account_groups(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
 ) -> Response:
     """Retrieves the account groups available to the current user."""
@@ -257,7 +264,7 @@ def get_account_groups(
     responses=_ok(wire.Roles),
     response_class=Response,
 )
-def get_roles(
+async def get_roles(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
     """Retrieves the roles the organization can assign."""
@@ -277,7 +284,7 @@ def get_roles(
     responses=_ok(wire.Permissions),
     response_class=Response,
 )
-def get_permissions(
+async def get_permissions(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
     """Retrieves all assignable permissions. Requires a role with management permissions."""
