@@ -13,6 +13,7 @@ from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
     AuditEvent,
+    Catalogue,
     DeviceView,
     DirectoryGroup,
     DirectoryUser,
@@ -231,6 +232,11 @@ class DirectoryTransaction(Protocol):
     # permissions and roles
     def list_permissions(self) -> list[Permission]: ...
     def list_roles(self, org_id: int) -> list[Role]: ...
+    def get_catalogue(self, org_id: int) -> Catalogue:
+        """The organization's account groups and roles as of this transaction (the store may
+        answer from memory while nothing they depend on has changed)."""
+        ...
+
     def add_role(self, *, org_id: int, name: str, permission_codes: frozenset[str]) -> Role: ...
 
     # users
@@ -277,7 +283,6 @@ class DirectoryTransaction(Protocol):
         self, token_id: int, permissions: Sequence[EndpointPermission]
     ) -> None: ...
     def list_token_permissions(self, token_id: int) -> list[EndpointPermission]: ...
-    def permission_codes_anywhere(self, uid: int) -> frozenset[str]: ...
 
     # directory integrations
     def add_integration(

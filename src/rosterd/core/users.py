@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,7 +57,7 @@ class UserView:
 @dataclass(frozen=True, slots=True)
 class UserList:
     users: list[User]
-    account_groups: dict[int, AccountGroup]
+    account_groups: Mapping[int, AccountGroup]
 
 
 class UsersService:
