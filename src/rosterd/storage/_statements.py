@@ -68,3 +68,11 @@ ORGANIZATION_BY_ID = select(*_rows.ORG_COLUMNS).where(t.organizations.c.id == bi
 INTEGRATION_BY_SCIM_TOKEN = select(*_rows.INTEGRATION_COLUMNS).where(
     t.integrations.c.scim_token_hash == bindparam("token_hash")
 )
+
+# One page of an organization's users in uid order, after a uid (-1: from the start).
+USERS_AFTER = (
+    select(*_rows.USER_COLUMNS)
+    .where(t.users.c.org_id == bindparam("org_id"), t.users.c.uid > bindparam("after_uid"))
+    .order_by(t.users.c.uid)
+    .limit(bindparam("limit"))
+)

@@ -282,10 +282,9 @@ class SqlTransaction:
         ).first()
         return _rows.user(row) if row else None
 
-    def list_users(self, org_id: int) -> list[User]:
-        rows = self._conn.execute(
-            select(*_rows.USER_COLUMNS).where(t.users.c.org_id == org_id).order_by(t.users.c.uid)
-        )
+    def list_users(self, org_id: int, *, after_uid: int | None, limit: int) -> list[User]:
+        params = {"org_id": org_id, "after_uid": -1 if after_uid is None else after_uid}
+        rows = self._all(_statements.USERS_AFTER, params | {"limit": limit})
         return [_rows.user(r) for r in rows]
 
     def count_users(self, org_id: int) -> int:
