@@ -103,7 +103,7 @@ def searched(store: SqlDirectoryStore) -> Searched:
 
 @pytest.fixture(params=[1, 5, 10_000], ids=lambda n: f"walk{n}")
 def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Where the walk stops and the index answers: after 1 or 5 users, or never."""
+    """Where the walk hands over to the index: 1 or 5 uids on from the position, or never."""
     monkeypatch.setattr(_directory, "_WALK", request.param)
     monkeypatch.setattr(_directory, "_WALK_SQLITE", request.param)
     walked: int = request.param

@@ -92,7 +92,7 @@ def list_integrations(conn: Connection, org_id: int) -> list[Integration]:
 # directory users: listing
 
 # An email search walks the keyset order testing each user, which fills a page at once when the
-# term is common but would read the whole directory when it is rare; so after this many users
+# term is common but would read the whole directory when it is rare; so after this many uids
 # it asks an index for the rest of the page: PostgreSQL's planner, pg_trgm for a term of a
 # trigram or more (which costs what the matches cost)...
 _WALK = 10_000
@@ -129,15 +129,8 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     if _uses_trigram_index(conn, query):
         return _fts_walk(org_id, query, page).limit(need)
     postgresql = conn.dialect.name == "postgresql"
-    walked = _WALK if postgresql else _WALK_SQLITE
-    # Where a walk of `walked` users stops (None: at the end), asked first so that the planner
-    # plans the index for the range it is left. The page's statement takes it as a bound, not
-    # as a count: whatever changes in between (PostgreSQL reads each statement afresh), the
-    # walk and the index between them cover every uid past the position.
+    boundary = _walk_boundary(conn, org_id, page, _WALK if postgresql else _WALK_SQLITE)
     uid = t.users.c.uid
-    boundary = conn.execute(
-        _keyset(uid, org_id=org_id, page=page).offset(walked - 1).limit(1)
-    ).scalar()
     within = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
     if postgresql:
         walk = _window_walk(org_id, query, page, within)
@@ -153,6 +146,31 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         else _from_email_keys(org_id, query)
     )
     return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
+
+
+def _walk_boundary(conn: Connection, org_id: int, page: Keyset, walked: int) -> int | None:
+    """The last uid of the walk: `walked` uids on from the position; None when no user of the
+    organization lies past it. A value, not a subquery, so that the planner plans the index
+    for the range it is left; and a bound, not a count of users, so that the walk and the
+    index between them cover every uid past the position whatever changes meanwhile
+    (PostgreSQL reads each statement afresh)."""
+    users = t.users
+    low, high = conn.execute(
+        select(
+            # Apart, so that each reads one end of the organization's index.
+            *(
+                select(end(users.c.uid)).where(users.c.org_id == org_id).scalar_subquery()
+                for end in (func.min, func.max)
+            )
+        )
+    ).one()
+    if low is None:
+        return None
+    if page.reverse:
+        boundary = (low - 1 if page.position is None else page.position) + walked
+        return boundary if boundary < high else None
+    boundary = (high + 1 if page.position is None else page.position) - walked
+    return boundary if boundary > low else None
 
 
 def _walk_then_index(
