@@ -102,6 +102,7 @@ _WALK = 10_000
 # more from FTS5, in keyset order, without a walk.
 _WALK_SQLITE = 50_000
 _EMAIL_FTS = table("users_email_fts", column("rowid"))
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")  # until the commit
 
 
 def list_directory_users(
@@ -129,6 +130,11 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     if _uses_trigram_index(conn, query):
         return _fts_walk(org_id, query, page).limit(need)
     postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        # Plan the page for its term and bounds, every time: once psycopg has prepared the
+        # statement, PostgreSQL would otherwise settle on one generic plan for every term
+        # (pg_trgm for a two-character term, or a seq scan for a rare one).
+        conn.execute(_CUSTOM_PLANS)
     boundary = _walk_boundary(conn, org_id, page, _WALK if postgresql else _WALK_SQLITE)
     uid = t.users.c.uid
     within = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
