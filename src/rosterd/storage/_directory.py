@@ -192,15 +192,18 @@ def _walk_then_index(
     users = t.users
     hits = walk.cte("hits")
     walk_answers = select(func.count()).select_from(hits).scalar_subquery() >= need
-    rest = select(users.c.uid).where(past_the_walk, *index).order_by(_order(users.c.uid, page))
+    rest = select(users.c.uid).where(past_the_walk, *index)
     # Past a walk that answered, the index is not asked at all.
     if conn.dialect.name == "postgresql":
-        # A condition on no row: checked once, before the scan (planned for `need` rows).
-        rest = rest.where(~walk_answers).limit(need)
+        # The walk found the term rare here, whatever the planner estimates (without statistics
+        # it would walk on through the whole directory): ordered by an expression no index
+        # gives, the matches come from pg_trgm (or a scan, for a term too short for it). The
+        # condition on no row is checked once, before the scan.
+        rest = rest.where(~walk_answers).order_by(_order(users.c.uid + 0, page)).limit(need)
     else:
         # SQLite would build the IN list of `index` before checking such a condition, but it
         # skips a query whose LIMIT is 0 altogether.
-        rest = rest.limit(case((walk_answers, 0), else_=need))
+        rest = rest.order_by(_order(users.c.uid, page)).limit(case((walk_answers, 0), else_=need))
     passed = rest.subquery("rest")
     return select(hits.c.uid).union_all(select(passed.c.uid))
 
