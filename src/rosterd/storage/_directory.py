@@ -189,18 +189,20 @@ def _walk_then_index(
     users = t.users
     hits = walk.cte("hits")
     walk_answers = select(func.count()).select_from(hits).scalar_subquery() >= need
-    rest = select(users.c.uid).where(past_the_walk, *index)
-    # Past a walk that answered, the index is not asked at all.
-    if conn.dialect.name == "postgresql":
-        # The walk found the term rare here, whatever the planner estimates (without statistics
-        # it would walk on through the whole directory): ordered by an expression no index
-        # gives, the matches come from pg_trgm (or a scan, for a term too short for it). The
-        # condition on no row is checked once, before the scan.
-        rest = rest.where(~walk_answers).order_by(_order(users.c.uid + 0, page)).limit(need)
-    else:
-        # SQLite would build the IN list of `index` before checking such a condition, but it
-        # skips a query whose LIMIT is 0 altogether.
-        rest = rest.order_by(_order(users.c.uid, page)).limit(case((walk_answers, 0), else_=need))
+    # The walk found the term rare here, whatever the planner estimates: on PostgreSQL, ordered
+    # by an expression no index gives, the matches past the walk come from pg_trgm (or a scan,
+    # for a term too short for it) rather than from walking on through the whole directory, as
+    # the planner would without statistics. SQLite's come from the email keys' IN list.
+    uid = users.c.uid + 0 if conn.dialect.name == "postgresql" else users.c.uid
+    rest = (
+        select(users.c.uid)
+        .where(past_the_walk, *index)
+        .order_by(_order(uid, page))
+        # Past a walk that answered, the index is not asked at all: both databases skip a
+        # query whose LIMIT is 0 before they start it (SQLite would build the IN list, and
+        # PostgreSQL start parallel workers, before checking the same condition in the WHERE).
+        .limit(case((walk_answers, 0), else_=need))
+    )
     passed = rest.subquery("rest")
     return select(hits.c.uid).union_all(select(passed.c.uid))
 
