@@ -204,7 +204,9 @@ def _walk_then_index(
         .limit(case((walk_answers, 0), else_=need))
     )
     passed = rest.subquery("rest")
-    return select(hits.c.uid).union_all(select(passed.c.uid))
+    # A LIMIT the union never reaches, which tells PostgreSQL's planner how few uids it holds
+    # (else it may merge-join them with every user from the top).
+    return select(hits.c.uid).union_all(select(passed.c.uid)).limit(2 * need)
 
 
 def _keyset(*columns: ColumnElement[Any], org_id: int, page: Keyset) -> Select[Any]:
