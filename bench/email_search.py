@@ -2,6 +2,7 @@
 
     uv run python -m bench.email_search build --database-url URL --users 1000000
     uv run python -m bench.email_search measure --database-url URL [--out pages.json]
+    uv run python -m bench.email_search compare --database-url URL [--against main]
 
 `build` migrates an empty database, makes an organization and an integration with the CLI,
 and inserts the users with plain `executemany` (SQLite's triggers keep `users_email_fts` in
@@ -13,6 +14,11 @@ middle uid, by cursor) and the previous page from there, as the listing runs the
 (one read transaction, `limit` 301 as the core asks) and over HTTP through `rosterd serve`
 (rate limits off). It prints min / median / max of `--rounds` runs in milliseconds, and writes
 the uids of every page to `--out`, so that two runs can be compared for identical results.
+
+`compare` times the same pages in storage only, with this tree's `_directory.py` and with the
+one of git revision `--against`, run by run in turn (so that both see the same load on a
+shared machine), and prints the median wall and CPU milliseconds of each as a table; it checks
+that both return the same users.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import hashlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -29,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -38,7 +46,7 @@ from bench.processes import start_rosterd
 from bench.seed import cli
 from rosterd.core.ports import Keyset, UserQuery
 from rosterd.core.validation import email_key
-from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from rosterd.storage import SqlDirectoryStore, _directory, make_engine, upgrade
 from rosterd.storage import tables as t
 
 SUBDOMAIN = "search"
@@ -240,16 +248,67 @@ def measure(database_url: str, token_file: Path, rounds: int, out: Path | None) 
         out.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
+def _directory_at(revision: str) -> ModuleType:
+    """`rosterd.storage._directory` as it is at `revision`, imported under another name."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:src/rosterd/storage/_directory.py"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = ModuleType(f"directory_at_{revision}")
+    exec(compile(source, module.__name__, "exec"), module.__dict__)
+    return module
+
+
+def _once(engine: Engine, directory: ModuleType, org_id: int, case: Case) -> tuple[float, ...]:
+    with engine.connect() as conn, conn.begin():
+        wall, cpu = time.perf_counter(), time.process_time()
+        query = UserQuery(email_contains=case.term)
+        rows = directory.list_directory_users(conn, org_id, query, case.keyset)
+        elapsed = ((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)
+    return (*elapsed, *(r.user.uid for r in rows))
+
+
+def compare(database_url: str, against: str, rounds: int) -> None:
+    engine = make_engine(database_url)
+    org_id, middle = _organization(engine)
+    before, after = _directory_at(against), _directory
+    print(f"load average {os.getloadavg()[0]:.2f}; median of {rounds} runs in turn")
+    print(f"| term | page | {against}: ms (CPU ms) | this tree: ms (CPU ms) |\n|---|---|---|---|")
+    for case in cases(middle):
+        runs: dict[str, list[tuple[float, ...]]] = {"before": [], "after": []}
+        for _ in range(rounds + 1):  # the first of each warms up
+            runs["before"].append(_once(engine, before, org_id, case))
+            runs["after"].append(_once(engine, after, org_id, case))
+        if runs["before"][-1][2:] != runs["after"][-1][2:]:
+            raise SystemExit(f"different users for {case}")
+        cells = [
+            f"{statistics.median(r[0] for r in timed[1:]):.1f} "
+            f"({statistics.median(r[1] for r in timed[1:]):.1f})"
+            for timed in runs.values()
+        ]
+        print(f"| {case.label} (`{case.term}`) | {case.page} | {' | '.join(cells)} |", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.email_search", description=__doc__)
-    parser.add_argument("step", choices=("build", "measure"))
+    parser.add_argument("step", choices=("build", "measure", "compare"))
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--users", type=int, default=1_000_000)
-    parser.add_argument("--token-file", type=Path, required=True)
+    parser.add_argument("--token-file", type=Path)
+    parser.add_argument("--against", default="main", help="compare: the git revision")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    if args.step == "build":
+    if args.step == "compare":
+        compare(args.database_url, args.against, args.rounds)
+    elif args.token_file is None:
+        parser.error(f"{args.step} needs --token-file")
+    elif args.step == "build":
         build(args.database_url, args.users, args.token_file)
     else:
         measure(args.database_url, args.token_file, args.rounds, args.out)
