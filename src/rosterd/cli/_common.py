@@ -11,21 +11,36 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from rosterd.core.errors import Invalid, RosterdError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from rich.console import Console
 
     from rosterd.server.settings import Settings
     from rosterd.storage import SqlDirectoryStore
 
-err = Console(stderr=True, soft_wrap=True)
+
+class _Stderr:
+    """Rich's console on stderr, made when something is first printed to it: importing Rich
+    costs `--help` and `rosterd serve` ~0.1 s, and most runs print nothing there."""
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, soft_wrap=True)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
+
+
+err = _Stderr()
 
 DatabaseUrl = Annotated[
     str | None,
@@ -114,6 +129,8 @@ def _refuse(message: str) -> NoReturn:
 
 
 def _print_error(message: str) -> None:
+    from rich.markup import escape
+
     err.print(f"[red]error:[/red] {escape(message)}")
 
 

@@ -60,12 +60,12 @@ def at_head(engine: Engine) -> bool:
     return stored == [head]
 
 
-def file_head() -> str | None:
+def file_head(versions: Path = MIGRATIONS / "versions") -> str | None:
     """The one revision no migration file names as its `down_revision`; None unless every file
     states both as literals and there is exactly one such head."""
     revisions: set[str] = set()
     parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
+    for path in versions.glob("*.py"):
         if path.name == "__init__.py":  # as Alembic, which skips it
             continue
         try:
