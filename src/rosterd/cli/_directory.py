@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the commands import these when they run, so that --help loa
     from rosterd.core.directory_sync import DirectoryRecord
     from rosterd.core.entities import EndpointPermission
 
+# Plain help, as every group's (see _app).
 integrations_app = typer.Typer(
     help="Directory integrations.", no_args_is_help=True, rich_markup_mode=None
 )
