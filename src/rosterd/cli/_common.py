@@ -1,4 +1,9 @@
-"""What every command shares: the store, error output, and JSON printing."""
+"""What every command shares: the store, error output, and JSON printing.
+
+Only what building the command line needs is imported here: `--help` must answer at once.
+Settings (pydantic), the database (SQLAlchemy) and the server are imported by the functions that
+use them, so a command loads only its own.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,36 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-from rich.console import Console
-from rich.markup import escape
-from sqlalchemy.exc import SQLAlchemyError
 
 from rosterd.core.errors import Invalid, RosterdError
-from rosterd.server.settings import Settings
-from rosterd.storage import SqlDirectoryStore
-from rosterd.storage.startup import DatabaseUnusable, open_database
 
-err = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from rosterd.server.settings import Settings
+    from rosterd.storage import SqlDirectoryStore
+
+
+class _Stderr:
+    """Rich's console on stderr, made when something is first printed to it: importing Rich
+    costs `--help` and `rosterd serve` ~0.1 s, and most runs print nothing there."""
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, soft_wrap=True)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
+
+
+err = _Stderr()
 
 DatabaseUrl = Annotated[
     str | None,
@@ -39,6 +59,11 @@ class InvalidSettings(Exception):
 
 
 def settings_for(database_url: str | None) -> Settings:
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from rosterd.server.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -52,6 +77,8 @@ def settings_for(database_url: str | None) -> Settings:
 
 def _settings_problems(exc: ValidationError) -> str:
     """`invalid setting ROSTERD_X: why` (never the value, which may be a password)."""
+    from rosterd.server.settings import Settings
+
     prefix = Settings.model_config.get("env_prefix", "")
     problems = []
     for error in exc.errors():
@@ -63,6 +90,9 @@ def _settings_problems(exc: ValidationError) -> str:
 
 def open_store(database_url: str | None, *, migrate: bool = False) -> SqlDirectoryStore:
     """The store, once the database is known to be usable (see `open_database`)."""
+    from rosterd.storage import SqlDirectoryStore
+    from rosterd.storage.startup import open_database
+
     return SqlDirectoryStore(
         open_database(settings_for(database_url).database_url, migrate=migrate)
     )
@@ -75,14 +105,33 @@ def reported_startup_errors() -> Iterator[None]:
     the statement that failed."""
     try:
         yield
-    except (InvalidSettings, DatabaseUnusable) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(2)
-    except SQLAlchemyError as exc:
+    except InvalidSettings as exc:
+        _refuse(str(exc))
+    except Exception as exc:
+        # Imported on failure only; a command that raised these has loaded them already.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from rosterd.storage.startup import DatabaseUnusable
+
+        if isinstance(exc, DatabaseUnusable):
+            _refuse(str(exc))
+        if not isinstance(exc, SQLAlchemyError):
+            raise
         from rosterd.server.logging import describe
 
-        err.print(f"[red]error:[/red] the database failed: {escape(describe(exc))}")
+        _print_error(f"the database failed: {describe(exc)}")
         sys.exit(1)
+
+
+def _refuse(message: str) -> NoReturn:
+    _print_error(message)
+    sys.exit(2)
+
+
+def _print_error(message: str) -> None:
+    from rich.markup import escape
+
+    err.print(f"[red]error:[/red] {escape(message)}")
 
 
 @contextmanager

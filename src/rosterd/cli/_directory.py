@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rosterd.cli._common import DatabaseUrl, JsonFlag, err, open_store, print_json, reported_errors
 from rosterd.cli._files import read_rows
-from rosterd.core.audit import CLI_ACTOR
-from rosterd.core.devices import DevicesService
-from rosterd.core.directory_sync import (
-    DirectoryRecord,
-    DirectorySyncService,
-    check_records,
-    parse_record,
-)
-from rosterd.core.endpoints import parse_endpoint_permissions
-from rosterd.core.entities import EndpointPermission
-from rosterd.core.integrations import INTEGRATION_TYPES, IntegrationsService
+from rosterd.core.integration_types import INTEGRATION_TYPES
 
-integrations_app = typer.Typer(help="Directory integrations.", no_args_is_help=True)
-devices_app = typer.Typer(help="Devices.", no_args_is_help=True)
+if TYPE_CHECKING:  # the commands import these when they run, so that --help loads only Typer
+    from rich.progress import Progress
+
+    from rosterd.core.directory_sync import DirectoryRecord
+    from rosterd.core.entities import EndpointPermission
+
+# Plain help, as every group's (see _app).
+integrations_app = typer.Typer(
+    help="Directory integrations.", no_args_is_help=True, rich_markup_mode=None
+)
+devices_app = typer.Typer(help="Devices.", no_args_is_help=True, rich_markup_mode=None)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 IntegrationId = Annotated[str, typer.Option("--integration", help="The integration's UUID.")]
@@ -45,6 +43,9 @@ def integrations_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a directory integration; a `scim` one gets a SCIM bearer token, shown this once."""
+    from rosterd.core.audit import CLI_ACTOR
+    from rosterd.core.integrations import IntegrationsService
+
     store = open_store(database_url)
     with reported_errors():
         created = IntegrationsService(store).create_integration(
@@ -74,6 +75,8 @@ def integrations_list(
     org: Org, json_output: JsonFlag = False, database_url: DatabaseUrl = None
 ) -> None:
     """List the organization's directory integrations."""
+    from rosterd.core.integrations import IntegrationsService
+
     store = open_store(database_url)
     with reported_errors():
         found = IntegrationsService(store).list_integrations(org_subdomain=org)
@@ -93,6 +96,9 @@ def integrations_rotate_token(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Give a `scim` integration a new SCIM token, shown this once; the old one stops working."""
+    from rosterd.core.audit import CLI_ACTOR
+    from rosterd.core.integrations import IntegrationsService
+
     store = open_store(database_url)
     with reported_errors():
         token = IntegrationsService(store).rotate_scim_token(
@@ -110,6 +116,9 @@ def integrations_revoke_token(
     org: Org, integration: IntegrationId, database_url: DatabaseUrl = None
 ) -> None:
     """Stop a `scim` integration's SCIM token working (its users and groups stay)."""
+    from rosterd.core.audit import CLI_ACTOR
+    from rosterd.core.integrations import IntegrationsService
+
     store = open_store(database_url)
     with reported_errors():
         IntegrationsService(store).revoke_scim_token(
@@ -133,6 +142,8 @@ def users_import(
 
     Idempotent: a user is matched by external id, then by email, and updated in place.
     """
+    from rosterd.core.directory_sync import DirectorySyncService, check_records, parse_record
+
     store = open_store(database_url)
 
     def records() -> Iterator[DirectoryRecord]:
@@ -167,6 +178,8 @@ def devices_import(
 ) -> None:
     """Import devices (serial_number, device_name, model, platform, os_version, asset_tag,
     tags, device_id, and user_email or user_id to assign one). Known devices are updated."""
+    from rosterd.core.devices import DevicesService
+
     store = open_store(database_url)
     with reported_errors():
         rows = [row for _, row in read_rows(file)]
@@ -182,17 +195,20 @@ def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:
     if not values:
         return []
     # The web stack, only when asked for.
+    from rosterd.core.endpoints import parse_endpoint_permissions
     from rosterd.dialects import kandji, thousandeyes
 
     return parse_endpoint_permissions(values, kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=err.console,
         transient=False,
     )

@@ -10,11 +10,11 @@ from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import Integration, Organization
 from rosterd.core.errors import FieldError, Invalid, NotFound
+from rosterd.core.integration_types import INTEGRATION_TYPES
 from rosterd.core.ports import DirectoryStore, DirectoryTransaction
 from rosterd.core.tokens import generate_token, hash_token
 from rosterd.core.validation import name_problem
 
-INTEGRATION_TYPES: Final = ("office365", "gsuite", "scim")
 SCIM: Final = "scim"
 
 

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic.util import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from rosterd.storage.engine import BEGIN_MODE_OPTION, make_engine
-from rosterd.storage.migrate import is_current, upgrade
+from rosterd.storage.migrate import at_head, is_current, upgrade
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 _SETTING = "ROSTERD_DATABASE_URL (or --database-url)"
@@ -30,7 +29,8 @@ def open_database(url: str, *, migrate: bool) -> Engine:
     """An engine on a database rosterd can read and write, at the newest schema.
 
     With `migrate`, pending migrations are applied first (a missing SQLite file is created, and
-    removed again if that fails); without it, a missing or outdated schema is refused.
+    removed again if that fails); without it, a missing or outdated schema is refused. A schema
+    already at the head is not handed to Alembic at all (see `rosterd.storage.migrate`).
     """
     parsed = _parse(url)
     where = _where(parsed)
@@ -45,7 +45,8 @@ def open_database(url: str, *, migrate: bool) -> Engine:
     try:
         with _explained(where):
             if migrate:
-                upgrade(engine)
+                if not at_head(engine):
+                    upgrade(engine)
             elif not is_current(engine):
                 raise DatabaseUnusable(
                     f"the schema of {where} is not up to date: run `rosterd db upgrade`"
@@ -120,7 +121,13 @@ def _explained(where: str) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         raise DatabaseUnusable(_reason(where, exc.orig)) from exc
-    except CommandError as exc:  # e.g. a schema revision this version does not know
+    except Exception as exc:
+        # Imported here, on failure: a current schema is checked without loading Alembic.
+        from alembic.util import CommandError
+
+        if not isinstance(exc, CommandError):
+            raise
+        # e.g. a schema revision this version does not know
         raise DatabaseUnusable(f"cannot migrate {where}: {exc}") from exc
 
 
