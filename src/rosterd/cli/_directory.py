@@ -10,12 +10,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rosterd.cli._common import DatabaseUrl, JsonFlag, err, open_store, print_json, reported_errors
-from rosterd.cli._files import read_rows
+from rosterd.cli._files import Spill, read_rows
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.devices import DevicesService
 from rosterd.core.directory_sync import (
     DirectoryRecord,
     DirectorySyncService,
+    astuple_record,
     check_records,
     parse_record,
 )
@@ -135,11 +136,12 @@ def users_import(
     """
     store = open_store(database_url)
 
-    def records() -> Iterator[DirectoryRecord]:
+    def parsed() -> Iterator[DirectoryRecord]:
         return (parse_record(row, where) for where, row in read_rows(file))
 
-    with reported_errors():
-        total = check_records(records())  # the whole file is checked before anything changes
+    with reported_errors(), Spill(astuple_record, DirectoryRecord) as spill:
+        records = spill.passes(parsed)
+        total = check_records(records)  # the whole file is checked before anything changes
         with _progress() as progress:
             task = progress.add_task("importing users", total=total)
             result = DirectorySyncService(store).import_users(

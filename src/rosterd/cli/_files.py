@@ -1,14 +1,20 @@
-"""Import files: JSON lines (one object per line) or CSV with a header row."""
+"""Import files: JSON lines (one object per line) or CSV with a header row; spilling what a
+first pass over one checked."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+import marshal
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Generic, TypeVar
 
 from rosterd.core.errors import FieldError, Invalid
+
+T = TypeVar("T")
+_SPILL_CHUNK: Final = 1000  # items per marshal record
 
 
 def read_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -52,3 +58,51 @@ def _json_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                     [FieldError(where, "INVALID_JSON", "each line must be one JSON object")],
                 )
             yield where, row
+
+
+class Spill(Generic[T]):
+    """Items kept in a temporary file by a first pass over them, for the passes after it.
+
+    An import checks the whole file, then writes: the second pass reads back exactly what the
+    first one checked (even if the file changes meanwhile), at marshal's speed rather than the
+    parser's, without holding the file in memory. The file has no name (deleted when closed,
+    or when the process dies) and takes about as much room in $TMPDIR as the input.
+    """
+
+    def __init__(self, encode: Callable[[T], tuple[Any, ...]], decode: Callable[..., T]) -> None:
+        self._encode = encode
+        self._decode = decode
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._complete = False
+
+    def __enter__(self) -> Spill[T]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._file.close()
+
+    def passes(self, first: Callable[[], Iterable[T]]) -> Callable[[], Iterator[T]]:
+        """The items as often as asked for: from `first()` the first time (kept as they
+        pass), from the spill afterwards."""
+        return lambda: self._replay() if self._complete else self._keep(first())
+
+    def _keep(self, items: Iterable[T]) -> Iterator[T]:
+        self._file.seek(0)
+        self._file.truncate()
+        chunk: list[tuple[Any, ...]] = []
+        for item in items:
+            chunk.append(self._encode(item))
+            if len(chunk) == _SPILL_CHUNK:
+                marshal.dump(chunk, self._file)
+                chunk = []
+            yield item
+        if chunk:
+            marshal.dump(chunk, self._file)
+        marshal.dump([], self._file)  # the end
+        self._complete = True
+
+    def _replay(self) -> Iterator[T]:
+        self._file.seek(0)
+        while chunk := marshal.load(self._file):  # noqa: S302 - our own file, unnamed
+            for values in chunk:
+                yield self._decode(*values)

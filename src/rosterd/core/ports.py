@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +69,24 @@ class DirectoryUserUpdate:
     integration_id: int
     external_id: str | None
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryMatch:
+    """An existing user as a directory sync compares it with a record (no timestamps: an
+    import reads one per record, and they cost more to read than the rest)."""
+
+    uid: int
+    id: UUID
+    email: str
+    email_key: str  # as stored
+    name: str
+    active: bool
+    archived: bool
+    department: str
+    job_title: str
+    integration_id: int | None
+    external_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,12 +321,21 @@ class DirectoryTransaction(Protocol):
     def count_devices_of(self, org_id: int, uid: int) -> int: ...
     def find_directory_matches(
         self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
-    ) -> list[User]: ...
+    ) -> list[DirectoryMatch]:
+        """The integration's users with these external ids, and the organization's users with
+        these emails (by email key)."""
+        ...
+
     def add_users(self, users: Sequence[NewUser]) -> None: ...
     def update_directory_users(
         self, org_id: int, updates: Sequence[DirectoryUserUpdate]
     ) -> None: ...
-    def list_integration_user_ids(self, org_id: int, integration_id: int) -> dict[int, UUID]: ...
+    def unarchived_integration_users(
+        self, org_id: int, integration_id: int
+    ) -> Iterator[tuple[int, UUID]]:
+        """(uid, id) of the integration's users that are not archived, by uid."""
+        ...
+
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None: ...
 
     # devices

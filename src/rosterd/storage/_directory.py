@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -10,7 +11,9 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Row,
     Select,
+    String,
     TextClause,
     bindparam,
     func,
@@ -18,15 +21,17 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DirectoryUser, Integration, User
 from rosterd.core.errors import Conflict, FieldError
-from rosterd.core.ports import DirectoryUserUpdate, Keyset, NewUser, UserQuery
+from rosterd.core.ports import DirectoryMatch, DirectoryUserUpdate, Keyset, NewUser, UserQuery
 from rosterd.core.validation import email_key, fold
-from rosterd.storage import _rows
+from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
 
 _CHUNK = 500  # bound parameters per IN list, well under every driver's limit
@@ -183,6 +188,23 @@ def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
 
 # directory users: synchronisation
 
+# SQLite keeps the email search index (users_email_fts, migration 0002) in step with the users
+# table by triggers, row by row; bulk writes index a batch of new users in one statement.
+_FTS_INSERT_TRIGGER = "users_email_fts_ai"
+_BULK_INDEX_MIN = 100  # below this many rows, the row trigger costs no more
+NEW_USER_COLUMNS = (
+    *NewUser.__dataclass_fields__,
+    "email_key",
+    "email_confirmed",
+    "updated_at",
+    "last_login",
+)
+_UPDATE_COLUMNS = tuple(f for f in DirectoryUserUpdate.__dataclass_fields__ if f != "uid")
+
+
+_MATCH_COLUMNS = tuple(t.users.c[name] for name in DirectoryMatch.__dataclass_fields__)
+_MatchRow = Row[Any, *tuple[Any, ...]]
+
 
 def find_directory_matches(
     conn: Connection,
@@ -190,24 +212,52 @@ def find_directory_matches(
     integration_id: int,
     external_ids: Sequence[str],
     emails: Sequence[str],
-) -> list[User]:
+) -> list[DirectoryMatch]:
     users = t.users
-    found: dict[int, User] = {}
-    for part in chunks(list(external_ids)):
-        rows = conn.execute(
-            select(*_rows.USER_COLUMNS).where(
-                users.c.org_id == org_id,
-                users.c.integration_id == integration_id,
-                users.c.external_id.in_(part),
-            )
-        )
-        found |= {r._mapping["uid"]: _rows.user(r) for r in rows}
-    for part in chunks([email_key(e) for e in emails]):
-        rows = conn.execute(
-            select(*_rows.USER_COLUMNS).where(users.c.org_id == org_id, users.c.email_key.in_(part))
-        )
-        found |= {r._mapping["uid"]: _rows.user(r) for r in rows}
+    # Each key is looked up in its own index alone, and the organization checked on the rows:
+    # with org_id in the WHERE clause, the planners (SQLite always, PostgreSQL on statistics
+    # older than the import) chose an index that begins with org_id instead, and walked every
+    # user of the organization or integration for each batch. An integration is one
+    # organization's; an email key is one user's in each organization it is used in.
+    rows = _rows_matching(
+        conn, users.c.external_id, external_ids, users.c.integration_id == integration_id
+    )
+    found = {row[1]: DirectoryMatch(*tuple(row)[1:]) for row in rows if row[0] == org_id}
+    # The keys of the users found need no second look (a re-import matched by external id
+    # looks up no email at all).
+    known = {match.email_key for match in found.values()}
+    keys = [k for k in dict.fromkeys(email_key(e) for e in emails) if k not in known]
+    rows = _rows_matching(conn, users.c.email_key, keys)
+    found |= {row[1]: DirectoryMatch(*tuple(row)[1:]) for row in rows if row[0] == org_id}
     return list(found.values())
+
+
+def _rows_matching(
+    conn: Connection,
+    column: ColumnElement[str],
+    values: Sequence[str],
+    *scope: ColumnElement[bool],
+) -> list[_MatchRow]:
+    """(org_id, *_MATCH_COLUMNS) of the users in `scope` whose `column` is one of `values`,
+    looked up value by value."""
+    if not values:
+        return []
+    columns = (t.users.c.org_id, *_MATCH_COLUMNS)
+    if conn.dialect.name != "postgresql":
+        rows: list[_MatchRow] = []
+        for part in chunks(values):
+            rows += conn.execute(select(*columns).where(*scope, column.in_(part))).all()
+        return rows
+    # A nested loop over the values (OFFSET 0 keeps the lookup a subquery of its own), each an
+    # index scan on both columns: as an IN list, PostgreSQL on statistics older than the import
+    # scans the index on the scope's column alone and filters every row of the scope.
+    wanted = (
+        func.unnest(bindparam("wanted", list(values), type_=ARRAY(String)))
+        .table_valued("value")
+        .render_derived("wanted")
+    )
+    lookup = select(*columns).where(*scope, column == wanted.c.value).offset(0).lateral("found")
+    return list(conn.execute(select(lookup).select_from(wanted).join(lookup, true())).all())
 
 
 def shallow(value: Any) -> dict[str, Any]:
@@ -216,21 +266,26 @@ def shallow(value: Any) -> dict[str, Any]:
 
 
 def new_user_values(user: NewUser) -> dict[str, Any]:
-    return shallow(user) | {
-        "email_key": email_key(user.email),
-        "email_confirmed": True,
-        "updated_at": user.created_at,
-        "last_login": None,
-    }
+    return dict(zip(NEW_USER_COLUMNS, _new_user_row(user), strict=True))
+
+
+def _new_user_row(user: NewUser) -> tuple[Any, ...]:
+    return (
+        *(getattr(user, name) for name in NewUser.__dataclass_fields__),
+        email_key(user.email),
+        True,  # email_confirmed: the directory vouches for it
+        user.created_at,  # updated_at
+        None,  # last_login
+    )
 
 
 def add_users(conn: Connection, new_users: Sequence[NewUser]) -> None:
     if not new_users:
         return
-    values = [new_user_values(u) for u in new_users]
+    rows = [_new_user_row(u) for u in new_users]
     try:
-        with conn.begin_nested():
-            conn.execute(insert(t.users), values)
+        with conn.begin_nested(), _email_index_in_bulk(conn, len(rows)):
+            _bulk.insert_rows(conn, t.users, NEW_USER_COLUMNS, rows)
     except IntegrityError as exc:
         raise Conflict(
             "A user with one of these emails already exists in the organization",
@@ -238,39 +293,94 @@ def add_users(conn: Connection, new_users: Sequence[NewUser]) -> None:
         ) from exc
 
 
+@contextmanager
+def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
+    """SQLite: index the emails of the `count` users inserted inside this block in one
+    INSERT … SELECT, instead of by the row trigger.
+
+    FTS5 writes the terms of each statement as a segment of their own, and merges segments
+    as they pile up: the trigger's one-row statements cost as much as the rest of an import.
+    The trigger is dropped and created again inside the caller's savepoint, so no other
+    connection ever sees it missing, and an error or a crash rolls the drop back with the rows:
+    the index is never behind the table.
+    """
+    trigger = None
+    if conn.dialect.name == "sqlite" and count >= _BULK_INDEX_MIN:
+        trigger = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (_FTS_INSERT_TRIGGER,),
+        ).scalar()
+    if trigger is None:
+        yield
+        return
+    # New rowids follow the largest one (uid has no AUTOINCREMENT) and this transaction holds
+    # the write lock: the block's rows are exactly those above it.
+    last = conn.exec_driver_sql("SELECT coalesce(max(uid), 0) FROM users").scalar_one()
+    conn.exec_driver_sql(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+    yield
+    indexed = conn.exec_driver_sql(
+        "INSERT INTO users_email_fts(rowid, email_key) SELECT uid, email_key FROM users "
+        "WHERE uid > ?",
+        (last,),
+    ).rowcount
+    conn.exec_driver_sql(trigger)
+    if indexed != count:
+        raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
+
+
 def update_directory_users(
     conn: Connection, org_id: int, updates: Sequence[DirectoryUserUpdate]
 ) -> None:
     if not updates:
         return
-    fields = [f for f in DirectoryUserUpdate.__dataclass_fields__ if f != "uid"]
-    stmt = (
-        update(t.users)
-        .where(t.users.c.uid == bindparam("b_uid"), t.users.c.org_id == org_id)
-        .values(
-            {name: bindparam(f"b_{name}") for name in fields}
-            | {"email_key": bindparam("b_email_key")}
+    keys = {u.uid: email_key(u.email) for u in updates}
+    rekeyed = _changed_email_keys(conn, keys)
+    for with_key in (False, True):
+        part = [u for u in updates if (u.uid in rekeyed) == with_key]
+        if not part:
+            continue
+        columns = (*_UPDATE_COLUMNS, *(("email_key",) if with_key else ()), "uid", "org_id")
+        rows = [
+            (
+                *(getattr(u, name) for name in _UPDATE_COLUMNS),
+                *((keys[u.uid],) if with_key else ()),
+                u.uid,
+                org_id,
+            )
+            for u in part
+        ]
+        _bulk.update_rows(conn, t.users, columns, rows, where=("uid", "org_id"))
+
+
+def _changed_email_keys(conn: Connection, keys: dict[int, str]) -> set[int]:
+    """The uids whose email key changes. SQLite re-indexes a row's email (row by row) whenever
+    an UPDATE sets email_key, changed or not; PostgreSQL's index needs no such care."""
+    if conn.dialect.name != "sqlite":
+        return set(keys)
+    current: dict[int, str] = {}
+    for part in chunks(list(keys)):
+        rows = conn.execute(
+            select(t.users.c.uid, t.users.c.email_key).where(t.users.c.uid.in_(part))
         )
-    )
-    rows = [
-        {f"b_{k}": v for k, v in shallow(u).items()} | {"b_email_key": email_key(u.email)}
-        for u in updates
-    ]
-    conn.execute(stmt, rows)
+        current |= dict(rows.all())
+    return {uid for uid, key in keys.items() if current.get(uid) != key}
 
 
-def list_integration_user_ids(
+def unarchived_integration_users(
     conn: Connection, org_id: int, integration_id: int
-) -> dict[int, UUID]:
-    """uid → id of the integration's users that are not archived."""
-    rows = conn.execute(
-        select(t.users.c.uid, t.users.c.id).where(
-            t.users.c.org_id == org_id,
-            t.users.c.integration_id == integration_id,
-            t.users.c.archived.is_(False),
+) -> Iterator[tuple[int, UUID]]:
+    """(uid, id) of the integration's users that are not archived, by uid, streamed."""
+    users = t.users
+    rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
+        select(users.c.uid, users.c.id)
+        .where(
+            users.c.org_id == org_id,
+            users.c.integration_id == integration_id,
+            users.c.archived.is_(False),
         )
+        .order_by(users.c.uid)
     )
-    return {row.uid: row.id for row in rows}
+    yield from rows
 
 
 def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datetime) -> None:

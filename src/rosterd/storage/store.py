@@ -44,6 +44,7 @@ from rosterd.core.ports import (
     AuditQuery,
     DeviceChanges,
     DeviceQuery,
+    DirectoryMatch,
     DirectoryUserUpdate,
     GroupChanges,
     GroupQuery,
@@ -403,8 +404,7 @@ class SqlTransaction:
         return [_rows.audit_event(r) for r in rows]
 
     def add_audit_events(self, events: Sequence[AuditEvent]) -> None:
-        if events:
-            self._conn.execute(insert(t.audit_events), [_directory.shallow(e) for e in events])
+        _audit.add_audit_events(self._conn, events)
 
     def page_audit_events(self, org_id: int, query: AuditQuery) -> list[AuditEvent]:
         return _audit.page_audit_events(self._conn, org_id, query)
@@ -517,7 +517,7 @@ class SqlTransaction:
 
     def find_directory_matches(
         self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
-    ) -> list[User]:
+    ) -> list[DirectoryMatch]:
         return _directory.find_directory_matches(
             self._conn, org_id, integration_id, external_ids, emails
         )
@@ -528,8 +528,10 @@ class SqlTransaction:
     def update_directory_users(self, org_id: int, updates: Sequence[DirectoryUserUpdate]) -> None:
         _directory.update_directory_users(self._conn, org_id, updates)
 
-    def list_integration_user_ids(self, org_id: int, integration_id: int) -> dict[int, UUID]:
-        return _directory.list_integration_user_ids(self._conn, org_id, integration_id)
+    def unarchived_integration_users(
+        self, org_id: int, integration_id: int
+    ) -> Iterator[tuple[int, UUID]]:
+        return _directory.unarchived_integration_users(self._conn, org_id, integration_id)
 
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None:
         _directory.archive_users(self._conn, org_id, uids, now)
