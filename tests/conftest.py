@@ -8,17 +8,15 @@ PostgreSQL tests need `ROSTERD_TEST_POSTGRES_URL`, a URL whose role may create d
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from tests.support.orgs import OrgFactory
+from tests.support.postgres import scratch_database
 from tests.support.server import LiveServer, start_server
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -33,14 +31,12 @@ def _postgres_admin_url() -> str:
     pytest.skip("PostgreSQL tests need ROSTERD_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A freshly migrated database of each kind, for the whole session."""
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("sqlite") / "rosterd.db"
-        yield f"sqlite:///{path}"
+@contextmanager
+def new_database(kind: str, directory: Path) -> Iterator[str]:
+    """The URL of a new, empty database of `kind`: a file in `directory`, or a PostgreSQL
+    database of its own, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'rosterd.db'}"
         return
     with new_postgres_database() as url:
         yield url
@@ -49,17 +45,24 @@ def database_url(
 @contextmanager
 def new_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database (skipped without one), dropped afterwards."""
-    admin_url = make_url(_postgres_admin_url()).set(drivername="postgresql+psycopg")
-    name = f"rosterd_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(_postgres_admin_url(), "rosterd_test") as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A freshly migrated database of each kind, for the whole session."""
+    with new_database(request.param, tmp_path_factory.mktemp("sqlite")) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind for this test alone, which it may break."""
+    with new_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from rosterd.server.hosts import warn_if_any_host_is_linked
+from rosterd.server.settings import Settings
 from tests.support.process import ROSTERD, free_port
 
 
@@ -68,3 +71,80 @@ def test_demo_server_answers_with_the_printed_token(tmp_path: Path) -> None:
         assert len(response.json()["users"]) == len(users)
     finally:
         stop(process)
+
+
+HOSTS_WARNING = "neither ROSTERD_ALLOWED_HOSTS nor ROSTERD_PUBLIC_BASE_URL set"
+WARNING_TAIL = (
+    f"with {HOSTS_WARNING}: links and Location headers name whatever host a client sends; "
+    "set one of them"
+)
+
+
+def startup_lines(db: Path, host: str, **env: str) -> list[str]:
+    """What `rosterd serve --host HOST` writes to stderr up to uvicorn's "running" line."""
+    assert ROSTERD
+    unset = ("ROSTERD_ALLOWED_HOSTS", "ROSTERD_PUBLIC_BASE_URL")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment |= {"ROSTERD_DATABASE_URL": f"sqlite:///{db}"} | env
+    process = subprocess.Popen(
+        [ROSTERD, "serve", "--host", host, "--port", str(free_port())],
+        env=environment,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if "Uvicorn running" in line:
+                break
+    finally:
+        stop(process)
+    assert "Uvicorn running" in lines[-1], lines
+    return lines
+
+
+def test_serving_beyond_loopback_without_a_host_setting_warns_once(tmp_path: Path) -> None:
+    lines = startup_lines(tmp_path / "rosterd.db", "0.0.0.0")
+
+    warnings = [line for line in lines if HOSTS_WARNING in line]
+    assert len(warnings) == 1, lines
+    assert warnings[0].endswith(f" WARNING rosterd.server listening on 0.0.0.0 {WARNING_TAIL}\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "env"),
+    [("0.0.0.0", {"ROSTERD_ALLOWED_HOSTS": "rosterd.example.com"}), ("127.0.0.1", {})],
+)
+def test_a_host_setting_or_a_loopback_address_needs_no_warning(
+    tmp_path: Path, host: str, env: dict[str, str]
+) -> None:
+    lines = startup_lines(tmp_path / "rosterd.db", host, **env)
+
+    assert not [line for line in lines if HOSTS_WARNING in line], lines
+
+
+@pytest.mark.parametrize(
+    ("host", "public_base_url", "warns"),
+    [
+        ("0.0.0.0", "https://rosterd.example.com", False),
+        ("localhost", None, False),
+        ("::1", None, False),
+        ("127.0.0.2", None, False),
+        ("::", None, True),
+        ("10.0.0.7", None, True),
+        ("rosterd.internal", None, True),  # a name: reachable from wherever it resolves
+    ],
+)
+def test_which_addresses_warn(
+    caplog: pytest.LogCaptureFixture, host: str, public_base_url: str | None, warns: bool
+) -> None:
+    settings = Settings(public_base_url=public_base_url, allowed_hosts=None)
+
+    warn_if_any_host_is_linked(settings, host)
+
+    assert [r.getMessage() for r in caplog.records if HOSTS_WARNING in r.getMessage()] == (
+        [f"listening on {host} {WARNING_TAIL}"] if warns else []
+    )

@@ -46,19 +46,28 @@ class ServerProcess:
 
 
 def start_process(
-    database_url: str, port: int | None = None, *, args: tuple[str, ...] = (), **env: str
+    database_url: str,
+    port: int | None = None,
+    *,
+    args: tuple[str, ...] = (),
+    log: Path | None = None,
+    **env: str,
 ) -> ServerProcess:
+    """`rosterd serve` on `database_url`, once /readyz answers; its stderr (the log) goes to the
+    file `log`, if given."""
     assert ROSTERD, "the rosterd command is not installed in this environment"
     port = port or free_port()
     environment = os.environ | {"ROSTERD_DATABASE_URL": database_url} | env
-    process = subprocess.Popen(
-        [ROSTERD, "serve", "--port", str(port), "--no-migrate", *args],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("ab") if log else open(os.devnull, "wb") as stderr:
+        process = subprocess.Popen(
+            [ROSTERD, "serve", "--port", str(port), "--no-migrate", *args],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: on a busy machine, worker processes take many seconds to import the app.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rosterd exited with {process.returncode}")

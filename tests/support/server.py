@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 
 from rosterd.server import Settings, create_app
 from rosterd.server.limits import server_options
-from rosterd.storage import SqlDirectoryStore
+from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class LiveServer:
     @property
     def scim_url(self) -> str:
         return f"{self.base_url}/api/v1/scim"
+
+
+def sqlite_database(directory: Path) -> tuple[str, SqlDirectoryStore]:
+    """A freshly migrated SQLite database of a test's own in `directory`: its URL and store."""
+    url = f"sqlite:///{directory / 'rosterd.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return url, SqlDirectoryStore(engine)
 
 
 @contextmanager

@@ -18,14 +18,15 @@ from rosterd.cli._common import (
     open_store,
     print_json,
     reported_errors,
+    reported_startup_errors,
     settings_for,
 )
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.organizations import OrganizationsService
 from rosterd.server.limits import server_options
-from rosterd.storage import make_engine, upgrade
 from rosterd.storage.backup import backup_sqlite
+from rosterd.storage.startup import open_database
 
 app = typer.Typer(help="rosterd: a self-hosted user directory.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -60,14 +61,13 @@ def serve(
     import uvicorn
 
     from rosterd.server import create_app
+    from rosterd.server.hosts import warn_if_any_host_is_linked
     from rosterd.server.logging import configure_logging
 
     settings = settings_for(database_url)
     configure_logging(settings.log_level)
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
-    store = open_store(settings.database_url)
+    warn_if_any_host_is_linked(settings, host)
+    store = open_store(settings.database_url, migrate=migrate)
     if demo:
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
@@ -89,7 +89,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the schema to the newest migration."""
-    upgrade(make_engine(settings_for(database_url).database_url))
+    open_database(settings_for(database_url).database_url, migrate=True).dispose()
     err.print("schema is up to date")
 
 
@@ -102,7 +102,7 @@ def db_backup(
     url = settings_for(database_url).database_url
     try:
         size = backup_sqlite(url, destination)
-    except (ValueError, FileExistsError) as exc:
+    except (ValueError, FileExistsError, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     err.print(f"backed up {size} bytes to {destination}")
@@ -237,4 +237,5 @@ def users_confirm_email(org: Org, email: Email, database_url: DatabaseUrl = None
 
 
 def main() -> None:
-    app()
+    with reported_startup_errors():
+        app()

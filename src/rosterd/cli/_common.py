@@ -9,11 +9,16 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from rosterd.core.errors import Invalid, RosterdError
 from rosterd.server.settings import Settings
-from rosterd.storage import SqlDirectoryStore, is_current, make_engine
+from rosterd.storage import SqlDirectoryStore
+from rosterd.storage.startup import DatabaseUnusable, open_database
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -29,19 +34,55 @@ DatabaseUrl = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
 
 
+class InvalidSettings(Exception):
+    """A `ROSTERD_*` variable has a value rosterd cannot use; the message names it."""
+
+
 def settings_for(database_url: str | None) -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise InvalidSettings(_settings_problems(exc)) from exc
+    except SettingsError as exc:  # a value pydantic-settings could not even parse
+        raise InvalidSettings(f"invalid setting: {exc}") from exc
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
 
 
-def open_store(database_url: str | None) -> SqlDirectoryStore:
-    engine = make_engine(settings_for(database_url).database_url)
-    if not is_current(engine):
-        err.print("[red]The database schema is not up to date: run `rosterd db upgrade`.[/red]")
-        raise typer.Exit(2)
-    return SqlDirectoryStore(engine)
+def _settings_problems(exc: ValidationError) -> str:
+    """`invalid setting ROSTERD_X: why` (never the value, which may be a password)."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    problems = []
+    for error in exc.errors():
+        name = prefix + "_".join(str(part) for part in error["loc"]).upper()
+        reason = error["ctx"]["error"] if error["type"] == "value_error" else error["msg"]
+        problems.append(f"{name}: {reason}")
+    return f"invalid setting{'s' if len(problems) > 1 else ''} {'; '.join(problems)}"
+
+
+def open_store(database_url: str | None, *, migrate: bool = False) -> SqlDirectoryStore:
+    """The store, once the database is known to be usable (see `open_database`)."""
+    return SqlDirectoryStore(
+        open_database(settings_for(database_url).database_url, migrate=migrate)
+    )
+
+
+@contextmanager
+def reported_startup_errors() -> Iterator[None]:
+    """Bad settings and unusable databases are one line on stderr and exit status 2; a database
+    failing mid-command one line and status 1. Never a traceback, which could hold the data of
+    the statement that failed."""
+    try:
+        yield
+    except (InvalidSettings, DatabaseUnusable) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(2)
+    except SQLAlchemyError as exc:
+        from rosterd.server.logging import describe
+
+        err.print(f"[red]error:[/red] the database failed: {escape(describe(exc))}")
+        sys.exit(1)
 
 
 @contextmanager

@@ -85,6 +85,9 @@ class DevicesService:
             found = tx.get_device(principal.org.id, device_id)
             if found is None:
                 raise NotFound(NOT_FOUND)
+            # The assigned user is held before the device row is written: a delete racing this
+            # assignment either sees the device assigned or finds nothing to assign to. Every
+            # writer takes the user's row before any device row, so none waits in a circle.
             changes = _changes(tx, principal.org, update)
             view = tx.update_device(principal.org.id, found.device.id, changes)
             _record_update(tx, view, actor)
@@ -98,8 +101,12 @@ class DevicesService:
         created = updated = 0
         with self._store.write() as tx:
             org = organization(tx, org_subdomain)
-            for line, row in enumerate(records, start=1):
-                new = _parse_device(tx, org, row, f"record {line}")
+            # Every record first, so that all the users assigned are held before any device row.
+            parsed = [
+                _parse_device(tx, org, row, f"record {line}")
+                for line, row in enumerate(records, start=1)
+            ]
+            for new in parsed:
                 known = tx.get_device(org.id, new.device_id) or tx.find_device_by_serial(
                     org.id, new.serial_number
                 )
@@ -161,7 +168,7 @@ def _changes(tx: DirectoryTransaction, org: Organization, update: DeviceUpdate) 
     if not isinstance(update.user, _Unset):
         uid = None
         if update.user is not None:
-            user = tx.get_user_by_id(org.id, update.user)
+            user = tx.find_assignee(org.id, id=update.user)
             if user is None:
                 raise Invalid(
                     f'Invalid pk "{update.user}" - object does not exist.',
@@ -249,9 +256,9 @@ def _user_of(
     user_id = _uuid(row.get("user_id"), f"{where}: user_id", problems)
     email = row.get("user_email")
     if user_id is not None:
-        user = tx.get_user_by_id(org.id, user_id)
+        user = tx.find_assignee(org.id, id=user_id)
     elif isinstance(email, str) and email:
-        user = tx.find_user_by_email(org.id, email)
+        user = tx.find_assignee(org.id, email=email)
     else:
         return None
     if user is None:

@@ -56,6 +56,8 @@ class DirectoryService:
     def delete_user(self, *, principal: Principal, user_id: UUID, actor: Actor) -> None:
         with self._store.write() as tx:
             require_tenant_permission(tx, principal, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+            # Locked until commit, so the count below sees any assignment that got the user
+            # first, and no assignment can start before the delete commits.
             user = tx.get_user_by_id(principal.org.id, user_id)
             if user is None:
                 raise NotFound(NOT_FOUND)

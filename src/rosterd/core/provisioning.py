@@ -35,6 +35,7 @@ from rosterd.core.clock import utcnow
 from rosterd.core.entities import (
     DirectoryGroup,
     Integration,
+    Organization,
     ProvisionedUser,
     RoleAssignments,
     User,
@@ -133,11 +134,20 @@ def parse_id(value: str) -> UUID | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Provisioner:
+    """The integration a SCIM token belongs to, and its organization (the tenant whose rate
+    limits its requests count against)."""
+
+    integration: Integration
+    org: Organization
+
+
 class ProvisioningService:
     def __init__(self, store: DirectoryStore) -> None:
         self._store = store
 
-    def authenticate(self, token: str | None) -> Integration:
+    def authenticate(self, token: str | None) -> Provisioner:
         """The SCIM integration a bearer token belongs to; API tokens are not accepted."""
         if not token:
             raise Unauthenticated("Missing bearer token")
@@ -145,9 +155,10 @@ class ProvisioningService:
             raise Unauthenticated("Invalid bearer token")
         with self._store.read() as tx:
             integration = tx.find_integration_by_scim_token(hash_token(token))
-        if integration is None or integration.type != SCIM:
+            org = tx.get_organization(integration.org_id) if integration else None
+        if integration is None or integration.type != SCIM or org is None:
             raise Unauthenticated("Invalid bearer token")
-        return integration
+        return Provisioner(integration, org)
 
     # reading
 

@@ -15,7 +15,8 @@ from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
 from rosterd.dialects.scim import create_scim_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
-from rosterd.server.middleware import RequestLogMiddleware
+from rosterd.server.logging import describe
+from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
 from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
@@ -42,8 +43,8 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
     def readyz() -> JSONResponse:
         try:
             store.ping()
-        except Exception:
-            log.warning("database unreachable", exc_info=True)
+        except Exception as exc:
+            log.warning("database unreachable: %s", describe(exc))
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
@@ -52,4 +53,5 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
     mount(app, SCIM_PREFIX, create_scim_app(services))
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app

@@ -24,6 +24,10 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "timeout_keep_alive": 5,
         # Requests still running at shutdown get 10 s to finish.
         "timeout_graceful_shutdown": 10,
+        # With --workers, the supervisor kills a worker that does not answer its ping in time,
+        # also while it starts: uvicorn's 5 s killed workers still importing the app on a busy
+        # machine, over and over, so that none ever served. A hung worker goes after 30 s.
+        "timeout_worker_healthcheck": 30,
         # At most this many connections at once per worker; past it new requests get a 503.
         "limit_concurrency": settings.max_connections,
         # A request line and headers larger than this are cut off by the parser (a plain 400);

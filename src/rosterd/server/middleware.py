@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and the access log, body-size limits, per-request headers."""
+"""Pure ASGI middleware: request ids and the access log, errors after their answer, body-size
+limits, per-request headers."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from typing import Any, Final
 
 from fastapi import HTTPException
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rosterd.server.logging import log_unexpected
+
 access_log = logging.getLogger("rosterd.access")
+error_log = logging.getLogger("rosterd")
+log = logging.getLogger("rosterd.server")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 RESPONSE_HEADERS_STATE = "rosterd_response_headers"
 
@@ -22,7 +28,8 @@ class RequestLogMiddleware:
     """Gives every request an id (`X-Request-Id`) and logs one JSON line per request.
 
     Only the method, path, status, duration and id are logged: never headers or query strings,
-    so a token can never reach the log.
+    so a token can never reach the log. A request that fails unexpectedly is also logged as an
+    error, privately (`log_unexpected`), and answered with a 500 if nothing answered it yet.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -35,7 +42,7 @@ class RequestLogMiddleware:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -48,6 +55,12 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Logged here (unless a dialect did) and not raised on: the ASGI server would log it
+            # again, with the exception's message, which may quote the request's data.
+            log_unexpected(error_log, scope, exc)
+            if status is None:
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send_with_id)
         finally:
             access_log.info(
                 json.dumps(
@@ -56,11 +69,45 @@ class RequestLogMiddleware:
                         "request_id": request_id,
                         "method": scope["method"],
                         "path": scope["path"],
-                        "status": status,
+                        "status": status or 500,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }
                 )
             )
+
+
+class AnsweredErrorsMiddleware:
+    """Ends here an exception raised after its response went out in full.
+
+    Each dialect's 500 handler answers (and logs) an unexpected error, and then Starlette raises
+    it again so that the server may log it; uvicorn then closes the connection, so a client's
+    next request on the kept-alive connection failed with a read error. Once the response is
+    complete the connection is fine, and the client has its answer: keep it open.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Any scope: only an HTTP response can be complete, so anything else is raised again.
+        status: int | None = None
+        complete = False
+
+        async def watch(message: Message) -> None:
+            nonlocal status, complete
+            await send(message)
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                complete = not message.get("more_body", False)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if not complete:
+                raise  # no answer, or half of one: uvicorn sends a 500 or closes the connection
+            if status != 500:  # a 500 was the dialect's answer to it, logged by its handler
+                log.exception("error after a complete %s response to %s", status, scope["path"])
 
 
 _NAME_EXCEPTIONS: Final = {b"www-authenticate": b"WWW-Authenticate", b"etag": b"ETag"}

@@ -9,7 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from limits import RateLimitItem, RateLimitItemPerMinute
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
@@ -125,3 +130,43 @@ class RateLimiter:
 
 def per_minute(amount: int) -> RateLimitItem:
     return RateLimitItemPerMinute(amount)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantLimits:
+    """One request counted against Kandji's tenant limits (Kong's rate-limiting plugin): per
+    hour and per second, shared by everything served on the Kandji host."""
+
+    hour: LimitState
+    second: LimitState
+
+    def headers(self, now: float) -> dict[str, int]:
+        # The generic headers describe the window closest to running out, as Kong's do.
+        closest = self.hour if self.hour.remaining < self.second.remaining else self.second
+        return {
+            "Ratelimit-Limit": closest.limit,
+            "Ratelimit-Remaining": closest.remaining,
+            "Ratelimit-Reset": closest.retry_after(now),
+            "X-Ratelimit-Limit-Hour": self.hour.limit,
+            "X-Ratelimit-Limit-Second": self.second.limit,
+            "X-Ratelimit-Remaining-Hour": self.hour.remaining,
+            "X-Ratelimit-Remaining-Second": self.second.remaining,
+        }
+
+    def retry_after(self, now: float) -> int | None:
+        """Seconds until every spent window has rolled over; None when none is spent."""
+        spent = [s.retry_after(now) for s in (self.hour, self.second) if not s.allowed]
+        return max(spent) if spent else None
+
+
+def hit_kandji_tenant(
+    limiter: RateLimiter, subdomain: str, *, per_hour: int, per_second: int
+) -> TenantLimits | None:
+    """Count one request of tenant `subdomain` on the counters the Kandji API keeps for it
+    (`("kandji", subdomain)`); None while the counter store is unreachable."""
+    key = ("kandji", subdomain)
+    hour = limiter.hit(RateLimitItemPerHour(per_hour), *key)
+    second = limiter.hit(RateLimitItemPerSecond(per_second), *key)
+    if hour is None or second is None:
+        return None
+    return TenantLimits(hour, second)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///rosterd.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+    return value.upper()
 
 
 class Settings(BaseSettings):
@@ -29,4 +38,8 @@ class Settings(BaseSettings):
     request_read_timeout: float = Field(default=20.0, gt=0)
     # Open connections per worker; past it, new requests get a 503 at once.
     max_connections: int = Field(default=1000, ge=1)
-    log_level: str = "INFO"
+    log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
+    # Comma-separated host names a request's Host header may name (`rosterd.example.com`,
+    # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.
+    # Unset, every Host is answered (and, without public_base_url, used in links).
+    allowed_hosts: str | None = None

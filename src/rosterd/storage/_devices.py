@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.core.entities import DeviceView
+from rosterd.core.entities import DeviceView, User
 from rosterd.core.errors import Conflict, FieldError, Invalid, NotFound
 from rosterd.core.ports import DeviceChanges, DeviceQuery, NewDevice
 from rosterd.core.validation import email_key, fold
@@ -39,6 +40,21 @@ def add_device(conn: Connection, device: NewDevice) -> DeviceView:
     found = find_device(conn, t.devices.c.id == new_id)
     assert found is not None
     return found
+
+
+def find_assignee(
+    conn: Connection, org_id: int, *, id: UUID | None, email: str | None, lock: bool
+) -> User | None:
+    users = t.users
+    which = users.c.id == id if id is not None else users.c.email_key == email_key(email or "")
+    stmt = select(*_rows.USER_COLUMNS).where(users.c.org_id == org_id, which)
+    if lock:
+        # FOR KEY SHARE, the lock the devices' foreign key takes anyway, taken before the device
+        # row is: it waits for a writer holding the user (FOR UPDATE: a change or a delete of
+        # it), and a delete waits for it; assignments to one user do not wait for each other.
+        stmt = stmt.with_for_update(read=True, key_share=True)
+    row = conn.execute(stmt).first()
+    return _rows.user(row) if row else None
 
 
 def find_device(conn: Connection, *where: ColumnElement[bool]) -> DeviceView | None:

@@ -169,10 +169,9 @@ def _uses_trigram_index(conn: Connection, query: UserQuery) -> bool:
     return conn.dialect.name == "sqlite" and len(term) >= _TRIGRAM
 
 
-def get_user_by_id(conn: Connection, org_id: int, id: UUID) -> User | None:
-    row = conn.execute(
-        select(*_rows.USER_COLUMNS).where(t.users.c.id == id, t.users.c.org_id == org_id)
-    ).first()
+def get_user_by_id(conn: Connection, org_id: int, id: UUID, *, lock: bool) -> User | None:
+    stmt = select(*_rows.USER_COLUMNS).where(t.users.c.id == id, t.users.c.org_id == org_id)
+    row = conn.execute(stmt.with_for_update() if lock else stmt).first()
     return _rows.user(row) if row else None
 
 

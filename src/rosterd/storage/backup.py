@@ -19,6 +19,11 @@ def backup_sqlite(database_url: str, destination: Path) -> int:
         raise ValueError("db backup works on SQLite files; for PostgreSQL use pg_dump")
     if destination.exists():
         raise FileExistsError(f"{destination} already exists")
+    # Connecting would create the files: a missing source or directory is said so instead.
+    if not Path(url.database).is_file():
+        raise FileNotFoundError(f"there is no SQLite database at {Path(url.database).absolute()}")
+    if not destination.absolute().parent.is_dir():
+        raise FileNotFoundError(f"the directory {destination.absolute().parent} does not exist")
     source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
     target = sqlite3.connect(destination)
     try:

@@ -3,6 +3,9 @@
 SQLite runs in WAL mode with `synchronous=FULL` (a commit is on disk before it is acknowledged)
 and foreign keys on. Writers take the lock up front (`BEGIN IMMEDIATE`) so that two writers never
 deadlock upgrading a read lock; readers use plain deferred transactions and never block writers.
+
+Errors never carry a statement's parameters (`hide_parameters`): they are emails, names and search
+terms, and error messages end up in logs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_engine(
+            parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        )
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
@@ -32,6 +37,7 @@ def make_engine(url: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=8,
         max_overflow=16,
+        hide_parameters=True,
     )
     _configure_sqlite(engine)
     return engine

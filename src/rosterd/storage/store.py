@@ -125,6 +125,12 @@ class SqlTransaction:
         ).first()
         return _rows.organization(row) if row else None
 
+    def get_organization(self, org_id: int) -> Organization | None:
+        row = self._conn.execute(
+            select(*_rows.ORG_COLUMNS).where(t.organizations.c.id == org_id)
+        ).first()
+        return _rows.organization(row) if row else None
+
     def add_account_group(self, *, org_id: int, name: str, is_default: bool) -> AccountGroup:
         try:
             with self._conn.begin_nested():
@@ -499,7 +505,7 @@ class SqlTransaction:
     # directory users
 
     def get_user_by_id(self, org_id: int, id: UUID) -> User | None:
-        return _directory.get_user_by_id(self._conn, org_id, id)
+        return _directory.get_user_by_id(self._conn, org_id, id, lock=self._writing)
 
     def get_directory_user(self, org_id: int, id: UUID) -> DirectoryUser | None:
         found = _directory.list_directory_users(
@@ -537,6 +543,11 @@ class SqlTransaction:
         _directory.archive_users(self._conn, org_id, uids, now)
 
     # devices
+
+    def find_assignee(
+        self, org_id: int, *, id: UUID | None = None, email: str | None = None
+    ) -> User | None:
+        return _devices.find_assignee(self._conn, org_id, id=id, email=email, lock=self._writing)
 
     def add_device(self, device: NewDevice) -> DeviceView:
         return _devices.add_device(self._conn, device)

@@ -100,6 +100,28 @@ def test_patch_assigns_and_unassigns_users(client: httpx.Client, people: Directo
     assert client.get(f"/users/{art.id}").json()["device_count"] == 0
 
 
+def test_an_archived_user_can_be_assigned_and_shows_archived(
+    client: httpx.Client, directory: Directory
+) -> None:
+    # Archiving keeps a user's record and devices (Kandji shows `is_archived` on a device's
+    # user); only a delete removes it.
+    integration = directory.integration()
+    [kept, archived] = directory.add_users(integration, 2)
+    directory.import_users(integration, [{"email": kept.email}], full=True)
+    device_id = directory.add_device()
+
+    assigned = client.patch(f"/devices/{device_id}", json={"user": str(archived.id)})
+
+    assert assigned.status_code == 200
+    assert assigned.json()["user"] == {
+        "email": archived.email,
+        "name": archived.name,
+        "id": str(archived.id),
+        "is_archived": True,
+    }
+    assert client.get(f"/users/{archived.id}").json()["device_count"] == 1
+
+
 def test_patch_asset_tag_and_tags_leaves_the_rest(client: httpx.Client, people: Directory) -> None:
     art = people.user("art.vandelay@vandelay.test")
     device_id = people.add_device(asset_tag="old", user_email=art.email)

@@ -15,7 +15,7 @@ from rosterd.core.entities import Integration
 from rosterd.core.integrations import IntegrationsService
 from rosterd.storage import SqlDirectoryStore
 from tests.support.orgs import OrgFactory, TestOrg
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, start_server
 
 SCIM_JSON = "application/scim+json"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -80,6 +80,14 @@ def scim(live_server: LiveServer, provisioning: Provisioning) -> Iterator[httpx.
     """An httpx client with the integration's SCIM token, at /api/v1/scim."""
     with scim_client(live_server, provisioning.token) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def unlimited_server(database_url: str, live_server: LiveServer) -> Iterator[LiveServer]:
+    """A server without rate limits, for clients that send many requests at once and do not
+    retry a 429 (the fuzzer, scim2-tester): their volume must never meet one."""
+    with start_server(database_url, live_server.store, rate_limits=False) as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.scim.conftest import ERROR, PATCH_OP, USER, create_user
+from tests.api.scim.conftest import ERROR, PATCH_OP, USER, Provisioning, create_user, scim_client
+from tests.support.server import LiveServer
 
 FUZZ = settings(
     max_examples=60,
@@ -73,6 +76,13 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=10,
 )
+
+
+@pytest.fixture
+def scim(unlimited_server: LiveServer, provisioning: Provisioning) -> Iterator[httpx.Client]:
+    """The integration's client, on a server without rate limits: a 429 would hide an answer."""
+    with scim_client(unlimited_server, provisioning.token) as c:
+        yield c
 
 
 def assert_scim_answer(response: httpx.Response) -> None:

@@ -11,6 +11,7 @@ from rosterd import __version__
 from rosterd.dialects.kandji import _errors, _wire
 from rosterd.dialects.kandji._deps import KandjiServices, single_query_values
 from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
+from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.services import Services
@@ -28,7 +29,11 @@ def create_kandji_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
-        dependencies=[Depends(enforce_request_limits), Depends(single_query_values)],
+        dependencies=[
+            Depends(allowed_host(services.settings)),
+            Depends(enforce_request_limits),
+            Depends(single_query_values),
+        ],
     )
     app.state.kandji = KandjiServices.of(services)
     app.include_router(router)

@@ -22,6 +22,7 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.logging import log_unexpected
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.kandji")
@@ -93,5 +94,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
+    log_unexpected(log, request.scope, exc)
     return detail(500, "A server error occurred.")

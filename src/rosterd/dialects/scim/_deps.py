@@ -1,9 +1,11 @@
-"""Request dependencies: the integration a SCIM token belongs to, the services, the SCIM base
-URL, the raw body and the conditional headers."""
+"""Request dependencies: the integration a SCIM token belongs to (each request counted against its
+organization's rate limits), the services, the SCIM base URL, the raw body and the conditional
+headers."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Final
@@ -14,8 +16,11 @@ from scim2_models import SCIMException
 
 from rosterd.core.audit import Actor
 from rosterd.core.entities import Integration
+from rosterd.core.errors import RateLimited
 from rosterd.core.groups import GroupsService
 from rosterd.core.provisioning import ProvisioningService
+from rosterd.server.middleware import add_response_headers
+from rosterd.server.ratelimit import RateLimiter, hit_kandji_tenant
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 
@@ -35,6 +40,7 @@ class UnsupportedMediaType(SCIMException):
 @dataclass(frozen=True, slots=True)
 class ScimServices:
     settings: Settings
+    rate_limiter: RateLimiter
     provisioning: ProvisioningService
     groups: GroupsService
 
@@ -42,6 +48,7 @@ class ScimServices:
     def of(cls, shared: Services) -> ScimServices:
         return cls(
             settings=shared.settings,
+            rate_limiter=shared.rate_limiter,
             provisioning=ProvisioningService(shared.store),
             groups=GroupsService(shared.store),
         )
@@ -56,10 +63,34 @@ ServicesDep = Annotated[ScimServices, Depends(services)]
 
 
 def authenticated(
+    request: Request,
     svc: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Integration:
-    return svc.provisioning.authenticate(credentials.credentials if credentials else None)
+    caller = svc.provisioning.authenticate(credentials.credentials if credentials else None)
+    if svc.settings.rate_limits:
+        _count_request(request, svc, caller.org.subdomain)
+    return caller.integration
+
+
+def _count_request(request: Request, svc: ScimServices, subdomain: str) -> None:
+    """SCIM is served on the Kandji host (/api/v1/scim): its requests count against the
+    organization's Kandji API limits, and answer with the same headers."""
+    counted = hit_kandji_tenant(
+        svc.rate_limiter,
+        subdomain,
+        per_hour=svc.settings.kandji_requests_per_hour,
+        per_second=svc.settings.kandji_requests_per_second,
+    )
+    if counted is None:
+        return
+    now = time.time()
+    add_response_headers(request, counted.headers(now))
+    wait = counted.retry_after(now)
+    if wait is not None:
+        raise RateLimited(
+            f"API rate limit exceeded. Expected available in {wait} seconds.", retry_after=wait
+        )
 
 
 Caller = Annotated[Integration, Depends(authenticated)]

@@ -27,6 +27,7 @@ from rosterd.core.errors import (
     Unauthenticated,
 )
 from rosterd.dialects.scim._wire import MEDIA_TYPE, invalid
+from rosterd.server.logging import log_unexpected
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.scim")
@@ -125,5 +126,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
+    log_unexpected(log, request.scope, exc)
     return error(500, "Internal server error")

@@ -24,6 +24,7 @@ from rosterd.core.errors import PreconditionFailed
 from rosterd.core.groups import GroupRecord, GroupResults
 from rosterd.core.ports import GroupQuery, ProvisionedUserQuery
 from rosterd.core.provisioning import UserRecord, UserResults, group_version, user_version
+from rosterd.dialects.scim import _limits as limits
 from rosterd.dialects.scim import _render as render
 from rosterd.dialects.scim import _search as search
 from rosterd.dialects.scim import _wire as wire
@@ -302,6 +303,7 @@ def modify_user(
 ) -> JSONResponse:
     parameters = _response_parameters(request, wire.UserModel)
     patch = wire.read_patch(wire.UserModel, body)
+    limits.check_evaluated_patch(patch)
 
     def change(current: ProvisionedUser) -> UserRecord | None:
         resource = render.user_resource(current, base)
@@ -480,6 +482,8 @@ def modify_group(
             actor=actor,
         )
     else:
+        # Members added, or removed by id, are not evaluated; any other PATCH is.
+        limits.check_evaluated_patch(patch)
 
         def change(current: DirectoryGroup) -> GroupRecord | None:
             resource = render.group_resource(current, base)

@@ -43,6 +43,7 @@ from scim2_models.path import CompareOperator, Comparison
 
 from rosterd.core.groups import GroupRecord, MemberChange, MemberRecord
 from rosterd.core.provisioning import UserRecord
+from rosterd.dialects.scim import _limits as limits
 
 MEDIA_TYPE: Final = "application/scim+json"
 USER_SCHEMA: Final = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -175,13 +176,17 @@ def validate(model: type[Any], payload: Any, context: Context) -> Any:
 
 
 def read_patch(model: type[Resource[Any]], body: bytes) -> PatchOp[Any]:
+    """A PATCH body, each of whose path filters is bounded as a search filter is."""
     payload = decode(body)
+    limits.check_patch_paths(payload)
     if isinstance(payload, dict) and isinstance(payload.get("Operations"), list):
         payload["Operations"] = [_entra_manager(op) for op in payload["Operations"]]
-    return cast(
+    patch = cast(
         "PatchOp[Any]",
         validate(PatchOp[model], payload, Context.RESOURCE_PATCH_REQUEST),  # type: ignore[valid-type]
     )
+    limits.check_patch_filters(patch)
+    return patch
 
 
 _MEMBER_KEYS: Final = frozenset({"value", "display", "$ref", "type"})
@@ -256,12 +261,14 @@ def _entra_manager(operation: Any) -> Any:
 
 
 def read_search(model: Any, payload: dict[str, Any]) -> SearchRequest[Any]:
+    limits.check_parameters(payload)  # before parsing: see _limits
     try:
         with PROVIDER:
             search = SearchRequest[model].model_validate(payload, scim_ctx=Context.SEARCH_REQUEST)
     except ValidationError as exc:
         raise invalid(exc) from None
     if search.filter is not None:
+        limits.check_filter_terms(search.filter.ast)
         _check_unicode(search.filter.ast)
     if search.cursor is not None:
         raise InvalidSyntaxException(detail="Cursor pagination is not supported: use startIndex")
@@ -290,6 +297,7 @@ def _check_unicode(node: Any) -> None:
 
 
 def read_response_parameters(model: Any, query: dict[str, str]) -> ResponseParameters[Any]:
+    limits.check_parameters(query)
     try:
         with PROVIDER:
             return ResponseParameters[model].model_validate(query)

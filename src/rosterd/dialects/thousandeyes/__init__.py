@@ -10,6 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from rosterd import __version__
 from rosterd.dialects.thousandeyes import _errors
 from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, router
+from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.services import Services
@@ -28,7 +29,7 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
-        dependencies=[Depends(enforce_request_limits)],
+        dependencies=[Depends(allowed_host(services.settings)), Depends(enforce_request_limits)],
     )
     app.state.services = services
     app.include_router(router)

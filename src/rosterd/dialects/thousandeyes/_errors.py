@@ -24,6 +24,8 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.hosts import HostNotAllowed
+from rosterd.server.logging import log_unexpected
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.thousandeyes")
@@ -125,7 +127,7 @@ def _field_error(error: Any) -> FieldError:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 400:
+    if exc.status_code == 400 and not isinstance(exc, HostNotAllowed):
         # FastAPI reports bodies it cannot parse at all (e.g. nested too deeply) this way.
         return problem(
             request,
@@ -144,5 +146,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
+    log_unexpected(log, request.scope, exc)
     return problem(request, 500, "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,65 @@
+"""The benchmark (`python -m bench`, docs/performance.md) still runs and measures every row.
+
+This checks the instrument, not its numbers: one very short round on a small directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+ROSTERD_ROWS = [
+    "sqlite.v7_get_user",
+    "sqlite.kandji_get_user",
+    "sqlite.scim_get_user",
+    "sqlite.kandji_list_users",
+    "sqlite.v7_post_user",
+    "sqlite.startup",
+]
+PRISM_ROWS = ["prism.get_user", "sqlite.v7_get_user_vs_prism"]
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None,
+    reason="the benchmark measures with wrk, which is not installed (apt-get install -y wrk)",
+)
+def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
+
+    # The timeout only stops a hung run; nothing here depends on how fast it is.
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(output.read_text())
+    with_prism = shutil.which("prism") is not None
+    expected = ["hello", *ROSTERD_ROWS, "startup.hello", *(PRISM_ROWS if with_prism else [])]
+    assert sorted(row["key"] for row in doc["rows"]) == sorted(expected)
+    skipped = [s["key"] for s in doc["skipped"]]
+    assert skipped == ([] if with_prism else ["prism.get_user"])
+    assert doc["config"]["smoke"] is True
+    for row in doc["rows"]:
+        assert row["unit"] in ("req/s", "s"), row
+        assert len(row["values"]) == doc["config"]["rounds"] == 1, row
+        numbers = [*row["values"], row["min"], row["median"], row["max"]]
+        assert all(n > 0 for n in numbers), row
+        if row["key"] not in ("hello", "startup.hello"):
+            assert row["ratio"]["to"], row
+            assert all(n > 0 for n in [*row["ratio"]["values"], row["ratio"]["median"]]), row
+            assert row["target"], row
+            assert isinstance(row["meets"], bool), row
+        assert row["label"] in result.stdout  # the table has every row
+    post = next(row for row in doc["rows"] if row["key"] == "sqlite.v7_post_user")
+    assert post["p99_ms"]["median"] > 0
