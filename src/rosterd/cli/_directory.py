@@ -16,7 +16,6 @@ from rosterd.core.devices import DevicesService
 from rosterd.core.directory_sync import (
     DirectoryRecord,
     DirectorySyncService,
-    astuple_record,
     check_records,
     parse_record,
 )
@@ -139,7 +138,7 @@ def users_import(
     def parsed() -> Iterator[DirectoryRecord]:
         return (parse_record(row, where) for where, row in read_rows(file))
 
-    with reported_errors(), Spill(astuple_record, DirectoryRecord) as spill:
+    with reported_errors(), Spill(DirectoryRecord._make) as spill:
         records = spill.passes(parsed)
         total = check_records(records)  # the whole file is checked before anything changes
         with _progress() as progress:

@@ -61,7 +61,7 @@ def _json_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 class Spill(Generic[T]):
-    """Items kept in a temporary file by a first pass over them, for the passes after it.
+    """Tuples kept in a temporary file by a first pass over them, for the passes after it.
 
     An import checks the whole file, then writes: the second pass reads back exactly what the
     first one checked (even if the file changes meanwhile), at marshal's speed rather than the
@@ -69,10 +69,9 @@ class Spill(Generic[T]):
     or when the process dies) and takes about as much room in $TMPDIR as the input.
     """
 
-    def __init__(self, encode: Callable[[T], tuple[Any, ...]], decode: Callable[..., T]) -> None:
-        self._encode = encode
-        self._decode = decode
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+    def __init__(self, make: Callable[[Iterable[Any]], T]) -> None:
+        self._make = make  # a tuple of values back into an item, e.g. a NamedTuple's `_make`
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
         self._complete = False
 
     def __enter__(self) -> Spill[T]:
@@ -89,9 +88,9 @@ class Spill(Generic[T]):
     def _keep(self, items: Iterable[T]) -> Iterator[T]:
         self._file.seek(0)
         self._file.truncate()
-        chunk: list[tuple[Any, ...]] = []
+        chunk: list[Any] = []
         for item in items:
-            chunk.append(self._encode(item))
+            chunk.append(tuple(item))  # type: ignore[arg-type]  # items are tuples
             if len(chunk) == _SPILL_CHUNK:
                 marshal.dump(chunk, self._file)
                 chunk = []
@@ -103,6 +102,7 @@ class Spill(Generic[T]):
 
     def _replay(self) -> Iterator[T]:
         self._file.seek(0)
+        make = self._make
         while chunk := marshal.load(self._file):  # noqa: S302 - our own file, unnamed
             for values in chunk:
-                yield self._decode(*values)
+                yield make(values)

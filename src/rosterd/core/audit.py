@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import os
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from ulid import ULID
 
@@ -65,32 +61,8 @@ def build_event(
 ) -> AuditEvent:
     """An event not yet written: bulk changes write theirs with `tx.add_audit_events`."""
     now = utcnow()
-    change = (action, target_id, new_state)
-    return _event(str(ULID.from_datetime(now)), now, org_id, actor, target_type, change)
-
-
-Change = tuple[str, str, dict[str, Any] | None]  # (action, target_id, new_state)
-
-
-def build_events(
-    *, org_id: int, actor: Actor, target_type: str, changes: Sequence[Change], now: datetime
-) -> list[AuditEvent]:
-    """The events of one bulk change, not yet written: they share the change's time `now`, and
-    their ids increase in this order, as the ULIDs python-ulid makes within one millisecond do
-    (random, then + 1 each)."""
-    ids = ulids(now, len(changes))
-    return [
-        _event(event_id, now, org_id, actor, target_type, change)
-        for event_id, change in zip(ids, changes, strict=True)
-    ]
-
-
-def _event(
-    event_id: str, now: datetime, org_id: int, actor: Actor, target_type: str, change: Change
-) -> AuditEvent:
-    action, target_id, new_state = change
     return AuditEvent(
-        id=event_id,
+        id=str(ULID.from_datetime(now)),
         org_id=org_id,
         occurred_at=now,
         actor_type=actor.type,
@@ -101,20 +73,3 @@ def _event(
         new_state=new_state,
         request_id=actor.request_id,
     )
-
-
-# ULIDs are Crockford base32: 10 characters of millisecond timestamp, 16 of randomness (80 bits,
-# which base64.b32encode writes as 16 characters too, in another alphabet).
-_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_FROM_RFC4648: Final = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _CROCKFORD.encode())
-_RANDOMNESS_BITS: Final = 80
-
-
-def ulids(when: datetime, count: int) -> list[str]:
-    """`count` increasing ULIDs of the millisecond of `when`."""
-    millis = int(when.timestamp() * 1000)
-    head = "".join(_CROCKFORD[(millis >> shift) & 31] for shift in range(45, -5, -5))
-    start = int.from_bytes(os.urandom(10), "big") % (2**_RANDOMNESS_BITS - count)
-    packed = b"".join((start + i).to_bytes(10, "big") for i in range(count))
-    tails = base64.b32encode(packed).translate(_FROM_RFC4648).decode()
-    return [head + tails[16 * i : 16 * i + 16] for i in range(count)]

@@ -4,49 +4,58 @@ A record matches an existing user by the integration's external id first, then b
 (emails are unique per organization, so a person created elsewhere, e.g. through the
 ThousandEyes API, is adopted by the integration rather than duplicated). A full sync archives
 the integration's users that the directory no longer lists.
+
+Imports run to a million users and more, so memory stays bounded whatever the size of the
+file: records stream through in batches, the duplicate check keeps an 8-byte hash per key, and a
+full sync marks listed users in an array of uids (9 bytes a user) rather than a set.
 """
 
 from __future__ import annotations
 
-import uuid
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any, Final, TypeVar
-from uuid import UUID
+from typing import Any, Final, NamedTuple, TypeVar
 
 from rosterd.core.admins import keep_an_organization_admin
-from rosterd.core.audit import Actor, Change, build_events
+from rosterd.core.audit import Actor
+from rosterd.core.bulk_ids import new_ulids, new_uuids
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import Integration, Organization
 from rosterd.core.errors import FieldError, Invalid
 from rosterd.core.integrations import integration_of, organization
 from rosterd.core.ports import (
+    AuditBatch,
     DirectoryMatch,
     DirectoryStore,
     DirectoryTransaction,
     DirectoryUserUpdate,
-    NewUser,
+    NewDirectoryUser,
+    NewDirectoryUsers,
 )
 from rosterd.core.validation import email_key, email_problem, name_problem, normalize_email
 
 _T = TypeVar("_T")
-# Records per transaction. Each commit writes every index page the batch touched (four of the
-# users' indexes take random keys): 5,000 a batch write a third less than 1,000 do, and hold
-# SQLite's write lock about as long as a batch of 1,000 did before bulk writes.
+# Records matched and written together: bounds the memory an import holds.
 BATCH_SIZE: Final = 5000
+# Records per transaction (a whole number of batches). SQLite rewrites every index page a
+# transaction touched at its commit, and three of the users' indexes take random keys: with
+# small transactions each new user costs a page write per index (a million users, 12 GB).
+# 50,000 hold SQLite's write lock for a few seconds at a time.
+COMMIT_SIZE: Final = 50_000
 MAX_REPORTED_PROBLEMS: Final = 20
 MAX_ATTRIBUTE_LENGTH: Final = 255
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
+Change = tuple[str, str, dict[str, Any]]  # (action, target id, new state)
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryRecord:
-    """One person as the directory lists them."""
+class DirectoryRecord(NamedTuple):
+    """One person as the directory lists them (a tuple: an import makes one per line, and
+    keeps them in a spill file as they are)."""
 
     email: str
     name: str | None = None
@@ -54,18 +63,6 @@ class DirectoryRecord:
     job_title: str = ""
     external_id: str | None = None
     active: bool = True
-
-
-def astuple_record(record: DirectoryRecord) -> tuple[Any, ...]:
-    """The record's fields in order (`DirectoryRecord(*values)` makes it again)."""
-    return (
-        record.email,
-        record.name,
-        record.department,
-        record.job_title,
-        record.external_id,
-        record.active,
-    )
 
 
 @dataclass(slots=True)
@@ -78,17 +75,12 @@ class SyncResult:
 
 class _Roster:
     """The integration's unarchived users as a full sync starts, and which of them the file
-    lists: 25 bytes a user (uid, id, mark), so a million take 25 MB, not the 200 MB and more of
-    a dict of ints and UUIDs."""
+    lists: 9 bytes a user (uid, mark), so a million take 9 MB, not the 100 MB of a set."""
 
-    def __init__(self, users: Iterable[tuple[int, UUID]]) -> None:
-        self._uids = array("q")
-        self._ids = bytearray()
-        for uid, user_id in users:
-            if self._uids and uid <= self._uids[-1]:
-                raise ValueError("the integration's users must come in uid order")
-            self._uids.append(uid)
-            self._ids += user_id.bytes
+    def __init__(self, uids: Iterable[int]) -> None:
+        self._uids = array("q", uids)
+        if any(a >= b for a, b in zip(self._uids, self._uids[1:], strict=False)):
+            raise ValueError("the integration's uids must come in increasing order")
         self._listed = bytearray(len(self._uids))
 
     def mark_listed(self, uid: int) -> None:
@@ -96,11 +88,11 @@ class _Roster:
         if at < len(self._uids) and self._uids[at] == uid:
             self._listed[at] = 1
 
-    def unlisted(self) -> Iterator[tuple[int, UUID]]:
-        """(uid, id) of the users the file left out, by uid."""
+    def unlisted(self) -> Iterator[int]:
+        """The uids of the users the file left out, in increasing order."""
         at = self._listed.find(0)
         while at != -1:
-            yield self._uids[at], UUID(bytes=bytes(self._ids[16 * at : 16 * at + 16]))
+            yield self._uids[at]
             at = self._listed.find(0, at + 1)
 
 
@@ -252,25 +244,28 @@ class DirectorySyncService:
         progress: Callable[[int], None] | None = None,
     ) -> SyncResult:
         """Create or update each record's user, in batches; with `full`, archive the
-        integration's users the records leave out. Each batch commits on its own."""
+        integration's users the records leave out. Every `COMMIT_SIZE` records commit on
+        their own: an error keeps what the transactions before it wrote."""
         with self._store.read() as tx:
             org = organization(tx, org_subdomain)
             integration = integration_of(tx, org, integration_uuid)
-            before = (
-                _Roster(tx.unarchived_integration_users(org.id, integration.id)) if full else None
+            default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
+            roster = (
+                _Roster(tx.unarchived_integration_uids(org.id, integration.id)) if full else None
             )
-        actor = Actor(type="integration", id=str(integration.uuid))
+        sync = _Sync(
+            org, integration, default_group, Actor(type="integration", id=str(integration.uuid))
+        )
         result = SyncResult()
-        for batch in _batched(records, BATCH_SIZE):
+        for batches in _transactions(_batched(records, BATCH_SIZE)):
             with self._store.write() as tx:
-                _apply(tx, org, integration, batch, actor, result, before)
+                done = sum(sync.apply(tx, batch, result, roster) for batch in batches)
             if progress is not None:
-                progress(len(batch))
-        if before is not None:
-            for part in _batched(before.unlisted(), BATCH_SIZE):
+                progress(done)
+        if roster is not None:
+            for uid_batches in _transactions(_batched(roster.unlisted(), BATCH_SIZE)):
                 with self._store.write() as tx:
-                    _archive(tx, org, part, actor)
-                result.archived += len(part)
+                    result.archived += sum(sync.archive(tx, uids) for uids in uid_batches)
         return result
 
 
@@ -280,89 +275,140 @@ def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
         yield batch
 
 
-def _apply(
-    tx: DirectoryTransaction,
-    org: Organization,
-    integration: Integration,
-    batch: list[DirectoryRecord],
-    actor: Actor,
-    result: SyncResult,
-    before: _Roster | None,
-) -> None:
-    now = utcnow()
-    matches = tx.find_directory_matches(
-        org.id,
-        integration.id,
-        [r.external_id for r in batch if r.external_id],
-        [r.email for r in batch],
-    )
-    by_external_id = {
-        u.external_id: u for u in matches if u.integration_id == integration.id and u.external_id
-    }
-    by_email = {email_key(u.email): u for u in matches}
-    created: list[NewUser] = []
-    updates: list[DirectoryUserUpdate] = []
-    deactivated: list[int] = []
-    changes: list[Change] = []
-    default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
-    for record in batch:
-        key = email_key(record.email)
-        user = by_external_id.get(record.external_id or "") or by_email.get(key)
-        if user is None:
-            new = _new_user(org, integration, record, default_group, now)
-            created.append(new)
-            changes.append(("user.create", str(new.id), _state(new)))
-            continue
-        owner = by_email.get(key)
-        if owner is not None and owner.uid != user.uid:
-            raise Invalid(
-                "An email in the file belongs to another user",
-                [FieldError("email", "DUPLICATE", f"{record.email} belongs to another user")],
+def _transactions(batches: Iterator[list[_T]]) -> Iterator[Iterator[list[_T]]]:
+    """The batches, grouped by transaction: `COMMIT_SIZE` items each, read lazily (only one
+    batch is in memory at a time)."""
+    pending = next(batches, None)
+
+    def group() -> Iterator[list[_T]]:
+        nonlocal pending
+        count = 0
+        while pending is not None and count < COMMIT_SIZE:
+            batch, pending = pending, None
+            count += len(batch)
+            yield batch
+            pending = next(batches, None)
+
+    while pending is not None:
+        yield group()
+
+
+def _fresh_ids() -> Iterator[str]:
+    while True:
+        yield from new_uuids(256)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sync:
+    """What every batch of one import shares."""
+
+    org: Organization
+    integration: Integration
+    login_group: int  # new users log in to the organization's default account group
+    actor: Actor
+    fresh_ids: Iterator[str] = field(default_factory=_fresh_ids)
+
+    def apply(
+        self,
+        tx: DirectoryTransaction,
+        batch: list[DirectoryRecord],
+        result: SyncResult,
+        roster: _Roster | None,
+    ) -> int:
+        """Create or update the batch's users; returns the records it took."""
+        now = utcnow()
+        integration_id = self.integration.id
+        keys = [email_key(r.email) for r in batch]
+        matches = tx.find_directory_matches(
+            self.org.id, integration_id, [r.external_id for r in batch if r.external_id], keys
+        )
+        by_external_id = {
+            u.external_id: u
+            for u in matches
+            if u.integration_id == integration_id and u.external_id
+        }
+        by_email = {email_key(u.email): u for u in matches}
+        created: list[NewDirectoryUser] = []
+        updates: list[DirectoryUserUpdate] = []
+        deactivated: list[int] = []
+        changes: list[Change] = []  # in the order of the records
+        for record, key in zip(batch, keys, strict=True):
+            user = (by_external_id.get(record.external_id) if record.external_id else None) or (
+                by_email.get(key)
             )
-        if before is not None:
-            before.mark_listed(user.uid)
-        update = _update(user, integration, record, now)
-        if update is None:
-            result.unchanged += 1
-            continue
-        updates.append(update)
-        if user.active and not update.active:
-            deactivated.append(user.uid)
-        changes.append(("user.update", str(user.id), _state(update)))
-    keep_an_organization_admin(tx, org.id, deactivated)
-    tx.add_users(created)
-    tx.update_directory_users(org.id, updates)
-    tx.add_audit_events(
-        build_events(org_id=org.id, actor=actor, target_type="user", changes=changes, now=now)
-    )
-    result.created += len(created)
-    result.updated += len(updates)
+            if user is None:
+                new = _new_user(next(self.fresh_ids), record)
+                created.append(new)
+                changes.append(("user.create", new.id, _state(record, new.name, new.external_id)))
+                continue
+            owner = by_email.get(key)
+            if owner is not None and owner.uid != user.uid:
+                raise Invalid(
+                    "An email in the file belongs to another user",
+                    [FieldError("email", "DUPLICATE", f"{record.email} belongs to another user")],
+                )
+            if roster is not None:
+                roster.mark_listed(user.uid)
+            update = _update(user, integration_id, record, now)
+            if update is None:
+                result.unchanged += 1
+                continue
+            updates.append(update)
+            if user.active and not update.active:
+                deactivated.append(user.uid)
+            changes.append(
+                ("user.update", user.id, _state(record, update.name, update.external_id))
+            )
+        keep_an_organization_admin(tx, self.org.id, deactivated)
+        if created:
+            tx.add_directory_users(
+                NewDirectoryUsers(self.org.id, integration_id, self.login_group, now, created)
+            )
+        tx.update_directory_users(self.org.id, updates)
+        self._audit(tx, changes, now)
+        result.created += len(created)
+        result.updated += len(updates)
+        return len(batch)
+
+    def archive(self, tx: DirectoryTransaction, uids: list[int]) -> int:
+        now = utcnow()
+        keep_an_organization_admin(tx, self.org.id, uids)
+        ids = tx.archive_directory_users(self.org.id, uids, now)
+        self._audit(tx, [("user.archive", i, {"archived": True}) for i in ids], now)
+        return len(uids)
+
+    def _audit(self, tx: DirectoryTransaction, changes: Sequence[Change], now: datetime) -> None:
+        if not changes:
+            return
+        ids = new_ulids(now, len(changes))  # increasing in the order of the changes
+        actor = self.actor
+        tx.add_audit_batch(
+            AuditBatch(
+                self.org.id,
+                now,
+                actor.type,
+                actor.id,
+                actor.request_id,
+                "user",
+                [(i, *change) for i, change in zip(ids, changes, strict=True)],
+            )
+        )
 
 
-def _new_user(
-    org: Organization,
-    integration: Integration,
-    record: DirectoryRecord,
-    login_group: int,
-    now: datetime,
-) -> NewUser:
-    return NewUser(
-        id=uuid.uuid4(),
-        org_id=org.id,
+def _new_user(user_id: str, record: DirectoryRecord) -> NewDirectoryUser:
+    return NewDirectoryUser(
+        id=user_id,
         email=record.email,
         name=record.name or record.email.split("@", maxsplit=1)[0],
-        login_account_group_id=login_group,  # the organization's default account group
-        created_at=now,
         department=record.department,
         job_title=record.job_title,
-        integration_id=integration.id,
         active=record.active,
         external_id=record.external_id,
     )
 
 
 def _update(
-    user: DirectoryMatch, integration: Integration, record: DirectoryRecord, now: datetime
+    user: DirectoryMatch, integration_id: int, record: DirectoryRecord, now: datetime
 ) -> DirectoryUserUpdate | None:
     name = record.name or user.name
     external_id = record.external_id or user.external_id
@@ -374,7 +420,7 @@ def _update(
         and record.job_title == user.job_title
         and record.active == user.active
         and not user.archived  # listed by the directory again
-        and integration.id == user.integration_id
+        and integration_id == user.integration_id
         and external_id == user.external_id
     ):
         return None
@@ -386,33 +432,19 @@ def _update(
         job_title=record.job_title,
         active=record.active,
         archived=False,
-        integration_id=integration.id,
+        integration_id=integration_id,
         external_id=external_id,
         updated_at=now,
     )
 
 
-def _archive(
-    tx: DirectoryTransaction, org: Organization, users: list[tuple[int, UUID]], actor: Actor
-) -> None:
-    now = utcnow()
-    uids = [uid for uid, _ in users]
-    keep_an_organization_admin(tx, org.id, uids)
-    tx.archive_users(org.id, uids, now)
-    changes: list[Change] = [
-        ("user.archive", str(user_id), {"archived": True}) for _, user_id in users
-    ]
-    tx.add_audit_events(
-        build_events(org_id=org.id, actor=actor, target_type="user", changes=changes, now=now)
-    )
-
-
-def _state(value: NewUser | DirectoryUserUpdate) -> dict[str, Any]:
+def _state(record: DirectoryRecord, name: str, external_id: str | None) -> dict[str, Any]:
+    """The user's directory attributes after the change, as the audit event records them."""
     return {
-        "email": value.email,
-        "name": value.name,
-        "department": value.department,
-        "job_title": value.job_title,
-        "active": value.active,
-        "external_id": value.external_id,
+        "email": record.email,
+        "name": name,
+        "department": record.department,
+        "job_title": record.job_title,
+        "active": record.active,
+        "external_id": external_id,
     }

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from rosterd.core.entities import (
@@ -71,15 +71,13 @@ class DirectoryUserUpdate:
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryMatch:
-    """An existing user as a directory sync compares it with a record (no timestamps: an
-    import reads one per record, and they cost more to read than the rest)."""
+class DirectoryMatch(NamedTuple):
+    """An existing user as a directory sync compares it with a record. A tuple: an import reads
+    one per record, and a frozen dataclass costs several times as much to make."""
 
     uid: int
-    id: UUID
+    id: str  # the user's UUID, in canonical text
     email: str
-    email_key: str  # as stored
     name: str
     active: bool
     archived: bool
@@ -87,6 +85,43 @@ class DirectoryMatch:
     job_title: str
     integration_id: int | None
     external_id: str | None
+
+
+class NewDirectoryUser(NamedTuple):
+    """One new user of a `NewDirectoryUsers` batch."""
+
+    id: str  # a new UUID, in canonical text
+    email: str
+    name: str
+    department: str
+    job_title: str
+    active: bool
+    external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewDirectoryUsers:
+    """New users of one integration, made at one time: what they share, once."""
+
+    org_id: int
+    integration_id: int
+    login_account_group_id: int
+    created_at: datetime
+    users: Sequence[NewDirectoryUser]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditBatch:
+    """Audit events of one bulk change by one actor at one time, on targets of one type: what
+    they share, once, and (id, action, target_id, new_state) for each event."""
+
+    org_id: int
+    occurred_at: datetime
+    actor_type: str
+    actor_id: str | None
+    request_id: str | None
+    target_type: str
+    events: Sequence[tuple[str, str, str, dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,23 +357,30 @@ class DirectoryTransaction(Protocol):
     ) -> list[DirectoryUser]: ...
     def count_devices_of(self, org_id: int, uid: int) -> int: ...
     def find_directory_matches(
-        self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
+        self,
+        org_id: int,
+        integration_id: int,
+        external_ids: Sequence[str],
+        email_keys: Sequence[str],
     ) -> list[DirectoryMatch]:
         """The integration's users with these external ids, and the organization's users with
-        these emails (by email key)."""
+        these email keys (`validation.email_key`)."""
         ...
 
-    def add_users(self, users: Sequence[NewUser]) -> None: ...
+    def add_directory_users(self, batch: NewDirectoryUsers) -> None: ...
     def update_directory_users(
         self, org_id: int, updates: Sequence[DirectoryUserUpdate]
     ) -> None: ...
-    def unarchived_integration_users(
-        self, org_id: int, integration_id: int
-    ) -> Iterator[tuple[int, UUID]]:
-        """(uid, id) of the integration's users that are not archived, by uid."""
+    def unarchived_integration_uids(self, org_id: int, integration_id: int) -> Iterator[int]:
+        """The uids of the integration's users that are not archived, in increasing order."""
+        ...
+
+    def archive_directory_users(self, org_id: int, uids: Sequence[int], now: datetime) -> list[str]:
+        """Archive these users; their ids (canonical UUID text), in the order of `uids`."""
         ...
 
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None: ...
+    def add_audit_batch(self, batch: AuditBatch) -> None: ...
 
     # devices
     # The user a device is about to be assigned to, by id or else by email. In a write it is held

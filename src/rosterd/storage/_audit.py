@@ -1,23 +1,13 @@
-"""Writing audit events in bulk, and keyset pages of the audit log."""
+"""Keyset pages of the audit log."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from operator import attrgetter
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from rosterd.core.entities import AuditEvent
 from rosterd.core.ports import AuditQuery
-from rosterd.storage import _bulk, _rows
+from rosterd.storage import _rows
 from rosterd.storage import tables as t
-
-_EVENT_COLUMNS = tuple(AuditEvent.__dataclass_fields__)  # the table's columns, by name
-_event_values = attrgetter(*_EVENT_COLUMNS)
-
-
-def add_audit_events(conn: Connection, events: Sequence[AuditEvent]) -> None:
-    _bulk.insert_rows(conn, t.audit_events, _EVENT_COLUMNS, [_event_values(e) for e in events])
 
 
 def page_audit_events(conn: Connection, org_id: int, query: AuditQuery) -> list[AuditEvent]:

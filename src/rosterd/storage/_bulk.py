@@ -1,111 +1,89 @@
-"""Many rows at driver speed: one `executemany` on SQLite, `COPY` on PostgreSQL.
+"""Many rows at driver speed: one `executemany` of tuples on SQLite, `COPY` on PostgreSQL.
 
 SQLAlchemy's own executemany builds a parameter dict per row and runs each column's bind
 processor on each value; a directory import writes a million users and as many audit events.
-Here each column's processor (the one SQLAlchemy would run, so the stored values are the same)
-runs once per column when the whole batch shares one value (the organization, the batch's
-timestamp), else once per value, and the rows go to the driver as tuples.
+Here the callers give rows of values the drivers take as they are (text, numbers, booleans,
+None), and the values a batch shares (the organization, the batch's time) are converted once,
+by the processor SQLAlchemy itself would run (`bound`), so the stored values are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import json
+from collections.abc import Sequence
+from typing import Any, Final
 
-from sqlalchemy import Column, Connection, Dialect, Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, Connection, Table
+from sqlalchemy.exc import DBAPIError
 
-Processor = Callable[[Any], Any] | None
-_processors: dict[tuple[str, str, str, tuple[str, ...]], list[Processor]] = {}
+_encode_text = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str
+_JSON_CONSTANTS: Final = {True: "true", False: "false", None: "null"}
 
 
-def processed_rows(
-    dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> list[tuple[Any, ...]]:
-    """`rows` (values in the order of `columns`) as the driver takes them."""
-    if not rows:
-        return []
-    out: list[Sequence[Any]] = []
-    processors = _column_processors(dialect, table, columns)
-    for values, process in zip(zip(*rows, strict=True), processors, strict=True):
-        if process is None:
-            out.append(values)
-            continue
-        first = values[0]
-        if all(v is first for v in values):
-            out.append((process(first),) * len(values))
-        else:
-            out.append([process(v) for v in values])
-    return list(zip(*out, strict=True))
+def bound(conn: Connection, column: Column[Any], value: Any) -> Any:
+    """`value` as SQLAlchemy would bind it for `column` on this connection's database."""
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return value if process is None else process(value)
 
 
 def insert_rows(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """INSERT `rows`; a unique violation raises SQLAlchemy's IntegrityError on both databases."""
+    """INSERT `rows` (values in the order of `columns`). Errors are SQLAlchemy's on both
+    databases (a unique violation is an IntegrityError)."""
     if not rows:
         return
-    values = processed_rows(conn.dialect, table, columns, rows)
-    names = ", ".join(_quoted(conn, columns))
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
     if conn.dialect.name == "postgresql":
-        _copy(conn, f"COPY {table.name} ({names}) FROM STDIN", values)
+        _copy(conn, f"COPY {table.name} ({names}) FROM STDIN", rows)
         return
-    marks = ", ".join(_mark(conn) for _ in columns)
-    statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - names only
-    conn.exec_driver_sql(statement, values)
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def update_rows(
-    conn: Connection,
-    table: Table,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    where: Sequence[str],
-) -> None:
-    """UPDATE a row per tuple: `columns` are set, but for the last ones, `where`, which must
-    equal the row's values."""
-    if not rows:
-        return
-    assert tuple(columns[-len(where) :]) == tuple(where)
-    values = processed_rows(conn.dialect, table, columns, rows)
-    names = _quoted(conn, columns)
-    sets = ", ".join(f"{name} = {_mark(conn)}" for name in names[: -len(where)])
-    match = " AND ".join(f"{name} = {_mark(conn)}" for name in names[-len(where) :])
-    statement = f"UPDATE {table.name} SET {sets} WHERE {match}"  # noqa: S608 - names only
-    conn.exec_driver_sql(statement, values)
-
-
-def _quoted(conn: Connection, columns: Sequence[str]) -> list[str]:
-    return [conn.dialect.identifier_preparer.quote(c) for c in columns]
-
-
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def _copy(conn: Connection, statement: str, values: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
     # The driver's own connection, inside the transaction SQLAlchemy began on it.
     driver = conn.connection.driver_connection
     assert driver is not None
-    integrity_error: type[Exception] = conn.dialect.loaded_dbapi.IntegrityError
+    dbapi = conn.dialect.loaded_dbapi
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in values:
+            for row in rows:
                 copy.write_row(row)
-    except integrity_error as exc:
-        raise IntegrityError(statement, None, exc) from exc
+    except dbapi.Error as exc:
+        # As SQLAlchemy raises it for any other statement (IntegrityError, DataError, ...);
+        # parameters stay hidden, as the engine's `hide_parameters` hides them.
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, hide_parameters=True, dialect=conn.dialect
+        ) from exc
 
 
-def _column_processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[Processor]:
-    key = (dialect.name, dialect.driver, table.name, tuple(columns))
-    found = _processors.get(key)
-    if found is None:
-        found = [_processor(dialect, table.c[name]) for name in columns]
-        _processors[key] = found
-    return found
+def json_text(value: dict[str, Any] | None) -> str | None:
+    """`json.dumps(value)`, as SQLAlchemy writes a JSON column, at several times its speed for
+    the flat objects of bulk audit events (text, booleans and nulls); anything else goes to
+    json.dumps itself."""
+    if value is None:
+        return None
+    parts = []
+    for key, item in value.items():
+        if type(key) is not str:
+            return json.dumps(value)
+        if type(item) is str:
+            parts.append(f"{_encode_text(key)}: {_encode_text(item)}")
+        elif item is None or type(item) is bool:
+            parts.append(f"{_encode_text(key)}: {_JSON_CONSTANTS[item]}")
+        else:
+            return json.dumps(value)
+    return "{" + ", ".join(parts) + "}"
 
 
-def _processor(dialect: Dialect, column: Column[Any]) -> Processor:
-    process: Processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process
+def uuid_text(stored: str) -> str:
+    """A UUID column's value read as text (SQLite keeps 32 hex digits), in canonical form."""
+    if len(stored) == 36:
+        return stored
+    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
+
+
+def uuid_value(conn: Connection, canonical: str) -> str:
+    """A UUID in canonical text as this database's UUID column takes it."""
+    return canonical.replace("-", "") if conn.dialect.name == "sqlite" else canonical

@@ -11,17 +11,17 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     Select,
     String,
     TextClause,
+    any_,
     bindparam,
+    cast,
     func,
     insert,
     literal_column,
     select,
     text,
-    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,7 +29,15 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DirectoryUser, Integration, User
 from rosterd.core.errors import Conflict, FieldError
-from rosterd.core.ports import DirectoryMatch, DirectoryUserUpdate, Keyset, NewUser, UserQuery
+from rosterd.core.ports import (
+    AuditBatch,
+    DirectoryMatch,
+    DirectoryUserUpdate,
+    Keyset,
+    NewDirectoryUsers,
+    NewUser,
+    UserQuery,
+)
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
@@ -191,18 +199,16 @@ def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
 # table by triggers, row by row; bulk writes index a batch of new users in one statement.
 _FTS_INSERT_TRIGGER = "users_email_fts_ai"
 _BULK_INDEX_MIN = 100  # below this many rows, the row trigger costs no more
-NEW_USER_COLUMNS = (
-    *NewUser.__dataclass_fields__,
-    "email_key",
-    "email_confirmed",
-    "updated_at",
-    "last_login",
+_NEW_USER_COLUMNS = (
+    "id", "email", "email_key", "name", "department", "job_title", "active", "external_id",
+    "org_id", "integration_id", "login_account_group_id", "created_at", "updated_at",
+    "email_confirmed", "archived", "last_login",
+)  # fmt: skip
+_MATCH_COLUMNS = (
+    t.users.c.uid,
+    cast(t.users.c.id, String),  # text: making a UUID object costs more than the rest of a row
+    *(t.users.c[name] for name in DirectoryMatch._fields[2:]),
 )
-_UPDATE_COLUMNS = tuple(f for f in DirectoryUserUpdate.__dataclass_fields__ if f != "uid")
-
-
-_MATCH_COLUMNS = tuple(t.users.c[name] for name in DirectoryMatch.__dataclass_fields__)
-_MatchRow = Row[Any, *tuple[Any, ...]]
 
 
 def find_directory_matches(
@@ -210,53 +216,44 @@ def find_directory_matches(
     org_id: int,
     integration_id: int,
     external_ids: Sequence[str],
-    emails: Sequence[str],
+    email_keys: Sequence[str],
 ) -> list[DirectoryMatch]:
     users = t.users
-    # Each key is looked up in its own index alone, and the organization checked on the rows:
-    # with org_id in the WHERE clause, the planners (SQLite always, PostgreSQL on statistics
-    # older than the import) chose an index that begins with org_id instead, and walked every
-    # user of the organization or integration for each batch. An integration is one
-    # organization's; an email key is one user's in each organization it is used in.
-    rows = _rows_matching(
-        conn, users.c.external_id, external_ids, users.c.integration_id == integration_id
-    )
-    found = {row[1]: DirectoryMatch(*tuple(row)[1:]) for row in rows if row[0] == org_id}
-    # The keys of the users found need no second look (a re-import matched by external id
-    # looks up no email at all).
-    known = {match.email_key for match in found.values()}
-    keys = [k for k in dict.fromkeys(email_key(e) for e in emails) if k not in known]
-    rows = _rows_matching(conn, users.c.email_key, keys)
-    found |= {row[1]: DirectoryMatch(*tuple(row)[1:]) for row in rows if row[0] == org_id}
+    found: dict[int, DirectoryMatch] = {}
+    # Each an index lookup per value: (org_id, integration_id, external_id), migration 0005,
+    # and (org_id, email_key).
+    in_integration = (users.c.org_id == org_id, users.c.integration_id == integration_id)
+    for row in _rows_matching(conn, users.c.external_id, external_ids, *in_integration):
+        found[row[0]] = _match(row)
+    # The users found by external id need no second look by their own email.
+    known = {email_key(m.email) for m in found.values()}
+    wanted = [k for k in dict.fromkeys(email_keys) if k not in known]
+    for row in _rows_matching(conn, users.c.email_key, wanted, users.c.org_id == org_id):
+        found[row[0]] = _match(row)
     return list(found.values())
 
 
 def _rows_matching(
-    conn: Connection,
-    column: ColumnElement[str],
-    values: Sequence[str],
-    *scope: ColumnElement[bool],
-) -> list[_MatchRow]:
-    """(org_id, *_MATCH_COLUMNS) of the users in `scope` whose `column` is one of `values`,
-    looked up value by value."""
+    conn: Connection, column: ColumnElement[str], values: Sequence[str], *scope: Any
+) -> Iterator[Sequence[Any]]:
+    """The _MATCH_COLUMNS of the users in `scope` whose `column` is one of `values`."""
     if not values:
-        return []
-    columns = (t.users.c.org_id, *_MATCH_COLUMNS)
-    if conn.dialect.name != "postgresql":
-        rows: list[_MatchRow] = []
-        for part in chunks(values):
-            rows += conn.execute(select(*columns).where(*scope, column.in_(part))).all()
-        return rows
-    # A nested loop over the values (OFFSET 0 keeps the lookup a subquery of its own), each an
-    # index scan on both columns: as an IN list, PostgreSQL on statistics older than the import
-    # scans the index on the scope's column alone and filters every row of the scope.
-    wanted = (
-        func.unnest(bindparam("wanted", list(values), type_=ARRAY(String)))
-        .table_valued("value")
-        .render_derived("wanted")
-    )
-    lookup = select(*columns).where(*scope, column == wanted.c.value).offset(0).lateral("found")
-    return list(conn.execute(select(lookup).select_from(wanted).join(lookup, true())).all())
+        return
+    if conn.dialect.name == "postgresql":
+        # One array parameter, not one parameter per value.
+        wanted = bindparam("wanted", list(values), type_=ARRAY(String))
+        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column == any_(wanted)))
+        return
+    for part in chunks(values):
+        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column.in_(part)))
+
+
+def _match(row: Sequence[Any]) -> DirectoryMatch:
+    uid, user_id, email, name, active, archived, department, job_title, integration, ext = row
+    return DirectoryMatch(
+        uid, _bulk.uuid_text(user_id), email, name, active, archived, department, job_title,
+        integration, ext,
+    )  # fmt: skip
 
 
 def shallow(value: Any) -> dict[str, Any]:
@@ -265,26 +262,46 @@ def shallow(value: Any) -> dict[str, Any]:
 
 
 def new_user_values(user: NewUser) -> dict[str, Any]:
-    return dict(zip(NEW_USER_COLUMNS, _new_user_row(user), strict=True))
+    return shallow(user) | {
+        "email_key": email_key(user.email),
+        "email_confirmed": True,
+        "updated_at": user.created_at,
+        "last_login": None,
+    }
 
 
-def _new_user_row(user: NewUser) -> tuple[Any, ...]:
-    return (
-        *(getattr(user, name) for name in NewUser.__dataclass_fields__),
-        email_key(user.email),
-        True,  # email_confirmed: the directory vouches for it
-        user.created_at,  # updated_at
+def add_directory_users(conn: Connection, batch: NewDirectoryUsers) -> None:
+    if not batch.users:
+        return
+    users = t.users
+    created = _bulk.bound(conn, users.c.created_at, batch.created_at)
+    shared = (
+        batch.org_id,
+        batch.integration_id,
+        batch.login_account_group_id,
+        created,  # created_at
+        created,  # updated_at
+        True,  # email_confirmed: the directory vouches for the address
+        False,  # archived
         None,  # last_login
     )
-
-
-def add_users(conn: Connection, new_users: Sequence[NewUser]) -> None:
-    if not new_users:
-        return
-    rows = [_new_user_row(u) for u in new_users]
+    rows = [
+        (
+            _bulk.uuid_value(conn, u.id),
+            u.email,
+            email_key(u.email),
+            u.name,
+            u.department,
+            u.job_title,
+            u.active,
+            u.external_id,
+            *shared,
+        )
+        for u in batch.users
+    ]
     try:
         with conn.begin_nested(), _email_index_in_bulk(conn, len(rows)):
-            _bulk.insert_rows(conn, t.users, NEW_USER_COLUMNS, rows)
+            _bulk.insert_rows(conn, users, _NEW_USER_COLUMNS, rows)
     except IntegrityError as exc:
         raise Conflict(
             "A user with one of these emails already exists in the organization",
@@ -297,11 +314,10 @@ def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
     """SQLite: index the emails of the `count` users inserted inside this block in one
     INSERT … SELECT, instead of by the row trigger.
 
-    FTS5 writes the terms of each statement as a segment of their own, and merges segments
-    as they pile up: the trigger's one-row statements cost as much as the rest of an import.
-    The trigger is dropped and created again inside the caller's savepoint, so no other
-    connection ever sees it missing, and an error or a crash rolls the drop back with the rows:
-    the index is never behind the table.
+    The trigger's one-row statements cost as much as the rest of an import. The trigger is
+    dropped and created again inside the caller's savepoint: no other connection ever sees it
+    missing (SQLite has one writer at a time, and readers see the last commit), and an error
+    or a crash rolls the drop back with the rows, so the index is never behind the table.
     """
     trigger = None
     if conn.dialect.name == "sqlite" and count >= _BULK_INDEX_MIN:
@@ -312,8 +328,8 @@ def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
     if trigger is None:
         yield
         return
-    # New rowids follow the largest one (uid has no AUTOINCREMENT) and this transaction holds
-    # the write lock: the block's rows are exactly those above it.
+    # New rowids follow the largest one and this transaction holds the write lock: the
+    # block's rows are exactly those above it.
     last = conn.exec_driver_sql("SELECT coalesce(max(uid), 0) FROM users").scalar_one()
     conn.exec_driver_sql(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
     yield
@@ -327,51 +343,58 @@ def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
         raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
 
 
+_UPDATE_COLUMNS = (
+    "email", "email_key", "name", "department", "job_title", "active", "archived",
+    "integration_id", "external_id", "updated_at",
+)  # fmt: skip
+_UPDATE_USER = (
+    f"UPDATE users SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} "  # noqa: S608
+    "WHERE uid = ? AND org_id = ?"
+)
+
+
 def update_directory_users(
     conn: Connection, org_id: int, updates: Sequence[DirectoryUserUpdate]
 ) -> None:
+    """Each update in order (SQLite's email index is only rewritten for a changed key, by
+    migration 0005's trigger)."""
     if not updates:
         return
-    keys = {u.uid: email_key(u.email) for u in updates}
-    rekeyed = _changed_email_keys(conn, keys)
-    for with_key in (False, True):
-        part = [u for u in updates if (u.uid in rekeyed) == with_key]
-        if not part:
-            continue
-        columns = (*_UPDATE_COLUMNS, *(("email_key",) if with_key else ()), "uid", "org_id")
-        rows = [
+    when: Any = None
+    rows = []
+    for u in updates:
+        if u.updated_at is not when:  # a batch's updates share their time: convert it once
+            when, stamp = u.updated_at, _bulk.bound(conn, t.users.c.updated_at, u.updated_at)
+        rows.append(
             (
-                *(getattr(u, name) for name in _UPDATE_COLUMNS),
-                *((keys[u.uid],) if with_key else ()),
+                u.email,
+                email_key(u.email),
+                u.name,
+                u.department,
+                u.job_title,
+                u.active,
+                u.archived,
+                u.integration_id,
+                u.external_id,
+                stamp,
                 u.uid,
                 org_id,
             )
-            for u in part
-        ]
-        _bulk.update_rows(conn, t.users, columns, rows, where=("uid", "org_id"))
-
-
-def _changed_email_keys(conn: Connection, keys: dict[int, str]) -> set[int]:
-    """The uids whose email key changes. SQLite re-indexes a row's email (row by row) whenever
-    an UPDATE sets email_key, changed or not; PostgreSQL's index needs no such care."""
-    if conn.dialect.name != "sqlite":
-        return set(keys)
-    current: dict[int, str] = {}
-    for part in chunks(list(keys)):
-        rows = conn.execute(
-            select(t.users.c.uid, t.users.c.email_key).where(t.users.c.uid.in_(part))
         )
-        current |= dict(rows.all())
-    return {uid for uid, key in keys.items() if current.get(uid) != key}
+    statement = (
+        _UPDATE_USER if conn.dialect.paramstyle == "qmark" else _UPDATE_USER.replace("?", "%s")
+    )
+    conn.exec_driver_sql(statement, rows)
 
 
-def unarchived_integration_users(
+def unarchived_integration_uids(
     conn: Connection, org_id: int, integration_id: int
-) -> Iterator[tuple[int, UUID]]:
-    """(uid, id) of the integration's users that are not archived, by uid, streamed."""
+) -> Iterator[int]:
+    """The uids of the integration's users that are not archived, in increasing order,
+    streamed (PostgreSQL: a server-side cursor)."""
     users = t.users
     rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
-        select(users.c.uid, users.c.id)
+        select(users.c.uid)
         .where(
             users.c.org_id == org_id,
             users.c.integration_id == integration_id,
@@ -379,7 +402,26 @@ def unarchived_integration_users(
         )
         .order_by(users.c.uid)
     )
-    yield from rows
+    for (uid,) in rows:
+        yield uid
+
+
+def archive_directory_users(
+    conn: Connection, org_id: int, uids: Sequence[int], now: datetime
+) -> list[str]:
+    """Archive these users; the ids (canonical text) of those that exist, in the order of
+    `uids`."""
+    users = t.users
+    ids: dict[int, str] = {}
+    for part in chunks(list(uids)):
+        found = conn.execute(
+            select(users.c.uid, cast(users.c.id, String)).where(
+                users.c.org_id == org_id, users.c.uid.in_(part)
+            )
+        )
+        ids |= {uid: _bulk.uuid_text(user_id) for uid, user_id in found}
+    archive_users(conn, org_id, uids, now)
+    return [ids[uid] for uid in uids if uid in ids]
 
 
 def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datetime) -> None:
@@ -389,3 +431,27 @@ def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datet
             .where(t.users.c.org_id == org_id, t.users.c.uid.in_(part))
             .values(archived=True, updated_at=now)
         )
+
+
+_AUDIT_COLUMNS = (
+    "id", "action", "target_id", "new_state",
+    "org_id", "occurred_at", "actor_type", "actor_id", "request_id", "target_type",
+)  # fmt: skip
+
+
+def add_audit_batch(conn: Connection, batch: AuditBatch) -> None:
+    events = t.audit_events
+    shared = (
+        batch.org_id,
+        _bulk.bound(conn, events.c.occurred_at, batch.occurred_at),
+        batch.actor_type,
+        batch.actor_id,
+        batch.request_id,
+        batch.target_type,
+    )
+    json_text = _bulk.json_text
+    rows = [
+        (event_id, action, target_id, json_text(state), *shared)
+        for event_id, action, target_id, state in batch.events
+    ]
+    _bulk.insert_rows(conn, events, _AUDIT_COLUMNS, rows)

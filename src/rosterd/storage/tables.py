@@ -109,7 +109,8 @@ users = Table(
     UniqueConstraint("org_id", "email_key"),
     Index("ix_users_org_id_uid", "org_id", "uid"),
     Index("ix_users_org_id_integration_id_uid", "org_id", "integration_id", "uid"),
-    Index("ix_users_integration_id_external_id", "integration_id", "external_id"),
+    # Directory matches and SCIM `externalId eq` (migration 0005).
+    Index("ix_users_org_id_integration_id_external_id", "org_id", "integration_id", "external_id"),
 )
 
 user_account_group_roles = Table(
