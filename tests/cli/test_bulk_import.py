@@ -31,12 +31,13 @@ from tests.support.orgs import OrgFactory
 from tests.support.server import LiveServer
 
 BULK = 150  # users a batch: enough for the bulk path (100 and more)
-_MIGRATION = importlib.import_module("rosterd.storage.migrations.versions.0002_kandji_directory")
+_0002 = importlib.import_module("rosterd.storage.migrations.versions.0002_kandji_directory")
+_0005 = importlib.import_module("rosterd.storage.migrations.versions.0005_bulk_import_indexes")
 EMAIL_TRIGGERS = {
     statement.split()[2]: statement
-    for statement in _MIGRATION._SQLITE_EMAIL_FTS
+    for statement in (*_0002._SQLITE_EMAIL_FTS, _0005.SQLITE_EMAIL_UPDATE_TRIGGER)
     if statement.startswith("CREATE TRIGGER")
-}
+}  # 0005 replaced 0002's users_email_fts_au
 
 
 def people(tag: str, count: int, start: int = 0, **fields: Any) -> list[dict[str, Any]]:
@@ -94,7 +95,8 @@ def search(client: httpx.Client, term: str) -> list[str]:
 
 def assert_email_index_whole(engine: Engine) -> None:
     """SQLite: the trigram index holds exactly the users' email keys, and its three triggers are
-    there as migration 0002 made them (PostgreSQL's index is the database's business)."""
+    there as migrations 0002 and 0005 made them (PostgreSQL's index is the database's
+    business)."""
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as conn:
@@ -161,6 +163,7 @@ def test_a_batch_that_fails_rolls_back_with_the_email_index(
     store: SqlDirectoryStore, orgs: OrgFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(directory_sync, "BATCH_SIZE", BULK)
+    monkeypatch.setattr(directory_sync, "COMMIT_SIZE", BULK)  # a transaction per batch
     directory = Directory(orgs.create(), store)
     integration = directory.integration()
     tag = uuid.uuid4().hex[:8]
@@ -188,7 +191,7 @@ from rosterd.storage import SqlDirectoryStore, _bulk, make_engine
 from rosterd.storage import tables as t
 
 database_url, org, integration, count, batch = sys.argv[1:]
-directory_sync.BATCH_SIZE = int(batch)
+directory_sync.BATCH_SIZE = directory_sync.COMMIT_SIZE = int(batch)
 insert_rows = _bulk.insert_rows
 batches = 0
 
@@ -341,10 +344,11 @@ def test_matching_looks_users_up_by_external_id_and_email_indexes(
 
     plans = explained(fresh_engine, find)
 
+    sqlite = fresh_engine.dialect.name == "sqlite"
     assert len(plans) == 2
     by_external_id, by_email = plans
-    assert "ix_users_integration_id_external_id" in by_external_id
-    assert "ix_users_email_key" in by_email
+    assert "ix_users_org_id_integration_id_external_id" in by_external_id
+    assert ("sqlite_autoindex_users_2" if sqlite else "uq_users_org_id_email_key") in by_email
     for plan in plans:  # never an index that lists a whole organization or integration
         assert "ix_users_org_id_integration_id_uid" not in plan
         assert "ix_users_org_id_uid" not in plan

@@ -1,9 +1,13 @@
-"""The passes of a user import that need no database: the duplicate check in small memory, the
-spill the import reads back, and the ids of bulk audit events."""
+"""The parts of a user import that need no database: the duplicate check in small memory, the
+spill the import reads back, the ids of bulk writes and the JSON text of bulk audit events."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime
+from functools import reduce
+from operator import and_, or_
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +16,10 @@ from ulid import ULID
 
 from rosterd.cli._files import Spill
 from rosterd.core import directory_sync
-from rosterd.core.audit import ulids
-from rosterd.core.directory_sync import DirectoryRecord, astuple_record, check_records
+from rosterd.core.bulk_ids import new_ulids, new_uuids
+from rosterd.core.directory_sync import DirectoryRecord, check_records
 from rosterd.core.errors import Invalid
+from rosterd.storage._bulk import json_text
 
 
 def records(*rows: tuple[str, str | None]) -> list[DirectoryRecord]:
@@ -74,7 +79,7 @@ def test_a_spill_gives_back_what_its_first_pass_saw(tmp_path: Path) -> None:
         reads += 1
         return [DirectoryRecord(email=line) for line in source.read_text().split()]
 
-    with Spill(astuple_record, DirectoryRecord) as spill:
+    with Spill(DirectoryRecord._make) as spill:
         passes = spill.passes(parsed)
         first = list(passes())
         source.write_text("changed@acme.test\n")  # the file changes after the check
@@ -87,7 +92,7 @@ def test_a_spill_gives_back_what_its_first_pass_saw(tmp_path: Path) -> None:
 
 
 def test_an_empty_spill_is_empty() -> None:
-    with Spill(astuple_record, DirectoryRecord) as spill:
+    with Spill(DirectoryRecord._make) as spill:
         passes = spill.passes(list)
         assert list(passes()) == []
         assert list(passes()) == []
@@ -97,7 +102,7 @@ def test_an_empty_spill_is_empty() -> None:
 def test_bulk_event_ids_are_increasing_ulids_of_their_time(count: int) -> None:
     when = datetime(2026, 12, 1, 12, 30, 45, 678901, tzinfo=UTC)
 
-    ids = ulids(when, count)
+    ids = new_ulids(when, count)
 
     assert len(ids) == count
     assert ids == sorted(ids)
@@ -107,3 +112,40 @@ def test_bulk_event_ids_are_increasing_ulids_of_their_time(count: int) -> None:
     assert {u.milliseconds for u in parsed} == {int(when.timestamp() * 1000)}
     randomness = [int.from_bytes(u.bytes[6:], "big") for u in parsed]
     assert randomness == list(range(randomness[0], randomness[0] + count))
+
+
+def test_bulk_user_ids_are_canonical_random_uuids() -> None:
+    ids = new_uuids(2000)
+
+    parsed = [uuid.UUID(i) for i in ids]
+    assert [str(u) for u in parsed] == ids  # canonical text, as str(uuid.uuid4()) writes it
+    assert {u.version for u in parsed} == {4}
+    assert {u.variant for u in parsed} == {uuid.RFC_4122}
+    assert len(set(ids)) == len(ids)
+    # Every other bit is random: each of the 122 takes both values across 2,000 ids.
+    ints = [u.int for u in parsed]
+    assert reduce(or_, ints) == uuid.UUID("ffffffff-ffff-4fff-bfff-ffffffffffff").int
+    assert reduce(and_, ints) == uuid.UUID("00000000-0000-4000-8000-000000000000").int
+
+
+STATES: list[dict[str, Any] | None] = [
+    None,
+    {},
+    {"archived": True},
+    {
+        "email": 'Jos\u00e9."quoted"\\back@acme.test',
+        "name": "\u00c5sa \u00d6berg \U0001f600 \u2028",
+        "department": "",
+        "job_title": "R&D <Lab>\ttab",
+        "active": False,
+        "external_id": None,
+    },
+    {"count": 3, "ratio": 0.5, "nested": {"a": [1, "b"]}, "flag": True},  # json.dumps itself
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_bulk_audit_states_are_written_as_json_dumps_writes_them(
+    state: dict[str, Any] | None,
+) -> None:
+    assert json_text(state) == (None if state is None else json.dumps(state))

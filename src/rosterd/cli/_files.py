@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import marshal
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from rosterd.core.errors import FieldError, Invalid
 
 T = TypeVar("T")
 _SPILL_CHUNK: Final = 1000  # items per marshal record
+_LENGTH: Final = struct.Struct("<Q")  # of a marshal record
 
 
 def read_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -92,17 +94,27 @@ class Spill(Generic[T]):
         for item in items:
             chunk.append(tuple(item))  # type: ignore[arg-type]  # items are tuples
             if len(chunk) == _SPILL_CHUNK:
-                marshal.dump(chunk, self._file)
+                self._write(chunk)
                 chunk = []
             yield item
+        self._write(chunk)  # the last one, or an empty one: the end
         if chunk:
-            marshal.dump(chunk, self._file)
-        marshal.dump([], self._file)  # the end
+            self._write([])
         self._complete = True
+
+    def _write(self, chunk: list[Any]) -> None:
+        # Length-prefixed: marshal.load reads a file in many small pieces, loads a block at once.
+        blob = marshal.dumps(chunk)
+        self._file.write(_LENGTH.pack(len(blob)))
+        self._file.write(blob)
 
     def _replay(self) -> Iterator[T]:
         self._file.seek(0)
         make = self._make
-        while chunk := marshal.load(self._file):  # noqa: S302 - our own file, unnamed
+        while True:
+            (length,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
+            chunk = marshal.loads(self._file.read(length))  # noqa: S302 - our own file, unnamed
+            if not chunk:
+                return
             for values in chunk:
                 yield make(values)

@@ -98,6 +98,12 @@ class _Roster:
 
 def parse_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
     """A record from one row of an import file; `where` (e.g. "line 3") names it in errors."""
+    record = _plain_record(row)
+    return record if record is not None else checked_record(row, where)
+
+
+def checked_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
+    """`parse_record`, field by field, naming every problem of the row."""
     problems: list[FieldError] = []
     email = normalize_email(_text(row, "email", where, problems) or "")
     if not email:
@@ -118,6 +124,60 @@ def parse_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
     if problems:
         raise Invalid(f"Invalid record at {where}", problems)
     return record
+
+
+_TEXT_FIELDS: Final = ("email", "name", "department", "job_title", "external_id")
+
+
+def _plain_record(row: Mapping[str, Any]) -> DirectoryRecord | None:
+    """The record of a row that breaks no rule, as `checked_record` makes it, at a third of its
+    cost (an import parses every row before it writes any); None for any other row."""
+    texts = _plain_texts(row)
+    if texts is None or not texts[0]:
+        return None
+    email, name, department, job_title, external_id = texts
+    email = normalize_email(email or "")
+    active = _plain_flag(row.get("active"))
+    if (
+        active is None
+        or email_problem("email", email) is not None
+        or (name is not None and name_problem("name", name) is not None)
+    ):
+        return None
+    return DirectoryRecord(
+        email, name, department or "", job_title or "", external_id or None, active
+    )
+
+
+def _plain_texts(row: Mapping[str, Any]) -> list[str | None] | None:
+    """The text fields as `_text` takes them, when none has a problem."""
+    texts = []
+    for key in _TEXT_FIELDS:
+        value = row.get(key)
+        if value is not None:
+            if type(value) is not str:
+                return None
+            value = value.strip()
+            if len(value) > MAX_ATTRIBUTE_LENGTH or not value.isprintable():
+                return None
+        texts.append(value)
+    return texts
+
+
+def _plain_flag(value: Any) -> bool | None:
+    """`_flag`'s answer, or None where it finds a problem."""
+    if value is None or value == "":
+        return True
+    if type(value) is bool:
+        return value
+    flag = value.strip().lower() if type(value) is str else None
+    return None if flag not in _TRUE and flag not in _FALSE else flag in _TRUE
+
+
+def fast_email_key(email: str) -> str:
+    """`email_key(email)`: for ASCII, the common case, without its two Unicode normalizations
+    (both leave ASCII as it is)."""
+    return email.strip().lower() if email.isascii() else email_key(email)
 
 
 def _text(row: Mapping[str, Any], key: str, where: str, problems: list[FieldError]) -> str | None:
@@ -163,7 +223,7 @@ def check_records(records: Callable[[], Iterable[DirectoryRecord]]) -> int:
     count = 0
     for record in records():
         count += 1
-        emails.add(email_key(record.email))
+        emails.add(fast_email_key(record.email))
         if record.external_id is not None:
             external_ids.add(record.external_id)
     repeated_emails, repeated_ids = emails.repeated(), external_ids.repeated()
@@ -207,7 +267,7 @@ def _listed_twice(
     external_ids: set[str] = set()
     problems: list[FieldError] = []
     for count, record in enumerate(records, start=1):
-        key = email_key(record.email)
+        key = fast_email_key(record.email)
         if hash(key) in email_hashes:
             if key in emails:
                 problems.append(
@@ -318,7 +378,7 @@ class _Sync:
         """Create or update the batch's users; returns the records it took."""
         now = utcnow()
         integration_id = self.integration.id
-        keys = [email_key(r.email) for r in batch]
+        keys = [fast_email_key(r.email) for r in batch]
         matches = tx.find_directory_matches(
             self.org.id, integration_id, [r.external_id for r in batch if r.external_id], keys
         )
@@ -327,7 +387,7 @@ class _Sync:
             for u in matches
             if u.integration_id == integration_id and u.external_id
         }
-        by_email = {email_key(u.email): u for u in matches}
+        by_email = {u.email_key: u for u in matches}
         created: list[NewDirectoryUser] = []
         updates: list[DirectoryUserUpdate] = []
         deactivated: list[int] = []

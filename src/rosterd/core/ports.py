@@ -78,6 +78,7 @@ class DirectoryMatch(NamedTuple):
     uid: int
     id: str  # the user's UUID, in canonical text
     email: str
+    email_key: str  # as stored: the key the user was found by
     name: str
     active: bool
     archived: bool

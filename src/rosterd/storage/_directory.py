@@ -211,6 +211,17 @@ _MATCH_COLUMNS = (
 )
 
 
+# SQLite's page cache (2 MB by default) for a connection that matches and writes users in bulk:
+# the users' indexes on random keys (email, external id, UUID) take about 250 MB at a million
+# users, and a page not in the cache is read again, and spilled again, at each insert into it.
+BULK_CACHE_KIB = 128 * 1024
+
+
+def _with_bulk_cache(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+
+
 def find_directory_matches(
     conn: Connection,
     org_id: int,
@@ -218,6 +229,7 @@ def find_directory_matches(
     external_ids: Sequence[str],
     email_keys: Sequence[str],
 ) -> list[DirectoryMatch]:
+    _with_bulk_cache(conn)
     users = t.users
     found: dict[int, DirectoryMatch] = {}
     # Each an index lookup per value: (org_id, integration_id, external_id), migration 0005,
@@ -226,7 +238,7 @@ def find_directory_matches(
     for row in _rows_matching(conn, users.c.external_id, external_ids, *in_integration):
         found[row[0]] = _match(row)
     # The users found by external id need no second look by their own email.
-    known = {email_key(m.email) for m in found.values()}
+    known = {m.email_key for m in found.values()}
     wanted = [k for k in dict.fromkeys(email_keys) if k not in known]
     for row in _rows_matching(conn, users.c.email_key, wanted, users.c.org_id == org_id):
         found[row[0]] = _match(row)
@@ -242,18 +254,15 @@ def _rows_matching(
     if conn.dialect.name == "postgresql":
         # One array parameter, not one parameter per value.
         wanted = bindparam("wanted", list(values), type_=ARRAY(String))
-        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column == any_(wanted)))
+        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column == any_(wanted))).all()
         return
     for part in chunks(values):
-        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column.in_(part)))
+        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column.in_(part))).all()
 
 
 def _match(row: Sequence[Any]) -> DirectoryMatch:
-    uid, user_id, email, name, active, archived, department, job_title, integration, ext = row
-    return DirectoryMatch(
-        uid, _bulk.uuid_text(user_id), email, name, active, archived, department, job_title,
-        integration, ext,
-    )  # fmt: skip
+    uid, user_id, *rest = row
+    return DirectoryMatch(uid, _bulk.uuid_text(user_id), *rest)
 
 
 def shallow(value: Any) -> dict[str, Any]:
@@ -273,6 +282,7 @@ def new_user_values(user: NewUser) -> dict[str, Any]:
 def add_directory_users(conn: Connection, batch: NewDirectoryUsers) -> None:
     if not batch.users:
         return
+    _with_bulk_cache(conn)
     users = t.users
     created = _bulk.bound(conn, users.c.created_at, batch.created_at)
     shared = (
