@@ -9,7 +9,8 @@ command in a subprocess under `/usr/bin/time -v`, once for each step:
 
     create     every user is new
     unchanged  the same file again (nothing changes)
-    full       `--full` with every tenth user left out (they are archived)
+    update     every user with a new job title
+    full       `--full` of that file with every tenth user left out (they are archived)
 
 For each step it prints users/s, wall seconds, CPU seconds (user + system) and peak RSS, and
 checks the counts the command printed. The machines are shared and noisy: `--repeat` runs the
@@ -47,7 +48,7 @@ from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 ROSTERD = shutil.which("rosterd", path=str(Path(sys.executable).parent)) or shutil.which("rosterd")
 TIME = "/usr/bin/time"
 ORG = "bench"
-STEPS = ("create", "unchanged", "full")
+STEPS = ("create", "unchanged", "update", "full")
 _FIRST = ("ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy", "jo", "kai", "lu", "mo")
 _LAST = ("lima", "berg", "chen", "diaz", "eng", "fox", "gray", "hill", "ito", "jones", "khan")
 _DEPARTMENTS = ("IT", "Sales", "Finance", "Legal", "Support", "Engineering", "")
@@ -79,8 +80,9 @@ def people(count: int, seed: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def write_file(path: Path, count: int, *, skip_every: int = 0) -> int:
-    """Writes the users file (every `skip_every`th person left out); returns records written."""
+def write_file(path: Path, count: int, *, skip_every: int = 0, moved: bool = False) -> int:
+    """Writes the users file (every `skip_every`th person left out; with `moved`, everyone with
+    another job title); returns records written."""
     written = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = None
@@ -90,6 +92,8 @@ def write_file(path: Path, count: int, *, skip_every: int = 0) -> int:
         for i, person in enumerate(people(count, seed=1)):
             if skip_every and i % skip_every == 0:
                 continue
+            if moved:
+                person["job_title"] = "Relocated"
             if writer is None:
                 handle.write(json.dumps(person) + "\n")
             else:
@@ -165,6 +169,8 @@ def expected_counts(step: str, users: int, listed: int) -> dict[str, int]:
         return {"created": users, "updated": 0, "unchanged": 0, "archived": 0}
     if step == "unchanged":
         return {"created": 0, "updated": 0, "unchanged": users, "archived": 0}
+    if step == "update":
+        return {"created": 0, "updated": users, "unchanged": 0, "archived": 0}
     return {"created": 0, "updated": 0, "unchanged": listed, "archived": users - listed}
 
 
@@ -205,12 +211,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         workdir = Path(tmp)
         everyone = workdir / f"users.{args.format}"
+        moved = workdir / f"users-moved.{args.format}"
         most = workdir / f"users-most.{args.format}"
         whole = (everyone, write_file(everyone, args.users))
         files = {
             "create": whole,
             "unchanged": whole,
-            "full": (most, write_file(most, args.users, skip_every=10)),
+            "update": (moved, write_file(moved, args.users, moved=True)),
+            "full": (most, write_file(most, args.users, skip_every=10, moved=True)),
         }
         runs = [bench_once(args.database, args.users, files, workdir) for _ in range(args.repeat)]
     if args.repeat > 1:

@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from sqlalchemy import Engine, event, text
 from ulid import ULID
 
 from rosterd.core import directory_sync
+from rosterd.core.entities import AuditEvent
 from rosterd.core.errors import Conflict
+from rosterd.core.ports import NewUser
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from rosterd.storage import _directory as storage_directory
 from tests.api.kandji.conftest import Directory
@@ -353,3 +356,83 @@ def test_matching_looks_users_up_by_external_id_and_email_indexes(
         assert "ix_users_org_id_integration_id_uid" not in plan
         assert "ix_users_org_id_uid" not in plan
         assert "Seq Scan on users" not in plan
+
+
+def raw_rows(engine: Engine, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows as the database stores them (no SQLAlchemy type processing)."""
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+
+def test_bulk_writes_store_what_the_row_by_row_writes_store(
+    store: SqlDirectoryStore, orgs: OrgFactory
+) -> None:
+    """The executemany/COPY path against SQLAlchemy's own INSERTs (`add_user`,
+    `add_audit_events`, as every import wrote before): the same stored values, to the byte."""
+    org = orgs.create()
+    directory = Directory(org, store)
+    integration = directory.integration()
+    tag = uuid.uuid4().hex[:8]
+    directory.import_users(integration, people(tag, BULK, name="Ana Lima", department="IT"))
+    bulk_user = raw_rows(
+        store.engine, "SELECT * FROM users WHERE email = :e", e=f"p0000.{tag}@bulk.example"
+    )[0]
+    bulk_event = raw_rows(
+        store.engine,
+        "SELECT * FROM audit_events WHERE target_id = :t",
+        t=str(uuid.UUID(hex=bulk_user["id"]) if len(bulk_user["id"]) == 32 else bulk_user["id"]),
+    )[0]
+    one = NewUser(
+        id=uuid.uuid4(),
+        org_id=bulk_user["org_id"],
+        email=f"one.{tag}@bulk.example",
+        name="Ana Lima",
+        login_account_group_id=bulk_user["login_account_group_id"],
+        created_at=_rows_time(bulk_user["created_at"]),
+        department="IT",
+        integration_id=integration.id,
+        external_id=f"{tag}-one",
+    )
+    event = AuditEvent(
+        id=str(ULID()),
+        org_id=bulk_event["org_id"],
+        occurred_at=_rows_time(bulk_event["occurred_at"]),
+        actor_type="integration",
+        actor_id=str(integration.uuid),
+        action="user.create",
+        target_type="user",
+        target_id=str(one.id),
+        new_state=json.loads(bulk_event["new_state"])
+        | {"email": one.email, "external_id": one.external_id},
+        request_id=None,
+    )
+    with store.write() as tx:
+        tx.add_user(one)
+        tx.add_audit_events([event])
+    single_user = raw_rows(store.engine, "SELECT * FROM users WHERE email = :e", e=one.email)[0]
+    single_event = raw_rows(
+        store.engine, "SELECT * FROM audit_events WHERE target_id = :t", t=str(one.id)
+    )[0]
+
+    def same(row: dict[str, Any], *own: str) -> dict[str, Any]:
+        return {k: (type(v), v) for k, v in row.items() if k not in own}
+
+    assert same(bulk_user, "uid", "id", "email", "email_key", "external_id") == same(
+        single_user, "uid", "id", "email", "email_key", "external_id"
+    )
+    assert type(bulk_user["id"]) is type(single_user["id"])
+    assert len(str(bulk_user["id"])) == len(str(single_user["id"]))
+    assert same(bulk_event, "id", "target_id", "new_state") == same(
+        single_event, "id", "target_id", "new_state"
+    )
+    # The state as JSON text, key for key and space for space, but for the user's own values.
+    assert bulk_event["new_state"].replace(f"p0000.{tag}", "X").replace(f"{tag}-0", "Y") == (
+        single_event["new_state"].replace(f"one.{tag}", "X").replace(f"{tag}-one", "Y")
+    )
+
+
+def _rows_time(stored: Any) -> datetime:
+    """A timestamp column's raw value (SQLite: naive UTC text) as an aware datetime."""
+    if isinstance(stored, datetime):
+        return stored
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)

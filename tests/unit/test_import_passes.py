@@ -12,13 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ulid import ULID
 
 from rosterd.cli._files import Spill
 from rosterd.core import directory_sync
 from rosterd.core.bulk_ids import new_ulids, new_uuids
-from rosterd.core.directory_sync import DirectoryRecord, check_records
+from rosterd.core.directory_sync import (
+    DirectoryRecord,
+    check_records,
+    checked_record,
+    fast_email_key,
+    parse_record,
+)
 from rosterd.core.errors import Invalid
+from rosterd.core.validation import email_key
 from rosterd.storage._bulk import json_text
 
 
@@ -149,3 +158,37 @@ def test_bulk_audit_states_are_written_as_json_dumps_writes_them(
     state: dict[str, Any] | None,
 ) -> None:
     assert json_text(state) == (None if state is None else json.dumps(state))
+
+
+_TEXT_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(["ana@acme.test", " Bo@Acme.test ", "jos\u00e9@acme.test", "x" * 256]),
+    st.sampled_from(["true", " No ", "maybe", "", "  "]),
+    st.integers(),
+    st.booleans(),
+)
+ROWS = st.dictionaries(
+    st.sampled_from(["email", "name", "department", "job_title", "external_id", "active"]),
+    _TEXT_VALUES,
+)
+
+
+def _outcome(parse: Any, row: dict[str, Any]) -> Any:
+    try:
+        return parse(row, "line 7")
+    except Invalid as refused:
+        return refused.message, [(p.field, p.code, p.message) for p in refused.errors]
+
+
+@given(ROWS)
+@settings(max_examples=500)
+def test_the_fast_parse_takes_and_refuses_exactly_what_the_checked_one_does(
+    row: dict[str, Any],
+) -> None:
+    assert _outcome(parse_record, row) == _outcome(checked_record, row)
+
+
+@given(st.text(max_size=12))
+def test_fast_email_keys_are_email_keys(email: str) -> None:
+    assert fast_email_key(email) == email_key(email)
