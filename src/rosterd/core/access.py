@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rosterd.core import permissions as perm
@@ -15,8 +16,8 @@ from rosterd.core.validation import parse_numeric_id
 class CallerContext:
     principal: Principal
     account_group: AccountGroup
-    account_groups: dict[int, AccountGroup]  # every account group of the organization, by aid
-    roles: dict[int, Role]  # every role the organization can use, by id
+    account_groups: Mapping[int, AccountGroup]  # every account group of the organization, by aid
+    roles: Mapping[int, Role]  # every role the organization can use, by id
     assignments: RoleAssignments
 
     @property
@@ -58,7 +59,7 @@ def _label(code: str) -> str:
 
 
 def default_account_group(
-    login_account_group_id: int | None, account_groups: dict[int, AccountGroup]
+    login_account_group_id: int | None, account_groups: Mapping[int, AccountGroup]
 ) -> AccountGroup:
     """The caller's login account group when it is in this org, else the org's default one."""
     if login_account_group_id is not None and login_account_group_id in account_groups:
@@ -70,8 +71,8 @@ def caller_context(
     tx: DirectoryTransaction, principal: Principal, aid: str | None
 ) -> CallerContext:
     """Resolve `aid` for the caller and check the `API Access` every call needs."""
-    account_groups = {g.aid: g for g in tx.list_account_groups(principal.org.id)}
-    roles = {r.role_id: r for r in tx.list_roles(principal.org.id)}
+    catalogue = tx.get_catalogue(principal.org.id)
+    account_groups, roles = catalogue.account_groups, catalogue.roles
     assignments = tx.get_role_assignments(principal.user.uid)
     if aid is None:
         group = default_account_group(principal.user.login_account_group_id, account_groups)
@@ -83,7 +84,7 @@ def caller_context(
 
 
 def _requested_account_group(
-    aid: str, account_groups: dict[int, AccountGroup], assignments: RoleAssignments
+    aid: str, account_groups: Mapping[int, AccountGroup], assignments: RoleAssignments
 ) -> AccountGroup:
     number = parse_numeric_id(aid)
     if number is None:
@@ -98,7 +99,7 @@ def _requested_account_group(
 
 
 def granted_management_roles(
-    roles: dict[int, Role], before: RoleAssignments, after: RoleAssignments
+    roles: Mapping[int, Role], before: RoleAssignments, after: RoleAssignments
 ) -> list[Role]:
     """Roles with management permissions that `after` grants somewhere `before` did not."""
     granted = _grants(after) - _grants(before)

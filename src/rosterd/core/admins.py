@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Final
 
 from rosterd.core import permissions as perm
@@ -23,7 +23,7 @@ LAST_ORGANIZATION_ADMIN: Final = (
 
 
 def require_may_change_manager(
-    roles: dict[int, Role],
+    roles: Mapping[int, Role],
     before: RoleAssignments,
     after: RoleAssignments,
     *,

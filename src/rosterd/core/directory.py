@@ -14,7 +14,7 @@ from uuid import UUID
 from rosterd.core import permissions as perm
 from rosterd.core.admins import keep_an_organization_admin, require_may_change_manager
 from rosterd.core.audit import Actor, record
-from rosterd.core.endpoints import require_tenant_permission
+from rosterd.core.endpoints import permission_codes_anywhere, require_tenant_permission
 from rosterd.core.entities import DirectoryUser, Principal, RoleAssignments
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import DirectoryStore, Keyset, UserQuery
@@ -64,12 +64,12 @@ class DirectoryService:
             if tx.count_devices_of(principal.org.id, user.uid) > 0:
                 raise Invalid(STILL_ASSIGNED)
             require_may_change_manager(
-                {r.role_id: r for r in tx.list_roles(principal.org.id)},
+                tx.get_catalogue(principal.org.id).roles,
                 tx.get_role_assignments(user.uid),
                 RoleAssignments(),
                 removes_or_disables=True,
                 may_assign_management=perm.ASSIGN_MANAGEMENT_PERMISSIONS
-                in tx.permission_codes_anywhere(principal.user.uid),
+                in permission_codes_anywhere(tx, principal),
             )
             keep_an_organization_admin(tx, principal.org.id, [user.uid])
             tx.delete_user(principal.org.id, user.uid)

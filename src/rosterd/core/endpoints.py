@@ -32,9 +32,16 @@ def require_endpoint(principal: Principal, endpoint: EndpointPermission) -> None
 
 def require_tenant_permission(tx: DirectoryTransaction, principal: Principal, code: str) -> None:
     """The caller's user must hold `API Access` and `code` somewhere in the organization."""
-    held = tx.permission_codes_anywhere(principal.user.uid)
+    held = permission_codes_anywhere(tx, principal)
     if perm.API_ACCESS not in held or code not in held:
         raise Forbidden(NO_PERMISSION)
+
+
+def permission_codes_anywhere(tx: DirectoryTransaction, principal: Principal) -> frozenset[str]:
+    """Every permission the caller's user holds in some account group or in all of them."""
+    roles = tx.get_catalogue(principal.org.id).roles
+    held = tx.get_role_assignments(principal.user.uid).role_ids()
+    return frozenset(code for r in held if r in roles for code in roles[r].permission_codes)
 
 
 def parse_endpoint_permissions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,14 @@ class Role:
     is_builtin: bool
     permission_codes: frozenset[str]
     has_management_permissions: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """An organization's account groups and the roles it can use, with their permissions."""
+
+    account_groups: Mapping[int, AccountGroup]  # by aid, in aid order
+    roles: Mapping[int, Role]  # by role id
 
 
 @dataclass(frozen=True, slots=True)

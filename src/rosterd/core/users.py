@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,10 +54,16 @@ class UserView:
     all_account_group_roles: list[Role]
 
 
+# How many users `list_users` reads at a time: its memory is bounded by this, not by the directory.
+USERS_PER_READ = 1_000
+
+
 @dataclass(frozen=True, slots=True)
 class UserList:
-    users: list[User]
-    account_groups: dict[int, AccountGroup]
+    """Every user of the organization, read in uid order one bounded batch at a time."""
+
+    batches: Iterator[list[User]]
+    account_groups: Mapping[int, AccountGroup]
 
 
 class UsersService:
@@ -64,10 +71,24 @@ class UsersService:
         self._store = store
 
     def list_users(self, *, principal: Principal, aid: str | None) -> UserList:
+        """Checks access now; the users are read as the caller consumes the batches, each batch
+        in a short transaction of its own (uid order: a user that exists throughout is listed
+        exactly once, whatever is created or deleted meanwhile)."""
         with self._store.read() as tx:
             ctx = caller_context(tx, principal, aid)
             ctx.require_any(perm.VIEW_ALL_USERS)
-            return UserList(tx.list_users(ctx.org_id), ctx.account_groups)
+        return UserList(self._batches_of_users(ctx.org_id), ctx.account_groups)
+
+    def _batches_of_users(self, org_id: int) -> Iterator[list[User]]:
+        after: int | None = None
+        while True:
+            with self._store.read() as tx:
+                batch = tx.list_users(org_id, after_uid=after, limit=USERS_PER_READ)
+            if batch:
+                yield batch
+            if len(batch) < USERS_PER_READ:
+                return
+            after = batch[-1].uid
 
     def get_user(self, *, principal: Principal, aid: str | None, user_id: str) -> UserView:
         with self._store.read() as tx:

@@ -113,3 +113,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name: reachable from wherever it resolves
+
+
+def base_url_of(request: Request, settings: Settings) -> str:
+    """scheme://host of rosterd as clients see it, for links and `Location` headers: the
+    public base URL when one is set, else the (allowed) host the request named."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"

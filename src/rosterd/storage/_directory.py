@@ -41,6 +41,7 @@ from rosterd.core.ports import (
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
+from rosterd.storage._rows import RowLike
 
 _CHUNK = 500  # bound parameters per IN list, well under every driver's limit
 _T = TypeVar("_T")
@@ -117,10 +118,7 @@ def list_directory_users(
         )
     order = users.c.uid.asc() if page.reverse else users.c.uid.desc()
     rows = conn.execute(stmt.order_by(order).offset(page.offset).limit(page.limit))
-    return [
-        DirectoryUser(_rows.user(r), _rows.integration(r, "i__"), int(r._mapping["device_count"]))
-        for r in rows
-    ]
+    return [directory_user(r) for r in rows]
 
 
 def _directory_user_select() -> Select[Any]:
@@ -138,6 +136,18 @@ def _directory_user_select() -> Select[Any]:
         *(c.label(f"i__{c.name}") for c in _rows.INTEGRATION_COLUMNS),
         device_count,
     ).select_from(users.outerjoin(integrations, integrations.c.id == users.c.integration_id))
+
+
+# Built once: building the statement costs more than running it (see _statements.py).
+DIRECTORY_USER_BY_ID = _directory_user_select().where(
+    t.users.c.org_id == bindparam("org_id"), t.users.c.id == bindparam("id")
+)
+
+
+def directory_user(row: RowLike) -> DirectoryUser:
+    return DirectoryUser(
+        _rows.user(row), _rows.integration(row, "i__"), int(row._mapping["device_count"])
+    )
 
 
 def _filtered(conn: Connection, stmt: Select[Any], org_id: int, query: UserQuery) -> Select[Any]:

@@ -7,13 +7,26 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, delete, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+)
 
 from rosterd.core.entities import GroupRef, ProvisionedUser
 from rosterd.core.ports import ProvisionedUserQuery, ScimRecord
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
 from rosterd.storage._directory import chunks
+from rosterd.storage._prepared import PreparedStatements
+from rosterd.storage._rows import RowLike
 
 
 def lock_integration(conn: Connection, integration_id: int) -> None:
@@ -60,8 +73,24 @@ def _filtered(
     return stmt
 
 
+_USERS_WITH_RECORDS: Select[Any] = select(
+    *_rows.USER_COLUMNS, t.scim_users.c.user_name, t.scim_users.c.attributes
+).select_from(t.users.outerjoin(t.scim_users, _scim_join()))
+
+# The lookup behind every read and change of one user, built once (building a statement costs
+# more than running it): with and without the row lock a change takes.
+_ACTIVE_USER_BY_ID = _USERS_WITH_RECORDS.where(
+    t.users.c.org_id == bindparam("org_id"),
+    t.users.c.integration_id == bindparam("integration_id"),
+    t.users.c.archived.is_(False),
+    t.users.c.id == bindparam("id"),
+)
+_ACTIVE_USER_BY_ID_LOCKED = _ACTIVE_USER_BY_ID.with_for_update(of=t.users)
+
+
 def find_provisioned_users(
     conn: Connection,
+    prepared: PreparedStatements,
     org_id: int,
     integration_id: int,
     query: ProvisionedUserQuery,
@@ -70,16 +99,14 @@ def find_provisioned_users(
     limit: int | None = None,
     lock: bool = False,
 ) -> list[ProvisionedUser]:
-    users, scim = t.users, t.scim_users
-    stmt: Select[Any] = select(
-        *_rows.USER_COLUMNS, scim.c.user_name, scim.c.attributes
-    ).select_from(users.outerjoin(scim, _scim_join()))
-    stmt = _filtered(stmt, org_id, integration_id, query).order_by(users.c.uid).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    if lock:
-        stmt = stmt.with_for_update(of=users)
-    rows = conn.execute(stmt).all()
+    if query.id is not None and query == ProvisionedUserQuery(id=query.id) and not offset:
+        by_id = _ACTIVE_USER_BY_ID_LOCKED if lock else _ACTIVE_USER_BY_ID
+        params = {"org_id": org_id, "integration_id": integration_id, "id": query.id}
+        rows: Sequence[RowLike] = list(prepared[by_id].rows(conn, params))
+    else:
+        rows = conn.execute(
+            _search(org_id, integration_id, query, offset=offset, limit=limit, lock=lock)
+        ).all()
     groups = groups_of(conn, [r._mapping["uid"] for r in rows])
     return [
         ProvisionedUser(
@@ -92,6 +119,22 @@ def find_provisioned_users(
     ]
 
 
+def _search(
+    org_id: int,
+    integration_id: int,
+    query: ProvisionedUserQuery,
+    *,
+    offset: int,
+    limit: int | None,
+    lock: bool,
+) -> Select[Any]:
+    stmt = _filtered(_USERS_WITH_RECORDS, org_id, integration_id, query)
+    stmt = stmt.order_by(t.users.c.uid).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return stmt.with_for_update(of=t.users) if lock else stmt
+
+
 def count_provisioned_users(
     conn: Connection, org_id: int, integration_id: int, query: ProvisionedUserQuery
 ) -> int:
@@ -99,17 +142,23 @@ def count_provisioned_users(
     return int(conn.execute(stmt).scalar_one())
 
 
+_GROUPS_OF = (
+    select(
+        t.directory_group_members.c.user_uid,
+        t.directory_groups.c.uuid,
+        t.directory_groups.c.display_name,
+    )
+    .join(t.directory_groups, t.directory_groups.c.id == t.directory_group_members.c.group_id)
+    .where(t.directory_group_members.c.user_uid.in_(bindparam("uids", expanding=True)))
+    .order_by(t.directory_groups.c.id)
+)
+
+
 def groups_of(conn: Connection, uids: Sequence[int]) -> dict[int, list[GroupRef]]:
     """Each user's groups, oldest first."""
-    groups, members = t.directory_groups, t.directory_group_members
     found: dict[int, list[GroupRef]] = defaultdict(list)
     for part in chunks(list(uids)):
-        rows = conn.execute(
-            select(members.c.user_uid, groups.c.uuid, groups.c.display_name)
-            .join(groups, groups.c.id == members.c.group_id)
-            .where(members.c.user_uid.in_(part))
-            .order_by(groups.c.id)
-        )
+        rows = conn.execute(_GROUPS_OF, {"uids": part})
         for uid, group_id, display_name in rows:
             found[uid].append(GroupRef(group_id, display_name))
     return found

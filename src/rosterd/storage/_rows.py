@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from rosterd.core.entities import (
     AccountGroup,
@@ -17,6 +16,14 @@ from rosterd.core.entities import (
     User,
 )
 from rosterd.storage import tables as t
+
+
+class RowLike(Protocol):
+    """A SQLAlchemy row, or a prepared statement's (`_prepared.PreparedRow`)."""
+
+    @property
+    def _mapping(self) -> Mapping[Any, Any]: ...
+
 
 USER_COLUMNS = (
     t.users.c.uid,
@@ -45,7 +52,7 @@ ORG_COLUMNS = (
 )
 
 
-def user(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> User:
+def user(row: RowLike, prefix: str = "") -> User:
     m = row._mapping
     return User(
         uid=m[f"{prefix}uid"],
@@ -67,7 +74,7 @@ def user(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> User:
     )
 
 
-def organization(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> Organization:
+def organization(row: RowLike, prefix: str = "") -> Organization:
     m = row._mapping
     return Organization(
         id=m[f"{prefix}id"],
@@ -78,14 +85,14 @@ def organization(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> Organizat
     )
 
 
-def account_group(row: Row[Any, *tuple[Any, ...]]) -> AccountGroup:
+def account_group(row: RowLike) -> AccountGroup:
     m = row._mapping
     return AccountGroup(
         aid=m["aid"], org_id=m["org_id"], name=m["name"], is_default=m["is_default"]
     )
 
 
-def permission(row: Row[Any, *tuple[Any, ...]]) -> Permission:
+def permission(row: RowLike) -> Permission:
     m = row._mapping
     return Permission(
         permission_id=m["permission_id"],
@@ -95,7 +102,7 @@ def permission(row: Row[Any, *tuple[Any, ...]]) -> Permission:
     )
 
 
-def api_token(row: Row[Any, *tuple[Any, ...]]) -> ApiToken:
+def api_token(row: RowLike) -> ApiToken:
     m = row._mapping
     return ApiToken(
         id=m["id"],
@@ -107,7 +114,7 @@ def api_token(row: Row[Any, *tuple[Any, ...]]) -> ApiToken:
     )
 
 
-def audit_event(row: Row[Any, *tuple[Any, ...]]) -> AuditEvent:
+def audit_event(row: RowLike) -> AuditEvent:
     m = row._mapping
     return AuditEvent(
         id=m["id"],
@@ -133,7 +140,7 @@ INTEGRATION_COLUMNS = (
 )
 
 
-def integration(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> Integration | None:
+def integration(row: RowLike, prefix: str = "") -> Integration | None:
     m = row._mapping
     if m[f"{prefix}id"] is None:  # an outer join found none
         return None
@@ -147,7 +154,7 @@ def integration(row: Row[Any, *tuple[Any, ...]], prefix: str = "") -> Integratio
     )
 
 
-def device(row: Row[Any, *tuple[Any, ...]]) -> Device:
+def device(row: RowLike) -> Device:
     m = row._mapping
     return Device(
         id=m["id"],

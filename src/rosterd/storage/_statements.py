@@ -15,8 +15,10 @@ from rosterd.storage import tables as t
 FIND_PRINCIPAL = (
     select(
         t.api_tokens.c.id.label("token_id"),
+        t.api_tokens.c.created_at.label("token_created_at"),
         *_rows.USER_COLUMNS,
         *(c.label(f"o__{c.name}") for c in _rows.ORG_COLUMNS),
+        t.organizations.c.access_version,
     )
     .join(t.users, t.users.c.uid == t.api_tokens.c.user_uid)
     .join(t.organizations, t.organizations.c.id == t.api_tokens.c.org_id)
@@ -24,6 +26,10 @@ FIND_PRINCIPAL = (
         t.api_tokens.c.token_hash == bindparam("token_hash"),
         t.api_tokens.c.revoked_at.is_(None),
     )
+)
+
+ACCESS_VERSION = select(t.organizations.c.created_at, t.organizations.c.access_version).where(
+    t.organizations.c.id == bindparam("org_id")
 )
 
 ACCOUNT_GROUPS_OF_ORG = (
@@ -56,3 +62,17 @@ USER_BY_UID = select(*_rows.USER_COLUMNS).where(
 # Concurrent changes to one user queue up behind this row lock (PostgreSQL; SQLite writers are
 # serialized by BEGIN IMMEDIATE already).
 USER_BY_UID_FOR_UPDATE = USER_BY_UID.with_for_update()
+
+ORGANIZATION_BY_ID = select(*_rows.ORG_COLUMNS).where(t.organizations.c.id == bindparam("org_id"))
+
+INTEGRATION_BY_SCIM_TOKEN = select(*_rows.INTEGRATION_COLUMNS).where(
+    t.integrations.c.scim_token_hash == bindparam("token_hash")
+)
+
+# One page of an organization's users in uid order, after a uid (-1: from the start).
+USERS_AFTER = (
+    select(*_rows.USER_COLUMNS)
+    .where(t.users.c.org_id == bindparam("org_id"), t.users.c.uid > bindparam("after_uid"))
+    .order_by(t.users.c.uid)
+    .limit(bindparam("limit"))
+)

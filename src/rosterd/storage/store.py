@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -26,6 +30,7 @@ from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
     AuditEvent,
+    Catalogue,
     DeviceView,
     DirectoryGroup,
     DirectoryUser,
@@ -70,25 +75,35 @@ from rosterd.storage import (
     _statements,
 )
 from rosterd.storage import tables as t
+from rosterd.storage._access import AccessCache
+from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
 
 class SqlDirectoryStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.access_cache = AccessCache()
+        self.prepared = PreparedStatements(engine.dialect)
+        # SQLite takes one writer at a time. Writers of this process queue here, in order, and
+        # wait only as long as the writer ahead of them; left to SQLite's busy handler they
+        # would poll with sleeps of up to 100 ms, and the unlucky ones wait seconds.
+        self._writer_turn = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
         with self.engine.connect() as conn, conn.begin():
-            yield SqlTransaction(conn)
+            yield SqlTransaction(conn, self)
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
         try:
-            with self.engine.connect() as plain:
+            with self._writer_turn, self.engine.connect() as plain:
                 conn = plain.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
                 with conn.begin():
-                    yield SqlTransaction(conn, writing=True)
+                    yield SqlTransaction(conn, self, writing=True)
         except IntegrityError as exc:
             # Constraints the core could not check first (a concurrent writer got there before
             # us) still end as a core error, never as a 500.
@@ -100,9 +115,19 @@ class SqlDirectoryStore:
 
 
 class SqlTransaction:
-    def __init__(self, conn: Connection, *, writing: bool = False) -> None:
+    def __init__(
+        self, conn: Connection, store: SqlDirectoryStore, *, writing: bool = False
+    ) -> None:
         self._conn = conn
+        self._access_cache = store.access_cache
+        self._prepared = store.prepared
         self._writing = writing
+
+    def _first(self, statement: Statement, params: Mapping[str, Any]) -> PreparedRow | None:
+        return self._prepared[statement].first(self._conn, params)
+
+    def _all(self, statement: Statement, params: Mapping[str, Any]) -> list[PreparedRow]:
+        return list(self._prepared[statement].rows(self._conn, params))
 
     # organizations and account groups
 
@@ -128,9 +153,7 @@ class SqlTransaction:
         return _rows.organization(row) if row else None
 
     def get_organization(self, org_id: int) -> Organization | None:
-        row = self._conn.execute(
-            select(*_rows.ORG_COLUMNS).where(t.organizations.c.id == org_id)
-        ).first()
+        row = self._first(_statements.ORGANIZATION_BY_ID, {"org_id": org_id})
         return _rows.organization(row) if row else None
 
     def add_account_group(self, *, org_id: int, name: str, is_default: bool) -> AccountGroup:
@@ -155,6 +178,22 @@ class SqlTransaction:
     def list_account_groups(self, org_id: int) -> list[AccountGroup]:
         rows = self._conn.execute(_statements.ACCOUNT_GROUPS_OF_ORG, {"org_id": org_id})
         return [_rows.account_group(r) for r in rows]
+
+    def get_catalogue(self, org_id: int) -> Catalogue:
+        found = self._first(_statements.ACCESS_VERSION, {"org_id": org_id})
+        if found is None:
+            raise NotFound(f"No organization {org_id}")
+        created_at, version = found._mapping["created_at"], found._mapping["access_version"]
+        stamp = (org_id, created_at, version)
+        catalogue = self._access_cache.catalogues.get(org_id, stamp)
+        if catalogue is None:
+            # Read after the version: what is kept is at least as new as its stamp says.
+            catalogue = Catalogue(
+                MappingProxyType({g.aid: g for g in self.list_account_groups(org_id)}),
+                MappingProxyType({r.role_id: r for r in self.list_roles(org_id)}),
+            )
+            self._access_cache.catalogues.keep(org_id, stamp, catalogue)
+        return catalogue
 
     # permissions and roles
 
@@ -235,7 +274,7 @@ class SqlTransaction:
 
     def get_user(self, org_id: int, uid: int) -> User | None:
         query = _statements.USER_BY_UID_FOR_UPDATE if self._writing else _statements.USER_BY_UID
-        row = self._conn.execute(query, {"uid": uid, "org_id": org_id}).first()
+        row = self._first(query, {"uid": uid, "org_id": org_id})
         return _rows.user(row) if row else None
 
     def find_user_by_email(self, org_id: int, email: str) -> User | None:
@@ -246,10 +285,9 @@ class SqlTransaction:
         ).first()
         return _rows.user(row) if row else None
 
-    def list_users(self, org_id: int) -> list[User]:
-        rows = self._conn.execute(
-            select(*_rows.USER_COLUMNS).where(t.users.c.org_id == org_id).order_by(t.users.c.uid)
-        )
+    def list_users(self, org_id: int, *, after_uid: int | None, limit: int) -> list[User]:
+        params = {"org_id": org_id, "after_uid": -1 if after_uid is None else after_uid}
+        rows = self._all(_statements.USERS_AFTER, params | {"limit": limit})
         return [_rows.user(r) for r in rows]
 
     def count_users(self, org_id: int) -> int:
@@ -287,7 +325,8 @@ class SqlTransaction:
     def get_role_assignments(self, uid: int) -> RoleAssignments:
         per_group: dict[int, set[int]] = defaultdict(set)
         everywhere: set[int] = set()
-        for aid, role_id in self._conn.execute(_statements.ROLE_ASSIGNMENTS, {"uid": uid}):
+        for row in self._all(_statements.ROLE_ASSIGNMENTS, {"uid": uid}):
+            aid, role_id = row._mapping["aid"], row._mapping["role_id"]
             (everywhere if aid is None else per_group[aid]).add(role_id)
         return RoleAssignments(
             {aid: frozenset(ids) for aid, ids in per_group.items()}, frozenset(everywhere)
@@ -354,16 +393,17 @@ class SqlTransaction:
         return ApiToken(token_id, org_id, user_uid, name, now, None)
 
     def find_principal(self, token_hash: str) -> Principal | None:
-        row = self._conn.execute(_statements.FIND_PRINCIPAL, {"token_hash": token_hash}).first()
+        row = self._first(_statements.FIND_PRINCIPAL, {"token_hash": token_hash})
         if row is None:
             return None
-        token_id = row._mapping["token_id"]
-        return Principal(
-            _rows.organization(row, "o__"),
-            _rows.user(row),
-            token_id,
-            frozenset(self.list_token_permissions(token_id)),
-        )
+        m = row._mapping
+        token_id = m["token_id"]
+        stamp = (token_id, m["token_created_at"], m["access_version"])
+        endpoints = self._access_cache.endpoints.get(token_hash, stamp)
+        if endpoints is None:
+            endpoints = frozenset(self.list_token_permissions(token_id))
+            self._access_cache.endpoints.keep(token_hash, stamp, endpoints)
+        return Principal(_rows.organization(row, "o__"), _rows.user(row), token_id, endpoints)
 
     def revoke_token(
         self,
@@ -442,27 +482,6 @@ class SqlTransaction:
         )
         return [EndpointPermission(path, method) for path, method in rows]
 
-    def permission_codes_anywhere(self, uid: int) -> frozenset[str]:
-        """Every permission code the user holds in some account group or in all of them."""
-        role_ids = union(
-            select(t.user_account_group_roles.c.role_id).where(
-                t.user_account_group_roles.c.uid == uid
-            ),
-            select(t.user_all_account_group_roles.c.role_id).where(
-                t.user_all_account_group_roles.c.uid == uid
-            ),
-        )
-        codes = self._conn.execute(
-            select(t.permissions.c.code)
-            .distinct()
-            .join(
-                t.role_permissions,
-                t.role_permissions.c.permission_id == t.permissions.c.permission_id,
-            )
-            .where(t.role_permissions.c.role_id.in_(select(role_ids.subquery())))
-        ).scalars()
-        return frozenset(codes)
-
     # directory integrations
 
     def add_integration(
@@ -491,9 +510,8 @@ class SqlTransaction:
         )
 
     def find_integration_by_scim_token(self, token_hash: str) -> Integration | None:
-        return _directory.find_integration(
-            self._conn, t.integrations.c.scim_token_hash == token_hash
-        )
+        row = self._first(_statements.INTEGRATION_BY_SCIM_TOKEN, {"token_hash": token_hash})
+        return _rows.integration(row) if row else None
 
     def set_integration_scim_token(self, integration_id: int, token_hash: str | None) -> None:
         self._conn.execute(
@@ -511,10 +529,8 @@ class SqlTransaction:
         return _directory.get_user_by_id(self._conn, org_id, id, lock=self._writing)
 
     def get_directory_user(self, org_id: int, id: UUID) -> DirectoryUser | None:
-        found = _directory.list_directory_users(
-            self._conn, org_id, UserQuery(id=id), Keyset(limit=1)
-        )
-        return found[0] if found else None
+        row = self._first(_directory.DIRECTORY_USER_BY_ID, {"org_id": org_id, "id": id})
+        return _directory.directory_user(row) if row else None
 
     def list_directory_users(
         self, org_id: int, query: UserQuery, page: Keyset
@@ -598,6 +614,7 @@ class SqlTransaction:
     ) -> list[ProvisionedUser]:
         return _provisioning.find_provisioned_users(
             self._conn,
+            self._prepared,
             org_id,
             integration_id,
             query,

@@ -39,6 +39,9 @@ organizations = Table(
     Column("subdomain", String(63), nullable=False, unique=True),
     Column("rate_limit_per_minute", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Moved by triggers whenever the organization's account groups, roles or token endpoint
+    # permissions change (migration 0005): what the in-memory caller caches are checked against.
+    Column("access_version", BigInteger, nullable=False, server_default="0"),
 )
 
 account_groups = Table(

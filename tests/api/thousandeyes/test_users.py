@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rosterd.core import users as users_core
 from tests.support.orgs import OrgFactory, TestOrg
 from tests.support.server import LiveServer
 
@@ -241,3 +243,21 @@ def test_listing_never_shows_other_organizations(
     orgs.create()
     emails = {u["email"] for u in client.get("/users").json()["users"]}
     assert emails == {org.admin.email}
+
+
+def test_listing_reads_in_batches_and_sends_one_body_of_every_user(
+    client: httpx.Client, org: TestOrg, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of 7 over 1 + 20 users: three full batches, so every seam between them shows.
+    monkeypatch.setattr(users_core, "USERS_PER_READ", 7)
+    created = [new_user(client).json() for _ in range(20)]
+
+    response = client.get("/users", headers={"Accept": "application/hal+json"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/hal+json"
+    assert response.headers["transfer-encoding"] == "chunked"  # streamed, not held in memory
+    body = response.json()
+    assert [u["uid"] for u in body["users"]] == [str(org.admin.uid)] + [c["uid"] for c in created]
+    # Byte for byte what one JSON response of the same content is (Starlette's compact form).
+    assert response.content == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

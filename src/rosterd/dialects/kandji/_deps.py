@@ -20,6 +20,7 @@ from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Invalid, RateLimited
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
 from rosterd.server.endpoints import called_endpoint
+from rosterd.server.hosts import base_url_of
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import LimitState, RateLimiter
 from rosterd.server.services import Services
@@ -48,20 +49,24 @@ class KandjiServices:
         )
 
 
-# Dependencies without I/O are async so that they run on the event loop, not in a worker thread.
-async def services(request: Request) -> KandjiServices:
+# Dependencies are async: they run on the event loop, where the principal lookup (a cached
+# caller and one short read) costs less than a worker-thread hop (see docs/performance.md).
+# Dependencies that only need the app's services read them from the request rather than
+# depend on `services`: each dependency FastAPI solves costs more than this lookup.
+def _services_of(request: Request) -> KandjiServices:
     found: KandjiServices = request.app.state.kandji
     return found
+
+
+async def services(request: Request) -> KandjiServices:
+    return _services_of(request)
 
 
 ServicesDep = Annotated[KandjiServices, Depends(services)]
 
 
-def authenticated(
-    request: Request,
-    svc: ServicesDep,
-    credentials: ApiTokenCredentials,
-) -> Principal:
+async def authenticated(request: Request, credentials: ApiTokenCredentials) -> Principal:
+    svc = _services_of(request)
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
@@ -112,18 +117,16 @@ def _count_request(request: Request, svc: KandjiServices, principal: Principal) 
 Caller = Annotated[Principal, Depends(authenticated)]
 
 
-def actor(request: Request, principal: Caller) -> Actor:
+async def actor(request: Request, principal: Caller) -> Actor:
     return Actor.of(principal, getattr(request.state, "request_id", None))
 
 
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-async def base_url(request: Request, svc: ServicesDep) -> str:
+async def base_url(request: Request) -> str:
     """scheme://host of rosterd as clients see it, for `next`/`previous` links."""
-    if svc.settings.public_base_url:
-        return svc.settings.public_base_url.rstrip("/")
-    return f"{request.url.scheme}://{request.url.netloc}"
+    return base_url_of(request, _services_of(request).settings)
 
 
 BaseUrl = Annotated[str, Depends(base_url)]

@@ -1,4 +1,9 @@
-"""/api/v1 routes: parse the vendor request, make one core call, render the vendor response."""
+"""/api/v1 routes: parse the vendor request, make one core call, render the vendor response.
+
+Bounded reads are `async def`: they run the (synchronous) core call on the event loop, which costs
+less than a worker-thread hop. Writes, which may wait for the database's write lock, and reads of
+unbounded size stay plain `def`, in the thread pool, so that they never stall the loop.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +90,7 @@ def _text(description: str, max_length: int = 254, pattern: str = wire.TEXT) -> 
     responses=_ok(wire.UserList),
     response_class=Response,
 )
-def list_users(
+async def list_users(
     request: Request,
     svc: ServicesDep,
     base: BaseUrl,
@@ -135,7 +140,7 @@ def list_users(
     responses=_ok(wire.User),
     response_class=Response,
 )
-def get_user(svc: ServicesDep, caller: Caller, user_id: UserIdPath) -> Response:
+async def get_user(svc: ServicesDep, caller: Caller, user_id: UserIdPath) -> Response:
     found = svc.directory.get_user(principal=caller, user_id=_uuid_path(user_id))
     return JSONResponse(render.user(found))
 
@@ -172,7 +177,7 @@ def delete_user(
     responses=_ok(list[wire.Device]),
     response_class=Response,
 )
-def list_devices(
+async def list_devices(
     svc: ServicesDep,
     caller: Caller,
     user: Annotated[str | None, _text('Return results "containing" the user name')] = None,
@@ -227,7 +232,7 @@ def list_devices(
     responses=_ok(wire.Device),
     response_class=Response,
 )
-def get_device(
+async def get_device(
     svc: ServicesDep,
     caller: Caller,
     device_id: DeviceIdPath,
@@ -306,7 +311,7 @@ def update_device(
     responses=_ok(wire.AuditEventList),
     response_class=Response,
 )
-def list_audit_events(
+async def list_audit_events(
     request: Request,
     svc: ServicesDep,
     base: BaseUrl,

@@ -19,6 +19,7 @@ from rosterd.core.entities import Integration
 from rosterd.core.errors import RateLimited
 from rosterd.core.groups import GroupsService
 from rosterd.core.provisioning import ProvisioningService
+from rosterd.server.hosts import base_url_of
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import RateLimiter, hit_kandji_tenant
 from rosterd.server.services import Services
@@ -54,19 +55,25 @@ class ScimServices:
         )
 
 
-async def services(request: Request) -> ScimServices:
+# Dependencies that only need the app's services read them from the request rather than
+# depend on `services`: each dependency FastAPI solves costs more than this lookup.
+def _services_of(request: Request) -> ScimServices:
     found: ScimServices = request.app.state.scim
     return found
+
+
+async def services(request: Request) -> ScimServices:
+    return _services_of(request)
 
 
 ServicesDep = Annotated[ScimServices, Depends(services)]
 
 
-def authenticated(
+async def authenticated(
     request: Request,
-    svc: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Integration:
+    svc = _services_of(request)
     caller = svc.provisioning.authenticate(credentials.credentials if credentials else None)
     if svc.settings.rate_limits:
         _count_request(request, svc, caller.org.subdomain)
@@ -96,7 +103,7 @@ def _count_request(request: Request, svc: ScimServices, subdomain: str) -> None:
 Caller = Annotated[Integration, Depends(authenticated)]
 
 
-def actor(request: Request, integration: Caller) -> Actor:
+async def actor(request: Request, integration: Caller) -> Actor:
     return Actor(
         type="integration",
         id=str(integration.uuid),
@@ -107,10 +114,9 @@ def actor(request: Request, integration: Caller) -> Actor:
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-async def base_url(request: Request, svc: ServicesDep) -> str:
+async def base_url(request: Request) -> str:
     """The SCIM base URL as clients see it, for `meta.location` and `$ref`."""
-    root = svc.settings.public_base_url or f"{request.url.scheme}://{request.url.netloc}"
-    return f"{root.rstrip('/')}/api/v1/scim"
+    return f"{base_url_of(request, _services_of(request).settings)}/api/v1/scim"
 
 
 BaseUrl = Annotated[str, Depends(base_url)]

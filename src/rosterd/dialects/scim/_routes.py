@@ -1,4 +1,9 @@
-"""/api/v1/scim routes: read the SCIM request, make one core call, write the SCIM response."""
+"""/api/v1/scim routes: read the SCIM request, make one core call, write the SCIM response.
+
+Bounded reads are `async def`: they run the (synchronous) core call on the event loop, which costs
+less than a worker-thread hop. Writes, which may wait for the database's write lock, and reads of
+unbounded size stay plain `def`, in the thread pool, so that they never stall the loop.
+"""
 
 from __future__ import annotations
 
@@ -114,7 +119,9 @@ def _discovery(resource: Any, resource_type: str, location: str) -> dict[str, An
 
 
 @router.get("/ServiceProviderConfig", name="get_service_provider_config")
-def get_service_provider_config(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def get_service_provider_config(
+    request: Request, caller: Caller, base: BaseUrl
+) -> JSONResponse:
     _no_filter(request)
     location = f"{base}/ServiceProviderConfig"
     document = _discovery(wire.SERVICE_PROVIDER_CONFIG, "ServiceProviderConfig", location)
@@ -122,7 +129,7 @@ def get_service_provider_config(request: Request, caller: Caller, base: BaseUrl)
 
 
 @router.get("/ResourceTypes", name="list_resource_types")
-def list_resource_types(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def list_resource_types(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
     _no_filter(request)
     found = [
         _discovery(r, "ResourceType", f"{base}/ResourceTypes/{r.id}") for r in wire.RESOURCE_TYPES
@@ -131,7 +138,7 @@ def list_resource_types(request: Request, caller: Caller, base: BaseUrl) -> JSON
 
 
 @router.get("/ResourceTypes/{resource_type_id}", name="get_resource_type")
-def get_resource_type(
+async def get_resource_type(
     request: Request, resource_type_id: str, caller: Caller, base: BaseUrl
 ) -> JSONResponse:
     _no_filter(request)
@@ -143,14 +150,16 @@ def get_resource_type(
 
 
 @router.get("/Schemas", name="list_schemas")
-def list_schemas(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def list_schemas(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
     _no_filter(request)
     found = [_discovery(s, "Schema", f"{base}/Schemas/{s.id}") for s in wire.SCHEMAS]
     return respond(_listing(found))
 
 
 @router.get("/Schemas/{schema_id}", name="get_schema")
-def get_schema(request: Request, schema_id: str, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def get_schema(
+    request: Request, schema_id: str, caller: Caller, base: BaseUrl
+) -> JSONResponse:
     _no_filter(request)
     for found in wire.SCHEMAS:
         if found.id == schema_id:
@@ -205,13 +214,15 @@ def _search_users(
 
 
 @router.get("/Users", name="list_users")
-def list_users(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def list_users(
+    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
+) -> JSONResponse:
     found = wire.read_search(wire.UserModel, _query(request, _SEARCH_PARAMETERS))
     return respond(_search_users(svc, caller, base, found))
 
 
 @router.post("/Users/.search", name="search_users")
-def search_users(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+async def search_users(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
     found = wire.read_search(wire.UserModel, _search_body(body))
     return respond(_search_users(svc, caller, base, found))
 
@@ -240,7 +251,7 @@ def create_user(
 
 
 @router.get("/Users/{user_id}", name="get_user")
-def get_user(
+async def get_user(
     request: Request,
     user_id: str,
     svc: ServicesDep,
@@ -367,13 +378,17 @@ def _search_groups(
 
 
 @router.get("/Groups", name="list_groups")
-def list_groups(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> JSONResponse:
+async def list_groups(
+    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
+) -> JSONResponse:
     found = wire.read_search(wire.GroupModel, _query(request, _SEARCH_PARAMETERS))
     return respond(_search_groups(svc, caller, base, found))
 
 
 @router.post("/Groups/.search", name="search_groups")
-def search_groups(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+async def search_groups(
+    svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body
+) -> JSONResponse:
     found = wire.read_search(wire.GroupModel, _search_body(body))
     return respond(_search_groups(svc, caller, base, found))
 
@@ -402,7 +417,7 @@ def create_group(
 
 
 @router.get("/Groups/{group_id}", name="get_group")
-def get_group(
+async def get_group(
     request: Request,
     group_id: str,
     svc: ServicesDep,
@@ -545,7 +560,7 @@ def _search_all(
 
 
 @router.get("/", name="list_resources")
-def list_resources(
+async def list_resources(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
 ) -> JSONResponse:
     found = wire.read_search(wire.AnyModel, _query(request, _SEARCH_PARAMETERS))
@@ -553,7 +568,9 @@ def list_resources(
 
 
 @router.post("/.search", name="search_resources")
-def search_resources(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+async def search_resources(
+    svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body
+) -> JSONResponse:
     found = wire.read_search(wire.AnyModel, _search_body(body))
     return respond(_search_all(svc, caller, base, found))
 
@@ -562,12 +579,12 @@ def search_resources(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body
 
 
 @router.api_route("/Me", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], name="me")
-def me(caller: Caller) -> Response:
+async def me(caller: Caller) -> Response:
     raise NotImplementedException(
         detail="/Me is not supported: a SCIM token belongs to a directory integration, not a user"
     )
 
 
 @router.post("/Bulk", name="bulk")
-def bulk(caller: Caller) -> Response:
+async def bulk(caller: Caller) -> Response:
     raise NotImplementedException(detail="Bulk operations are not supported")

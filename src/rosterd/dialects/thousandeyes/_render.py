@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +35,7 @@ def role(value: Role) -> JSON:
     }
 
 
-def extended_user(user: User, groups: dict[int, AccountGroup]) -> JSON:
+def extended_user(user: User, groups: Mapping[int, AccountGroup]) -> JSON:
     return {
         "uid": str(user.uid),
         "name": user.name,

@@ -1,15 +1,22 @@
-"""/v7 routes: parse the vendor request, make one core call, render the vendor response."""
+"""/v7 routes: parse the vendor request, make one core call, render the vendor response.
+
+Bounded reads are `async def`: they run the (synchronous) core call on the event loop, which costs
+less than a worker-thread hop. Writes, which may wait for the database's write lock, and reads of
+unbounded size stay plain `def`, in the thread pool, so that they never stall the loop.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Path, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
-from rosterd.core.users import AccountGroupRolesInput, UserInput
+from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import ActorDep, Aid, BaseUrl, Caller, ServicesDep
@@ -67,9 +74,12 @@ UserBody = Annotated[wire.UserRequest, Body()]
 
 
 def _json(request: Request, body: Any, status: int = 200, **headers: str) -> JSONResponse:
-    accept = request.headers.get("accept", "")
-    media = HAL_JSON if HAL_JSON in accept else "application/json"
+    media = _media_type(request)
     return JSONResponse(body, status_code=status, media_type=media, headers=headers or None)
+
+
+def _media_type(request: Request) -> str:
+    return HAL_JSON if HAL_JSON in request.headers.get("accept", "") else "application/json"
 
 
 def _user_href(base: str, uid: int) -> str:
@@ -105,8 +115,27 @@ def get_users(
     operation requires the `API Access` and `View all users` permissions.
     """
     listing = svc.users.list_users(principal=caller, aid=aid)
-    users = [render.extended_user(u, listing.account_groups) for u in listing.users]
-    return _json(request, {"users": users, "_links": render.links(f"{base}{PREFIX}/users")})
+    links = render.links(f"{base}{PREFIX}/users")
+    # The vendor sends every user in one body: streamed, so that memory stays bounded.
+    return StreamingResponse(_users_body(listing, links), media_type=_media_type(request))
+
+
+def _users_body(listing: UserList, links: dict[str, Any]) -> Iterator[bytes]:
+    """`{"users": [...], "_links": ...}`, byte for byte as one JSON response would be."""
+    yield b'{"users":['
+    separator = b""
+    for batch in listing.batches:
+        rendered = (_encode(render.extended_user(u, listing.account_groups)) for u in batch)
+        yield separator + b",".join(rendered)
+        separator = b","
+    yield b'],"_links":' + _encode(links) + b"}"
+
+
+def _encode(content: Any) -> bytes:
+    """JSON as Starlette's JSONResponse renders it."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
 
 
 @router.post(
@@ -146,7 +175,9 @@ def create_user(
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-def get_current_user(request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl) -> Response:
+async def get_current_user(
+    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
+) -> Response:
     """Retrieves detailed information about the current user."""
     view = svc.users.get_current_user(principal=caller)
     return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
@@ -161,7 +192,7 @@ def get_current_user(request: Request, svc: ServicesDep, caller: Caller, base: B
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-def get_user(
+async def get_user(
     request: Request,
     svc: ServicesDep,
     caller: Caller,
@@ -233,7 +264,7 @@ def delete_user(
     responses=_ok(wire.AccountGroups),
     response_class=Response,
 )
-def get_account_groups(
+async def get_account_groups(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
 ) -> Response:
     """Retrieves the account groups available to the current user."""
@@ -257,7 +288,7 @@ def get_account_groups(
     responses=_ok(wire.Roles),
     response_class=Response,
 )
-def get_roles(
+async def get_roles(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
     """Retrieves the roles the organization can assign."""
@@ -277,7 +308,7 @@ def get_roles(
     responses=_ok(wire.Permissions),
     response_class=Response,
 )
-def get_permissions(
+async def get_permissions(
     request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
 ) -> Response:
     """Retrieves all assignable permissions. Requires a role with management permissions."""

@@ -1,0 +1,107 @@
+"""The SELECTs every request runs, compiled once per database and run on the driver's cursor.
+
+SQLAlchemy spends more Python on each execution (a cache key walked out of the statement, an
+execution context, a result object, events) than SQLite spends answering a primary-key lookup.
+A `Prepared` statement is the same SQLAlchemy Core statement, compiled once by the engine's own
+dialect, with the bind and result processors of its column types as that dialect implements
+them (`dialect_impl`): it runs inside the
+connection's transaction and returns the values SQLAlchemy would have returned. Driver errors
+come out as SQLAlchemy's, so the store's error handling does not see a difference.
+
+Only plain statements qualify: no expanding (IN-list) parameters, no statement-level options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+Statement = Select[Any] | CompoundSelect[Any]
+
+
+class PreparedRow:
+    """One result row, read by name like a SQLAlchemy row's `_mapping`."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        self._mapping = mapping
+
+
+class Prepared:
+    def __init__(self, statement: Statement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if any(b.expanding for b in compiled.binds.values()):
+            raise ValueError("expanding parameters cannot be prepared")
+        self._dialect = dialect
+        self.sql = compiled.string
+        # Values the statement itself holds (literals SQLAlchemy binds); callers give the rest.
+        self._defaults: dict[str, Any] = {
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        }
+        self._names: Sequence[str] | None = compiled.positiontup if compiled.positional else None
+        self._binds: dict[str, Processor] = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        columns = list(statement.selected_columns)
+        self._keys = tuple(str(c.key) for c in columns)
+        self._results: tuple[Processor, ...] = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        )
+        self._converts = any(p is not None for p in self._results)
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Iterator[PreparedRow]:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._parameters(params))
+            fetched = cursor.fetchall()
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                self.sql, params, exc, self._dialect.loaded_dbapi.Error, hide_parameters=True
+            ) from exc
+        finally:
+            cursor.close()
+        keys, results = self._keys, self._results
+        for raw in fetched:
+            values = (
+                [v if p is None else p(v) for p, v in zip(results, raw, strict=True)]
+                if self._converts
+                else raw
+            )
+            yield PreparedRow(dict(zip(keys, values, strict=True)))
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> PreparedRow | None:
+        return next(self.rows(conn, params), None)
+
+    def _parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        values = {**self._defaults, **given}
+        for name, process in self._binds.items():
+            if process is not None and values.get(name) is not None:
+                values[name] = process(values[name])
+        if self._names is None:
+            return values
+        ordered: list[Any] = [values[name] for name in self._names]
+        return ordered
+
+
+class PreparedStatements:
+    """Each statement prepared once for the engine's dialect, on first use."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._prepared: dict[int, tuple[Statement, Prepared]] = {}
+
+    def __getitem__(self, statement: Statement) -> Prepared:
+        found = self._prepared.get(id(statement))
+        if found is None or found[0] is not statement:
+            found = (statement, Prepared(statement, self._dialect))
+            self._prepared[id(statement)] = found
+        return found[1]
