@@ -35,12 +35,12 @@ from tests.support.server import LiveServer
 
 BULK = 150  # users a batch: enough for the bulk path (100 and more)
 _0002 = importlib.import_module("rosterd.storage.migrations.versions.0002_kandji_directory")
-_0005 = importlib.import_module("rosterd.storage.migrations.versions.0005_bulk_import_indexes")
+_0006 = importlib.import_module("rosterd.storage.migrations.versions.0006_bulk_import_indexes")
 EMAIL_TRIGGERS = {
     statement.split()[2]: statement
-    for statement in (*_0002._SQLITE_EMAIL_FTS, _0005.SQLITE_EMAIL_UPDATE_TRIGGER)
+    for statement in (*_0002._SQLITE_EMAIL_FTS, _0006.SQLITE_EMAIL_UPDATE_TRIGGER)
     if statement.startswith("CREATE TRIGGER")
-}  # 0005 replaced 0002's users_email_fts_au
+}  # 0006 replaced 0002's users_email_fts_au
 
 
 def people(tag: str, count: int, start: int = 0, **fields: Any) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ def search(client: httpx.Client, term: str) -> list[str]:
 
 def assert_email_index_whole(engine: Engine) -> None:
     """SQLite: the trigram index holds exactly the users' email keys, and its three triggers are
-    there as migrations 0002 and 0005 made them (PostgreSQL's index is the database's
+    there as migrations 0002 and 0006 made them (PostgreSQL's index is the database's
     business)."""
     if engine.dialect.name != "sqlite":
         return

@@ -22,7 +22,7 @@ from tests.conftest import BACKENDS, new_postgres_database
 from tests.support.orgs import OrgFactory
 
 SQLITE_EMAIL_UPDATE_TRIGGER = importlib.import_module(
-    "rosterd.storage.migrations.versions.0005_bulk_import_indexes"
+    "rosterd.storage.migrations.versions.0006_bulk_import_indexes"
 ).SQLITE_EMAIL_UPDATE_TRIGGER
 
 
@@ -88,16 +88,16 @@ def _email_update_trigger(engine: Engine) -> str | None:
     return found
 
 
-def test_0005_matches_external_ids_on_the_organization_and_integration(
+def test_0006_matches_external_ids_on_the_organization_and_integration(
     empty_database: str,
 ) -> None:
     engine = make_engine(empty_database)
-    upgrade(engine, "0004")
+    upgrade(engine, "0005")
     store = SqlDirectoryStore(engine)
     directory = Directory(OrgFactory(store).create(), store)
     integration = directory.integration()
     directory.import_users(
-        integration, [{"email": f"p{i}@old.test", "external_id": f"e-{i}"} for i in range(3)]
+        integration, [{"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in range(3)]
     )
     before = _email_update_trigger(engine)
 
@@ -112,28 +112,28 @@ def test_0005_matches_external_ids_on_the_organization_and_integration(
         assert _email_update_trigger(engine) == SQLITE_EMAIL_UPDATE_TRIGGER
     # The users imported before it are matched by external id through the new index: a
     # renamed address is an update, not a new user, and the email search finds it.
-    renamed = [{"email": "p0.new@old.test", "external_id": "e-0"}] + [
-        {"email": f"p{i}@old.test", "external_id": f"e-{i}"} for i in (1, 2)
+    renamed = [{"email": "p0.new@older.test", "external_id": "e-0"}] + [
+        {"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in (1, 2)
     ]
     result = directory.import_users(integration, renamed)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     org_id = directory.org.admin.org_id
     with store.read() as tx:
         found = tx.list_directory_users(org_id, UserQuery(email_contains="0.new@"), Keyset())
-        assert [u.user.email for u in found] == ["p0.new@old.test"]
+        assert [u.user.email for u in found] == ["p0.new@older.test"]
         assert tx.list_directory_users(org_id, UserQuery(email_contains="p0@old"), Keyset()) == []
     engine.dispose()
 
 
-def test_0005_downgrades_to_0004_and_back(empty_database: str) -> None:
+def test_0006_downgrades_to_0005_and_back(empty_database: str) -> None:
     engine = make_engine(empty_database)
-    upgrade(engine, "0004")
-    at_0004 = (_users_indexes(engine), _email_update_trigger(engine))
+    upgrade(engine, "0005")
+    at_0005 = (_users_indexes(engine), _email_update_trigger(engine))
     upgrade(engine)
 
-    downgrade(engine, "0004")
+    downgrade(engine, "0005")
 
-    assert (_users_indexes(engine), _email_update_trigger(engine)) == at_0004
+    assert (_users_indexes(engine), _email_update_trigger(engine)) == at_0005
     upgrade(engine)
     assert "ix_users_org_id_integration_id_external_id" in _users_indexes(engine)
     engine.dispose()

@@ -242,7 +242,7 @@ def find_directory_matches(
     _with_bulk_cache(conn)
     users = t.users
     found: dict[int, DirectoryMatch] = {}
-    # Each an index lookup per value: (org_id, integration_id, external_id), migration 0005,
+    # Each an index lookup per value: (org_id, integration_id, external_id), migration 0006,
     # and (org_id, email_key).
     in_integration = (users.c.org_id == org_id, users.c.integration_id == integration_id)
     for row in _rows_matching(conn, users.c.external_id, external_ids, *in_integration):
@@ -377,7 +377,7 @@ def update_directory_users(
     conn: Connection, org_id: int, updates: Sequence[DirectoryUserUpdate]
 ) -> None:
     """Each update in order (SQLite's email index is only rewritten for a changed key, by
-    migration 0005's trigger)."""
+    migration 0006's trigger)."""
     if not updates:
         return
     when: Any = None

@@ -1,9 +1,9 @@
 """bulk import indexes: directory matches by (org_id, integration_id, external_id); SQLite's email
 search index is only rewritten when an email key changes
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-01 15:00:00.000000
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01 15:30:00.000000
 
 An import looks users up with `org_id = ? AND integration_id = ? AND external_id IN (...)`, and
 SCIM's `externalId eq` filter with the same three columns. With 0002's index on
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
