@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.organizations import OrganizationsService
@@ -22,7 +22,7 @@ from tests.conftest import BACKENDS, new_postgres_database
 from tests.support.orgs import OrgFactory
 
 SQLITE_EMAIL_UPDATE_TRIGGER = importlib.import_module(
-    "rosterd.storage.migrations.versions.0006_bulk_import_indexes"
+    "rosterd.storage.migrations.versions.0006_email_index_on_key_change"
 ).SQLITE_EMAIL_UPDATE_TRIGGER
 
 
@@ -74,10 +74,6 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def _users_indexes(engine: Engine) -> set[str]:
-    return {index["name"] for index in inspect(engine).get_indexes("users") if index["name"]}
-
-
 def _email_update_trigger(engine: Engine) -> str | None:
     if engine.dialect.name != "sqlite":
         return None
@@ -88,52 +84,64 @@ def _email_update_trigger(engine: Engine) -> str | None:
     return found
 
 
-def test_0006_matches_external_ids_on_the_organization_and_integration(
-    empty_database: str,
-) -> None:
+def _search(store: SqlDirectoryStore, org_id: int, term: str) -> list[str]:
+    with store.read() as tx:
+        found = tx.list_directory_users(org_id, UserQuery(email_contains=term), Keyset())
+    return sorted(u.user.email for u in found)
+
+
+def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(empty_database: str) -> None:
     engine = make_engine(empty_database)
     upgrade(engine, "0005")
     store = SqlDirectoryStore(engine)
     directory = Directory(OrgFactory(store).create(), store)
     integration = directory.integration()
-    directory.import_users(
-        integration, [{"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in range(3)]
-    )
+    rows = [{"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in range(3)]
+    directory.import_users(integration, rows)
+    sqlite = engine.dialect.name == "sqlite"
     before = _email_update_trigger(engine)
 
     upgrade(engine)
 
-    indexes = _users_indexes(engine)
-    assert "ix_users_org_id_integration_id_external_id" in indexes
-    assert "ix_users_integration_id_external_id" not in indexes
-    if engine.dialect.name == "sqlite":
+    if sqlite:
         assert before is not None
         assert "WHEN" not in before
         assert _email_update_trigger(engine) == SQLITE_EMAIL_UPDATE_TRIGGER
-    # The users imported before it are matched by external id through the new index: a
-    # renamed address is an update, not a new user, and the email search finds it.
-    renamed = [{"email": "p0.new@older.test", "external_id": "e-0"}] + [
-        {"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in (1, 2)
+    # The key of p0 changes, p1's address only in letter case (the same key), p2 is renamed:
+    # every update sets email_key; the search index holds exactly the keys after it.
+    changed = [
+        {"email": "p0.new@older.test", "external_id": "e-0"},
+        {"email": "P1@Older.test", "external_id": "e-1"},
+        {"email": "p2@older.test", "name": "Renamed", "external_id": "e-2"},
     ]
-    result = directory.import_users(integration, renamed)
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    result = directory.import_users(integration, changed)
+    assert (result.created, result.updated, result.unchanged) == (0, 3, 0)
     org_id = directory.org.admin.org_id
-    with store.read() as tx:
-        found = tx.list_directory_users(org_id, UserQuery(email_contains="0.new@"), Keyset())
-        assert [u.user.email for u in found] == ["p0.new@older.test"]
-        assert tx.list_directory_users(org_id, UserQuery(email_contains="p0@old"), Keyset()) == []
+    assert _search(store, org_id, "older.test") == [
+        "P1@Older.test",
+        "p0.new@older.test",
+        "p2@older.test",
+    ]
+    assert _search(store, org_id, "0.new@") == ["p0.new@older.test"]
+    assert _search(store, org_id, "p0@old") == []
+    if sqlite:
+        with engine.connect() as conn:  # raises "database disk image is malformed" if not
+            conn.exec_driver_sql(
+                "INSERT INTO users_email_fts(users_email_fts, rank) VALUES ('integrity-check', 1)"
+            )
     engine.dispose()
 
 
 def test_0006_downgrades_to_0005_and_back(empty_database: str) -> None:
     engine = make_engine(empty_database)
     upgrade(engine, "0005")
-    at_0005 = (_users_indexes(engine), _email_update_trigger(engine))
+    at_0005 = _email_update_trigger(engine)
     upgrade(engine)
 
     downgrade(engine, "0005")
 
-    assert (_users_indexes(engine), _email_update_trigger(engine)) == at_0005
+    assert _email_update_trigger(engine) == at_0005
     upgrade(engine)
-    assert "ix_users_org_id_integration_id_external_id" in _users_indexes(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    assert _email_update_trigger(engine) == (SQLITE_EMAIL_UPDATE_TRIGGER if sqlite else None)
     engine.dispose()

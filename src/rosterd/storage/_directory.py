@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     String,
     TextClause,
-    any_,
     bindparam,
     cast,
     func,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -241,37 +241,52 @@ def find_directory_matches(
 ) -> list[DirectoryMatch]:
     _with_bulk_cache(conn)
     users = t.users
-    found: dict[int, DirectoryMatch] = {}
-    # Each an index lookup per value: (org_id, integration_id, external_id), migration 0006,
-    # and (org_id, email_key).
-    in_integration = (users.c.org_id == org_id, users.c.integration_id == integration_id)
-    for row in _rows_matching(conn, users.c.external_id, external_ids, *in_integration):
-        found[row[0]] = _match(row)
-    # The users found by external id need no second look by their own email.
+    # Each key is looked up in the index that begins with it alone, and the organization is
+    # checked on the rows: with org_id in the WHERE clause, both planners (SQLite always,
+    # PostgreSQL on statistics older than the import) chose an index that begins with org_id
+    # instead, and walked every user of the organization or integration for each batch. An
+    # integration is one organization's; an email key is one user's in each organization.
+    rows = _rows_matching(
+        conn, users.c.external_id, external_ids, users.c.integration_id == integration_id
+    )
+    found = {row[1]: _match(row) for row in rows if row[0] == org_id}
+    # The users found by external id need no second look by their own email key (a re-import
+    # matched by external id looks up no email at all).
     known = {m.email_key for m in found.values()}
     wanted = [k for k in dict.fromkeys(email_keys) if k not in known]
-    for row in _rows_matching(conn, users.c.email_key, wanted, users.c.org_id == org_id):
-        found[row[0]] = _match(row)
+    rows = _rows_matching(conn, users.c.email_key, wanted)
+    found |= {row[1]: _match(row) for row in rows if row[0] == org_id}
     return list(found.values())
 
 
 def _rows_matching(
     conn: Connection, column: ColumnElement[str], values: Sequence[str], *scope: Any
-) -> Iterator[Sequence[Any]]:
-    """The _MATCH_COLUMNS of the users in `scope` whose `column` is one of `values`."""
+) -> list[Sequence[Any]]:
+    """(org_id, *_MATCH_COLUMNS) of the users in `scope` whose `column` is one of `values`,
+    looked up value by value."""
     if not values:
-        return
-    if conn.dialect.name == "postgresql":
-        # One array parameter, not one parameter per value.
-        wanted = bindparam("wanted", list(values), type_=ARRAY(String))
-        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column == any_(wanted))).all()
-        return
-    for part in chunks(values):
-        yield from conn.execute(select(*_MATCH_COLUMNS).where(*scope, column.in_(part))).all()
+        return []
+    columns = (t.users.c.org_id, *_MATCH_COLUMNS)
+    if conn.dialect.name != "postgresql":
+        rows: list[Sequence[Any]] = []
+        for part in chunks(values):
+            rows += conn.execute(select(*columns).where(*scope, column.in_(part))).all()
+        return rows
+    # A nested loop over the values (OFFSET 0 keeps each lookup a subquery of its own), each an
+    # index scan on the key: given `= ANY(array)`, PostgreSQL on statistics older than the
+    # import scanned the index on the scope's column alone and filtered every row of the scope
+    # (or the email's trigram index).
+    wanted = (
+        func.unnest(bindparam("wanted", list(values), type_=ARRAY(String)))
+        .table_valued("value")
+        .render_derived("wanted")
+    )
+    lookup = select(*columns).where(*scope, column == wanted.c.value).offset(0).lateral("found")
+    return list(conn.execute(select(lookup).select_from(wanted).join(lookup, true())).all())
 
 
 def _match(row: Sequence[Any]) -> DirectoryMatch:
-    uid, user_id, *rest = row
+    _, uid, user_id, *rest = row
     return DirectoryMatch(uid, _bulk.uuid_text(user_id), *rest)
 
 

@@ -40,7 +40,7 @@ organizations = Table(
     Column("rate_limit_per_minute", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     # Moved by triggers whenever the organization's account groups, roles or token endpoint
-    # permissions change (migration 0006): what the in-memory caller caches are checked against.
+    # permissions change (migration 0005): what the in-memory caller caches are checked against.
     Column("access_version", BigInteger, nullable=False, server_default="0"),
 )
 
@@ -112,8 +112,7 @@ users = Table(
     UniqueConstraint("org_id", "email_key"),
     Index("ix_users_org_id_uid", "org_id", "uid"),
     Index("ix_users_org_id_integration_id_uid", "org_id", "integration_id", "uid"),
-    # Directory matches and SCIM `externalId eq` (migration 0006).
-    Index("ix_users_org_id_integration_id_external_id", "org_id", "integration_id", "external_id"),
+    Index("ix_users_integration_id_external_id", "integration_id", "external_id"),
 )
 
 user_account_group_roles = Table(
