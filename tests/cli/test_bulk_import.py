@@ -445,3 +445,35 @@ def _rows_time(stored: Any) -> datetime:
     if isinstance(stored, datetime):
         return stored
     return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+def test_a_user_matched_twice_in_one_batch_ends_as_the_later_record_says(
+    store: SqlDirectoryStore, orgs: OrgFactory
+) -> None:
+    directory = Directory(orgs.create(), store)
+    integration = directory.integration()
+    tag = uuid.uuid4().hex[:8]
+    old, new = f"x.{tag}@bulk.example", f"x.new.{tag}@bulk.example"
+    directory.import_users(integration, [{"email": old, "external_id": f"{tag}-x"}])
+    # The first row finds the user by external id and moves it to a new address; the second
+    # finds it by the old address (no external id) and only renames it: two updates, in order.
+    result = directory.import_users(
+        integration,
+        [
+            {"email": new, "external_id": f"{tag}-x", "department": "IT"},
+            {"email": old, "name": "Later"},
+        ],
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
+    with store.read() as tx:
+        org_id = directory.org.admin.org_id
+        user = tx.find_user_by_email(org_id, old)
+        assert tx.find_user_by_email(org_id, new) is None
+    assert user is not None
+    assert (user.name, user.department, user.external_id) == ("Later", "", f"{tag}-x")
+    updates = audit_events(store, directory.org.subdomain, str(integration.uuid))
+    assert [(e.action, e.new_state["email"]) for e in updates[1:]] == [  # type: ignore[index]
+        ("user.update", new),
+        ("user.update", old),
+    ]

@@ -470,19 +470,24 @@ def _new_user(user_id: str, record: DirectoryRecord) -> NewDirectoryUser:
 def _update(
     user: DirectoryMatch, integration_id: int, record: DirectoryRecord, now: datetime
 ) -> DirectoryUserUpdate | None:
+    """The record's change to the user, or None when it changes nothing."""
     name = record.name or user.name
     external_id = record.external_id or user.external_id
-    # Compared field by field first: most users of a re-import are unchanged.
-    if (
-        record.email == user.email
-        and name == user.name
-        and record.department == user.department
-        and record.job_title == user.job_title
-        and record.active == user.active
-        and not user.archived  # listed by the directory again
-        and integration_id == user.integration_id
-        and external_id == user.external_id
-    ):
+    changed = frozenset(
+        field
+        for field, new, old in (
+            ("email", record.email, user.email),
+            ("name", name, user.name),
+            ("department", record.department, user.department),
+            ("job_title", record.job_title, user.job_title),
+            ("active", record.active, user.active),
+            ("archived", False, user.archived),  # listed by the directory again
+            ("integration_id", integration_id, user.integration_id),
+            ("external_id", external_id, user.external_id),
+        )
+        if new != old
+    )
+    if not changed:
         return None
     return DirectoryUserUpdate(
         uid=user.uid,
@@ -495,6 +500,7 @@ def _update(
         integration_id=integration_id,
         external_id=external_id,
         updated_at=now,
+        changed=changed,
     )
 
 

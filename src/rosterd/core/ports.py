@@ -70,6 +70,9 @@ class DirectoryUserUpdate:
     integration_id: int
     external_id: str | None
     updated_at: datetime
+    # The fields above that differ from the stored user, when the caller knows (a bulk import
+    # writes only those: on SQLite, setting an indexed column rewrites its index entries).
+    changed: frozenset[str] | None = None
 
 
 class DirectoryMatch(NamedTuple):

@@ -378,47 +378,50 @@ def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
         raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
 
 
-_UPDATE_COLUMNS = (
-    "email", "email_key", "name", "department", "job_title", "active", "archived",
-    "integration_id", "external_id", "updated_at",
+# What an update may set, in the port's field names (email also sets email_key).
+_UPDATE_FIELDS = (
+    "email", "name", "department", "job_title", "active", "archived", "integration_id",
+    "external_id",
 )  # fmt: skip
-_UPDATE_USER = (
-    f"UPDATE users SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} "  # noqa: S608
-    "WHERE uid = ? AND org_id = ?"
-)
 
 
 def update_directory_users(
     conn: Connection, org_id: int, updates: Sequence[DirectoryUserUpdate]
 ) -> None:
-    """Each update in order (SQLite's email index is only rewritten for a changed key, by
-    migration 0006's trigger)."""
+    """The updates, each setting only the fields it changes when it says which: on SQLite an
+    UPDATE that sets an indexed column rewrites that index's entry, changed or not (and the
+    email search index only for a new key, by migration 0006's trigger)."""
     if not updates:
         return
+    groups: dict[frozenset[str] | None, list[DirectoryUserUpdate]] = {}
+    for u in updates:
+        groups.setdefault(u.changed, []).append(u)
+    if len({u.uid for u in updates}) < len(updates):
+        # A user matched twice in one batch (by external id, then by email): in order.
+        groups = {None: list(updates)}
+    for changed, part in groups.items():
+        fields = [f for f in _UPDATE_FIELDS if changed is None or f in changed]
+        _update_users(conn, org_id, fields, part)
+
+
+def _update_users(
+    conn: Connection, org_id: int, fields: list[str], updates: list[DirectoryUserUpdate]
+) -> None:
+    columns = [*fields, *(["email_key"] if "email" in fields else []), "updated_at"]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"UPDATE users SET {', '.join(f'{c} = {mark}' for c in columns)} "  # noqa: S608
+        f"WHERE uid = {mark} AND org_id = {mark}"
+    )
     when: Any = None
     rows = []
     for u in updates:
         if u.updated_at is not when:  # a batch's updates share their time: convert it once
             when, stamp = u.updated_at, _bulk.bound(conn, t.users.c.updated_at, u.updated_at)
-        rows.append(
-            (
-                u.email,
-                email_key(u.email),
-                u.name,
-                u.department,
-                u.job_title,
-                u.active,
-                u.archived,
-                u.integration_id,
-                u.external_id,
-                stamp,
-                u.uid,
-                org_id,
-            )
-        )
-    statement = (
-        _UPDATE_USER if conn.dialect.paramstyle == "qmark" else _UPDATE_USER.replace("?", "%s")
-    )
+        values = [getattr(u, f) for f in fields]
+        if "email" in fields:
+            values.append(email_key(u.email))
+        rows.append((*values, stamp, u.uid, org_id))
     conn.exec_driver_sql(statement, rows)
 
 
