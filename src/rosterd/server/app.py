@@ -17,7 +17,7 @@ from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
-from rosterd.server.routing import mount
+from rosterd.server.routing import NO_TELEMETRY, mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 from rosterd.storage import SqlDirectoryStore, make_engine
@@ -31,7 +31,12 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
         store = SqlDirectoryStore(make_engine(settings.database_url))
     services = Services.build(settings, store)
     app = FastAPI(
-        title="rosterd", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+        telemetry=NO_TELEMETRY,
+        title="rosterd",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.services = services
 

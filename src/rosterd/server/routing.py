@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.requests import Request
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+# FastAPI's built-in OpenTelemetry looks up the global providers (environment reads) on every
+# request of every app, mounted ones too; rosterd configures none, so it is off.
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
+from functools import cache
 from typing import Any, Protocol
 
 from rosterd.core.entities import (
@@ -52,26 +54,19 @@ ORG_COLUMNS = (
 )
 
 
+# The entity's fields, in its order: each is a column of `users` of the same name.
+_USER_FIELDS = tuple(f.name for f in fields(User))
+
+
+@cache
+def _prefixed(prefix: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(prefix + name for name in fields)
+
+
 def user(row: RowLike, prefix: str = "") -> User:
+    # Positional, from key names made once per prefix: a page of users makes 300 of these.
     m = row._mapping
-    return User(
-        uid=m[f"{prefix}uid"],
-        id=m[f"{prefix}id"],
-        org_id=m[f"{prefix}org_id"],
-        email=m[f"{prefix}email"],
-        name=m[f"{prefix}name"],
-        active=m[f"{prefix}active"],
-        archived=m[f"{prefix}archived"],
-        department=m[f"{prefix}department"],
-        job_title=m[f"{prefix}job_title"],
-        integration_id=m[f"{prefix}integration_id"],
-        login_account_group_id=m[f"{prefix}login_account_group_id"],
-        email_confirmed=m[f"{prefix}email_confirmed"],
-        created_at=m[f"{prefix}created_at"],
-        updated_at=m[f"{prefix}updated_at"],
-        last_login=m[f"{prefix}last_login"],
-        external_id=m[f"{prefix}external_id"],
-    )
+    return User(*[m[key] for key in _prefixed(prefix, _USER_FIELDS)])
 
 
 def organization(row: RowLike, prefix: str = "") -> Organization:

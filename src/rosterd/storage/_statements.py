@@ -7,7 +7,7 @@ recognises them at once).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, null, or_, select, union_all
+from sqlalchemy import bindparam, delete, insert, null, or_, select, union_all
 
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
@@ -75,4 +75,17 @@ USERS_AFTER = (
     .where(t.users.c.org_id == bindparam("org_id"), t.users.c.uid > bindparam("after_uid"))
     .order_by(t.users.c.uid)
     .limit(bindparam("limit"))
+)
+
+USER_BY_EMAIL_KEY = select(*_rows.USER_COLUMNS).where(
+    t.users.c.org_id == bindparam("org_id"), t.users.c.email_key == bindparam("email_key")
+)
+
+# Writes: the values come as parameters, so that SQLAlchemy compiles each shape once.
+INSERT_USER = insert(t.users).returning(t.users.c.uid)
+DELETE_ACCOUNT_GROUP_ROLES = delete(t.user_account_group_roles).where(
+    t.user_account_group_roles.c.uid == bindparam("uid")
+)
+DELETE_ALL_ACCOUNT_GROUP_ROLES = delete(t.user_all_account_group_roles).where(
+    t.user_all_account_group_roles.c.uid == bindparam("uid")
 )

@@ -248,9 +248,7 @@ class SqlTransaction:
         values = _directory.new_user_values(user)
         try:
             with self._conn.begin_nested():
-                uid = self._conn.execute(
-                    insert(t.users).values(**values).returning(t.users.c.uid)
-                ).scalar_one()
+                uid = self._conn.execute(_statements.INSERT_USER, values).scalar_one()
         except IntegrityError as exc:
             raise _email_conflict(user.email) from exc
         return User(
@@ -278,11 +276,9 @@ class SqlTransaction:
         return _rows.user(row) if row else None
 
     def find_user_by_email(self, org_id: int, email: str) -> User | None:
-        row = self._conn.execute(
-            select(*_rows.USER_COLUMNS).where(
-                t.users.c.org_id == org_id, t.users.c.email_key == email_key(email)
-            )
-        ).first()
+        row = self._first(
+            _statements.USER_BY_EMAIL_KEY, {"org_id": org_id, "email_key": email_key(email)}
+        )
         return _rows.user(row) if row else None
 
     def list_users(self, org_id: int, *, after_uid: int | None, limit: int) -> list[User]:
@@ -357,14 +353,8 @@ class SqlTransaction:
         return frozenset(uid for (uid,) in rows)
 
     def set_role_assignments(self, uid: int, assignments: RoleAssignments) -> None:
-        self._conn.execute(
-            delete(t.user_account_group_roles).where(t.user_account_group_roles.c.uid == uid)
-        )
-        self._conn.execute(
-            delete(t.user_all_account_group_roles).where(
-                t.user_all_account_group_roles.c.uid == uid
-            )
-        )
+        self._conn.execute(_statements.DELETE_ACCOUNT_GROUP_ROLES, {"uid": uid})
+        self._conn.execute(_statements.DELETE_ALL_ACCOUNT_GROUP_ROLES, {"uid": uid})
         per_group = [
             {"uid": uid, "aid": aid, "role_id": role_id}
             for aid, role_ids in assignments.by_account_group.items()
@@ -441,7 +431,7 @@ class SqlTransaction:
     # audit
 
     def add_audit_event(self, event: AuditEvent) -> None:
-        self._conn.execute(insert(t.audit_events).values(**asdict(event)))
+        self._conn.execute(insert(t.audit_events), _directory.shallow(event))
 
     def list_audit_events(self, org_id: int) -> Sequence[AuditEvent]:
         rows = self._conn.execute(

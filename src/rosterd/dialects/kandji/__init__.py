@@ -14,6 +14,7 @@ from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
+from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
 
 __all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
@@ -21,6 +22,7 @@ __all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
 
 def create_kandji_app(services: Services) -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="rosterd — Kandji (Iru) API",
         version=__version__,
         description="The Kandji (Iru) Users API, device assignment and audit log, as served by "

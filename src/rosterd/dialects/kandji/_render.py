@@ -14,7 +14,8 @@ _TARGET_TYPES = {"token": "api_token"}
 
 def timestamp(value: datetime) -> str:
     """`2024-09-06T21:00:04.304248Z`: UTC, always six digits of microseconds."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: the same text at a fraction of the cost (two per user of a page).
+    return value.astimezone(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
 def enrollment_time(value: datetime | None) -> str:

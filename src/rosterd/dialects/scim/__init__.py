@@ -10,6 +10,7 @@ from rosterd.dialects.scim._deps import ScimServices
 from rosterd.dialects.scim._routes import PREFIX, router
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
 
 __all__ = ["PREFIX", "create_scim_app"]
@@ -19,6 +20,7 @@ def create_scim_app(services: Services) -> FastAPI:
     # SCIM describes itself through its discovery endpoints (/ServiceProviderConfig,
     # /ResourceTypes, /Schemas), so no OpenAPI document is served.
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="rosterd — SCIM 2.0",
         version=__version__,
         docs_url=None,

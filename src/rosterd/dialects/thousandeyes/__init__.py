@@ -13,6 +13,7 @@ from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, r
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_limits import enforce_request_limits
+from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
 
 __all__ = ["ENDPOINTS", "PREFIX", "create_thousandeyes_app"]
@@ -20,6 +21,7 @@ __all__ = ["ENDPOINTS", "PREFIX", "create_thousandeyes_app"]
 
 def create_thousandeyes_app(services: Services) -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="rosterd — ThousandEyes v7 Users API",
         version=__version__,
         description="The ThousandEyes v7 administrative Users API, as served by rosterd. "
