@@ -3,17 +3,27 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import Engine, text
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.organizations import OrganizationsService
+from rosterd.core.ports import Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from rosterd.storage.migrate import alembic_config
+from tests.api.kandji.conftest import Directory
 from tests.conftest import BACKENDS, new_postgres_database
+from tests.support.orgs import OrgFactory
+
+SQLITE_EMAIL_UPDATE_TRIGGER = importlib.import_module(
+    "rosterd.storage.migrations.versions.0006_email_index_on_key_change"
+).SQLITE_EMAIL_UPDATE_TRIGGER
 
 
 @pytest.fixture(params=BACKENDS)
@@ -54,4 +64,84 @@ def test_0004_gives_every_user_a_login_group_and_nfc_email_keys(empty_database: 
     assert key == unicodedata.normalize("NFC", "jos\u00e9@old.test")
     with store.read() as tx:
         assert tx.find_user_by_email(created.org.id, "JOS\u00c9@old.test") is not None
+    engine.dispose()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def _email_update_trigger(engine: Engine) -> str | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        found: str | None = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'users_email_fts_au'"
+        ).scalar()
+    return found
+
+
+def _search(store: SqlDirectoryStore, org_id: int, term: str) -> list[str]:
+    with store.read() as tx:
+        found = tx.list_directory_users(org_id, UserQuery(email_contains=term), Keyset())
+    return sorted(u.user.email for u in found)
+
+
+def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(empty_database: str) -> None:
+    engine = make_engine(empty_database)
+    upgrade(engine, "0005")
+    store = SqlDirectoryStore(engine)
+    directory = Directory(OrgFactory(store).create(), store)
+    integration = directory.integration()
+    rows = [{"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in range(3)]
+    directory.import_users(integration, rows)
+    sqlite = engine.dialect.name == "sqlite"
+    before = _email_update_trigger(engine)
+
+    upgrade(engine)
+
+    if sqlite:
+        assert before is not None
+        assert "WHEN" not in before
+        assert _email_update_trigger(engine) == SQLITE_EMAIL_UPDATE_TRIGGER
+    # The key of p0 changes, p1's address only in letter case (the same key), p2 is renamed:
+    # every update sets email_key; the search index holds exactly the keys after it.
+    changed = [
+        {"email": "p0.new@older.test", "external_id": "e-0"},
+        {"email": "P1@Older.test", "external_id": "e-1"},
+        {"email": "p2@older.test", "name": "Renamed", "external_id": "e-2"},
+    ]
+    result = directory.import_users(integration, changed)
+    assert (result.created, result.updated, result.unchanged) == (0, 3, 0)
+    org_id = directory.org.admin.org_id
+    assert _search(store, org_id, "older.test") == [
+        "P1@Older.test",
+        "p0.new@older.test",
+        "p2@older.test",
+    ]
+    assert _search(store, org_id, "0.new@") == ["p0.new@older.test"]
+    assert _search(store, org_id, "p0@old") == []
+    if sqlite:
+        with engine.connect() as conn:  # raises "database disk image is malformed" if not
+            conn.exec_driver_sql(
+                "INSERT INTO users_email_fts(users_email_fts, rank) VALUES ('integrity-check', 1)"
+            )
+    engine.dispose()
+
+
+def test_0006_downgrades_to_0005_and_back(empty_database: str) -> None:
+    engine = make_engine(empty_database)
+    upgrade(engine, "0005")
+    at_0005 = _email_update_trigger(engine)
+    upgrade(engine)
+
+    downgrade(engine, "0005")
+
+    assert _email_update_trigger(engine) == at_0005
+    upgrade(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    assert _email_update_trigger(engine) == (SQLITE_EMAIL_UPDATE_TRIGGER if sqlite else None)
     engine.dispose()

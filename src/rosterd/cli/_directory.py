@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rosterd.cli._common import DatabaseUrl, JsonFlag, err, open_store, print_json, reported_errors
-from rosterd.cli._files import read_rows
+from rosterd.cli._files import Spill, read_rows
 from rosterd.core.integration_types import INTEGRATION_TYPES
 
 if TYPE_CHECKING:  # the commands import these when they run, so that --help loads only Typer
@@ -142,15 +142,21 @@ def users_import(
 
     Idempotent: a user is matched by external id, then by email, and updated in place.
     """
-    from rosterd.core.directory_sync import DirectorySyncService, check_records, parse_record
+    from rosterd.core.directory_sync import (
+        DirectoryRecord,
+        DirectorySyncService,
+        check_records,
+        parse_record,
+    )
 
     store = open_store(database_url)
 
-    def records() -> Iterator[DirectoryRecord]:
+    def parsed() -> Iterator[DirectoryRecord]:
         return (parse_record(row, where) for where, row in read_rows(file))
 
-    with reported_errors():
-        total = check_records(records())  # the whole file is checked before anything changes
+    with reported_errors(), Spill(DirectoryRecord._make) as spill:
+        records = spill.passes(parsed)
+        total = check_records(records)  # the whole file is checked before anything changes
         with _progress() as progress:
             task = progress.add_task("importing users", total=total)
             result = DirectorySyncService(store).import_users(

@@ -4,37 +4,58 @@ A record matches an existing user by the integration's external id first, then b
 (emails are unique per organization, so a person created elsewhere, e.g. through the
 ThousandEyes API, is adopted by the integration rather than duplicated). A full sync archives
 the integration's users that the directory no longer lists.
+
+Imports run to a million users and more, so memory stays bounded whatever the size of the
+file: records stream through in batches, the duplicate check keeps an 8-byte hash per key, and a
+full sync marks listed users in an array of uids (9 bytes a user) rather than a set.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any, Final
-from uuid import UUID
+from typing import Any, Final, NamedTuple, TypeVar
 
 from rosterd.core.admins import keep_an_organization_admin
-from rosterd.core.audit import Actor, build_event
+from rosterd.core.audit import Actor
+from rosterd.core.bulk_ids import new_ulids, new_uuids
 from rosterd.core.clock import utcnow
-from rosterd.core.entities import AuditEvent, Integration, Organization, User
+from rosterd.core.entities import Integration, Organization
 from rosterd.core.errors import FieldError, Invalid
 from rosterd.core.integrations import integration_of, organization
-from rosterd.core.ports import DirectoryStore, DirectoryTransaction, DirectoryUserUpdate, NewUser
+from rosterd.core.ports import (
+    AuditBatch,
+    DirectoryMatch,
+    DirectoryStore,
+    DirectoryTransaction,
+    DirectoryUserUpdate,
+    NewDirectoryUser,
+    NewDirectoryUsers,
+)
 from rosterd.core.validation import email_key, email_problem, name_problem, normalize_email
 
-BATCH_SIZE: Final = 1000
+_T = TypeVar("_T")
+# Records matched and written together: bounds the memory an import holds.
+BATCH_SIZE: Final = 5000
+# Records per transaction (a whole number of batches). SQLite rewrites every index page a
+# transaction touched at its commit, and three of the users' indexes take random keys: with
+# small transactions each new user costs a page write per index (a million users, 12 GB).
+# 50,000 hold SQLite's write lock for a few seconds at a time.
+COMMIT_SIZE: Final = 50_000
 MAX_REPORTED_PROBLEMS: Final = 20
 MAX_ATTRIBUTE_LENGTH: Final = 255
 _TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
+Change = tuple[str, str, dict[str, Any]]  # (action, target id, new state)
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryRecord:
-    """One person as the directory lists them."""
+class DirectoryRecord(NamedTuple):
+    """One person as the directory lists them (a tuple: an import makes one per line, and
+    keeps them in a spill file as they are)."""
 
     email: str
     name: str | None = None
@@ -50,11 +71,39 @@ class SyncResult:
     updated: int = 0
     unchanged: int = 0
     archived: int = 0
-    seen: dict[int, None] = field(default_factory=dict, repr=False)  # uids the file listed
+
+
+class _Roster:
+    """The integration's unarchived users as a full sync starts, and which of them the file
+    lists: 9 bytes a user (uid, mark), so a million take 9 MB, not the 100 MB of a set."""
+
+    def __init__(self, uids: Iterable[int]) -> None:
+        self._uids = array("q", uids)
+        if any(a >= b for a, b in zip(self._uids, self._uids[1:], strict=False)):
+            raise ValueError("the integration's uids must come in increasing order")
+        self._listed = bytearray(len(self._uids))
+
+    def mark_listed(self, uid: int) -> None:
+        at = bisect_left(self._uids, uid)
+        if at < len(self._uids) and self._uids[at] == uid:
+            self._listed[at] = 1
+
+    def unlisted(self) -> Iterator[int]:
+        """The uids of the users the file left out, in increasing order."""
+        at = self._listed.find(0)
+        while at != -1:
+            yield self._uids[at]
+            at = self._listed.find(0, at + 1)
 
 
 def parse_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
     """A record from one row of an import file; `where` (e.g. "line 3") names it in errors."""
+    record = _plain_record(row)
+    return record if record is not None else checked_record(row, where)
+
+
+def checked_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
+    """`parse_record`, field by field, naming every problem of the row."""
     problems: list[FieldError] = []
     email = normalize_email(_text(row, "email", where, problems) or "")
     if not email:
@@ -75,6 +124,60 @@ def parse_record(row: Mapping[str, Any], where: str) -> DirectoryRecord:
     if problems:
         raise Invalid(f"Invalid record at {where}", problems)
     return record
+
+
+_TEXT_FIELDS: Final = ("email", "name", "department", "job_title", "external_id")
+
+
+def _plain_record(row: Mapping[str, Any]) -> DirectoryRecord | None:
+    """The record of a row that breaks no rule, as `checked_record` makes it, at a third of its
+    cost (an import parses every row before it writes any); None for any other row."""
+    texts = _plain_texts(row)
+    if texts is None or not texts[0]:
+        return None
+    email, name, department, job_title, external_id = texts
+    email = normalize_email(email or "")
+    active = _plain_flag(row.get("active"))
+    if (
+        active is None
+        or email_problem("email", email) is not None
+        or (name is not None and name_problem("name", name) is not None)
+    ):
+        return None
+    return DirectoryRecord(
+        email, name, department or "", job_title or "", external_id or None, active
+    )
+
+
+def _plain_texts(row: Mapping[str, Any]) -> list[str | None] | None:
+    """The text fields as `_text` takes them, when none has a problem."""
+    texts = []
+    for key in _TEXT_FIELDS:
+        value = row.get(key)
+        if value is not None:
+            if type(value) is not str:
+                return None
+            value = value.strip()
+            if len(value) > MAX_ATTRIBUTE_LENGTH or not value.isprintable():
+                return None
+        texts.append(value)
+    return texts
+
+
+def _plain_flag(value: Any) -> bool | None:
+    """`_flag`'s answer, or None where it finds a problem."""
+    if value is None or value == "":
+        return True
+    if type(value) is bool:
+        return value
+    flag = value.strip().lower() if type(value) is str else None
+    return None if flag not in _TRUE and flag not in _FALSE else flag in _TRUE
+
+
+def fast_email_key(email: str) -> str:
+    """`email_key(email)`: for ASCII, the common case, without its two Unicode normalizations
+    (both leave ASCII as it is)."""
+    return email.strip().lower() if email.isascii() else email_key(email)
 
 
 def _text(row: Mapping[str, Any], key: str, where: str, problems: list[FieldError]) -> str | None:
@@ -108,33 +211,83 @@ def _flag(value: Any, field_name: str, problems: list[FieldError]) -> bool:
     return True
 
 
-def check_records(records: Iterable[DirectoryRecord]) -> int:
+def check_records(records: Callable[[], Iterable[DirectoryRecord]]) -> int:
     """Count the records, refusing emails or external ids listed twice (a directory lists a
-    person once)."""
+    person once).
+
+    `records` gives the records afresh each time it is called. Memory stays small whatever the
+    file's size: the pass keeps an 8-byte hash of each key, and only when two hashes meet does
+    a second pass compare those keys themselves.
+    """
+    emails, external_ids = _Hashes(), _Hashes()
+    count = 0
+    for record in records():
+        count += 1
+        emails.add(fast_email_key(record.email))
+        if record.external_id is not None:
+            external_ids.add(record.external_id)
+    repeated_emails, repeated_ids = emails.repeated(), external_ids.repeated()
+    if repeated_emails or repeated_ids:
+        problems = _listed_twice(records(), repeated_emails, repeated_ids)
+        if problems:
+            raise Invalid("The file lists people twice", problems[:MAX_REPORTED_PROBLEMS])
+    return count
+
+
+class _Hashes:
+    """Hashes of strings, 8 bytes each, in 256 arrays so that each sorts out its repeats alone."""
+
+    def __init__(self) -> None:
+        self._buckets = [array("q") for _ in range(256)]
+
+    def add(self, value: str) -> None:
+        hashed = hash(value)
+        self._buckets[hashed & 255].append(hashed)
+
+    def repeated(self) -> set[int]:
+        """The hashes added more than once."""
+        found: set[int] = set()
+        for bucket in self._buckets:
+            if len(set(bucket)) == len(bucket):
+                continue
+            seen: set[int] = set()
+            for hashed in bucket:
+                if hashed in seen:
+                    found.add(hashed)
+                seen.add(hashed)
+        return found
+
+
+def _listed_twice(
+    records: Iterable[DirectoryRecord], email_hashes: set[int], external_id_hashes: set[int]
+) -> list[FieldError]:
+    """Each record whose email or external id an earlier record has (among the keys whose
+    hashes repeat), in the file's order."""
     emails: set[str] = set()
     external_ids: set[str] = set()
     problems: list[FieldError] = []
-    count = 0
     for count, record in enumerate(records, start=1):
-        key = email_key(record.email)
-        if key in emails:
-            problems.append(
-                FieldError(f"record {count}: email", "DUPLICATE", f"{record.email} is listed twice")
-            )
-        emails.add(key)
-        if record.external_id is not None:
-            if record.external_id in external_ids:
+        key = fast_email_key(record.email)
+        if hash(key) in email_hashes:
+            if key in emails:
+                problems.append(
+                    FieldError(
+                        f"record {count}: email", "DUPLICATE", f"{record.email} is listed twice"
+                    )
+                )
+            emails.add(key)
+        external_id = record.external_id
+        if external_id is not None and hash(external_id) in external_id_hashes:
+            if external_id in external_ids:
                 problems.append(
                     FieldError(
                         f"record {count}: external_id",
                         "DUPLICATE",
-                        f"external id {record.external_id} is listed twice",
+                        f"external id {external_id} is listed twice",
                     )
                 )
-            external_ids.add(record.external_id)
-    if problems:
-        raise Invalid("The file lists people twice", problems[:MAX_REPORTED_PROBLEMS])
-    return count
+            external_ids.add(external_id)
+    return problems
 
 
 class DirectorySyncService:
@@ -151,169 +304,213 @@ class DirectorySyncService:
         progress: Callable[[int], None] | None = None,
     ) -> SyncResult:
         """Create or update each record's user, in batches; with `full`, archive the
-        integration's users the records leave out. Each batch commits on its own."""
+        integration's users the records leave out. Every `COMMIT_SIZE` records commit on
+        their own: an error keeps what the transactions before it wrote."""
         with self._store.read() as tx:
             org = organization(tx, org_subdomain)
             integration = integration_of(tx, org, integration_uuid)
-            before = tx.list_integration_user_ids(org.id, integration.id) if full else {}
-        actor = Actor(type="integration", id=str(integration.uuid))
+            default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
+            roster = (
+                _Roster(tx.unarchived_integration_uids(org.id, integration.id)) if full else None
+            )
+        sync = _Sync(
+            org, integration, default_group, Actor(type="integration", id=str(integration.uuid))
+        )
         result = SyncResult()
-        for batch in _batched(records, BATCH_SIZE):
+        for batches in _transactions(_batched(records, BATCH_SIZE)):
             with self._store.write() as tx:
-                _apply(tx, org, integration, batch, actor, result)
+                done = sum(sync.apply(tx, batch, result, roster) for batch in batches)
             if progress is not None:
-                progress(len(batch))
-        if full:
-            missing = [uid for uid in before if uid not in result.seen]
-            for start in range(0, len(missing), BATCH_SIZE):
-                part = missing[start : start + BATCH_SIZE]
+                progress(done)
+        if roster is not None:
+            for uid_batches in _transactions(_batched(roster.unlisted(), BATCH_SIZE)):
                 with self._store.write() as tx:
-                    _archive(tx, org, part, [before[uid] for uid in part], actor)
-            result.archived = len(missing)
+                    result.archived += sum(sync.archive(tx, uids) for uids in uid_batches)
         return result
 
 
-def _batched(records: Iterable[DirectoryRecord], size: int) -> Iterator[list[DirectoryRecord]]:
-    iterator = iter(records)
+def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def _apply(
-    tx: DirectoryTransaction,
-    org: Organization,
-    integration: Integration,
-    batch: list[DirectoryRecord],
-    actor: Actor,
-    result: SyncResult,
-) -> None:
-    now = utcnow()
-    matches = tx.find_directory_matches(
-        org.id,
-        integration.id,
-        [r.external_id for r in batch if r.external_id],
-        [r.email for r in batch],
-    )
-    by_external_id = {
-        u.external_id: u for u in matches if u.integration_id == integration.id and u.external_id
-    }
-    by_email = {email_key(u.email): u for u in matches}
-    created: list[NewUser] = []
-    updates: list[DirectoryUserUpdate] = []
-    deactivated: list[int] = []
-    events: list[AuditEvent] = []
-    default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
-    for record in batch:
-        user = by_external_id.get(record.external_id or "") or by_email.get(email_key(record.email))
-        if user is None:
-            new = _new_user(org, integration, record, default_group, now)
-            created.append(new)
-            events.append(_event(org, actor, "user.create", str(new.id), _state(new)))
-            continue
-        owner = by_email.get(email_key(record.email))
-        if owner is not None and owner.uid != user.uid:
-            raise Invalid(
-                "An email in the file belongs to another user",
-                [FieldError("email", "DUPLICATE", f"{record.email} belongs to another user")],
+def _transactions(batches: Iterator[list[_T]]) -> Iterator[Iterator[list[_T]]]:
+    """The batches, grouped by transaction: `COMMIT_SIZE` items each, read lazily (only one
+    batch is in memory at a time)."""
+    pending = next(batches, None)
+
+    def group() -> Iterator[list[_T]]:
+        nonlocal pending
+        count = 0
+        while pending is not None and count < COMMIT_SIZE:
+            batch, pending = pending, None
+            count += len(batch)
+            yield batch
+            pending = next(batches, None)
+
+    while pending is not None:
+        yield group()
+
+
+def _fresh_ids() -> Iterator[str]:
+    while True:
+        yield from new_uuids(256)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sync:
+    """What every batch of one import shares."""
+
+    org: Organization
+    integration: Integration
+    login_group: int  # new users log in to the organization's default account group
+    actor: Actor
+    fresh_ids: Iterator[str] = field(default_factory=_fresh_ids)
+
+    def apply(
+        self,
+        tx: DirectoryTransaction,
+        batch: list[DirectoryRecord],
+        result: SyncResult,
+        roster: _Roster | None,
+    ) -> int:
+        """Create or update the batch's users; returns the records it took."""
+        now = utcnow()
+        integration_id = self.integration.id
+        keys = [fast_email_key(r.email) for r in batch]
+        matches = tx.find_directory_matches(
+            self.org.id, integration_id, [r.external_id for r in batch if r.external_id], keys
+        )
+        by_external_id = {
+            u.external_id: u
+            for u in matches
+            if u.integration_id == integration_id and u.external_id
+        }
+        by_email = {u.email_key: u for u in matches}
+        created: list[NewDirectoryUser] = []
+        updates: list[DirectoryUserUpdate] = []
+        deactivated: list[int] = []
+        changes: list[Change] = []  # in the order of the records
+        for record, key in zip(batch, keys, strict=True):
+            user = (by_external_id.get(record.external_id) if record.external_id else None) or (
+                by_email.get(key)
             )
-        result.seen[user.uid] = None
-        update = _update(user, integration, record, now)
-        if update is None:
-            result.unchanged += 1
-            continue
-        updates.append(update)
-        if user.active and not update.active:
-            deactivated.append(user.uid)
-        events.append(_event(org, actor, "user.update", str(user.id), _state(update)))
-    keep_an_organization_admin(tx, org.id, deactivated)
-    tx.add_users(created)
-    tx.update_directory_users(org.id, updates)
-    tx.add_audit_events(events)
-    result.created += len(created)
-    result.updated += len(updates)
+            if user is None:
+                new = _new_user(next(self.fresh_ids), record)
+                created.append(new)
+                changes.append(("user.create", new.id, _state(record, new.name, new.external_id)))
+                continue
+            owner = by_email.get(key)
+            if owner is not None and owner.uid != user.uid:
+                raise Invalid(
+                    "An email in the file belongs to another user",
+                    [FieldError("email", "DUPLICATE", f"{record.email} belongs to another user")],
+                )
+            if roster is not None:
+                roster.mark_listed(user.uid)
+            update = _update(user, integration_id, record, now)
+            if update is None:
+                result.unchanged += 1
+                continue
+            updates.append(update)
+            if user.active and not update.active:
+                deactivated.append(user.uid)
+            changes.append(
+                ("user.update", user.id, _state(record, update.name, update.external_id))
+            )
+        keep_an_organization_admin(tx, self.org.id, deactivated)
+        if created:
+            tx.add_directory_users(
+                NewDirectoryUsers(self.org.id, integration_id, self.login_group, now, created)
+            )
+        tx.update_directory_users(self.org.id, updates)
+        self._audit(tx, changes, now)
+        result.created += len(created)
+        result.updated += len(updates)
+        return len(batch)
+
+    def archive(self, tx: DirectoryTransaction, uids: list[int]) -> int:
+        now = utcnow()
+        keep_an_organization_admin(tx, self.org.id, uids)
+        ids = tx.archive_directory_users(self.org.id, uids, now)
+        self._audit(tx, [("user.archive", i, {"archived": True}) for i in ids], now)
+        return len(uids)
+
+    def _audit(self, tx: DirectoryTransaction, changes: Sequence[Change], now: datetime) -> None:
+        if not changes:
+            return
+        ids = new_ulids(now, len(changes))  # increasing in the order of the changes
+        actor = self.actor
+        tx.add_audit_batch(
+            AuditBatch(
+                self.org.id,
+                now,
+                actor.type,
+                actor.id,
+                actor.request_id,
+                "user",
+                [(i, *change) for i, change in zip(ids, changes, strict=True)],
+            )
+        )
 
 
-def _new_user(
-    org: Organization,
-    integration: Integration,
-    record: DirectoryRecord,
-    login_group: int,
-    now: datetime,
-) -> NewUser:
-    return NewUser(
-        id=uuid.uuid4(),
-        org_id=org.id,
+def _new_user(user_id: str, record: DirectoryRecord) -> NewDirectoryUser:
+    return NewDirectoryUser(
+        id=user_id,
         email=record.email,
         name=record.name or record.email.split("@", maxsplit=1)[0],
-        login_account_group_id=login_group,  # the organization's default account group
-        created_at=now,
         department=record.department,
         job_title=record.job_title,
-        integration_id=integration.id,
         active=record.active,
         external_id=record.external_id,
     )
 
 
 def _update(
-    user: User, integration: Integration, record: DirectoryRecord, now: datetime
+    user: DirectoryMatch, integration_id: int, record: DirectoryRecord, now: datetime
 ) -> DirectoryUserUpdate | None:
-    update = DirectoryUserUpdate(
+    """The record's change to the user, or None when it changes nothing."""
+    name = record.name or user.name
+    external_id = record.external_id or user.external_id
+    changed = frozenset(
+        field
+        for field, new, old in (
+            ("email", record.email, user.email),
+            ("name", name, user.name),
+            ("department", record.department, user.department),
+            ("job_title", record.job_title, user.job_title),
+            ("active", record.active, user.active),
+            ("archived", False, user.archived),  # listed by the directory again
+            ("integration_id", integration_id, user.integration_id),
+            ("external_id", external_id, user.external_id),
+        )
+        if new != old
+    )
+    if not changed:
+        return None
+    return DirectoryUserUpdate(
         uid=user.uid,
         email=record.email,
-        name=record.name or user.name,
+        name=name,
         department=record.department,
         job_title=record.job_title,
         active=record.active,
-        archived=False,  # listed by the directory again
-        integration_id=integration.id,
-        external_id=record.external_id or user.external_id,
+        archived=False,
+        integration_id=integration_id,
+        external_id=external_id,
         updated_at=now,
-    )
-    current = DirectoryUserUpdate(
-        uid=user.uid,
-        email=user.email,
-        name=user.name,
-        department=user.department,
-        job_title=user.job_title,
-        active=user.active,
-        archived=user.archived,
-        integration_id=user.integration_id or 0,
-        external_id=user.external_id,
-        updated_at=now,
-    )
-    return None if update == current else update
-
-
-def _archive(
-    tx: DirectoryTransaction, org: Organization, uids: list[int], ids: list[UUID], actor: Actor
-) -> None:
-    keep_an_organization_admin(tx, org.id, uids)
-    tx.archive_users(org.id, uids, utcnow())
-    tx.add_audit_events(
-        [_event(org, actor, "user.archive", str(i), {"archived": True}) for i in ids]
+        changed=changed,
     )
 
 
-def _state(value: NewUser | DirectoryUserUpdate) -> dict[str, Any]:
+def _state(record: DirectoryRecord, name: str, external_id: str | None) -> dict[str, Any]:
+    """The user's directory attributes after the change, as the audit event records them."""
     return {
-        "email": value.email,
-        "name": value.name,
-        "department": value.department,
-        "job_title": value.job_title,
-        "active": value.active,
-        "external_id": value.external_id,
+        "email": record.email,
+        "name": name,
+        "department": record.department,
+        "job_title": record.job_title,
+        "active": record.active,
+        "external_id": external_id,
     }
-
-
-def _event(
-    org: Organization, actor: Actor, action: str, target_id: str, state: dict[str, Any]
-) -> AuditEvent:
-    return build_event(
-        org_id=org.id,
-        actor=actor,
-        action=action,
-        target_type="user",
-        target_id=target_id,
-        new_state=state,
-    )

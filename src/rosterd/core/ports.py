@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from rosterd.core.entities import (
@@ -70,6 +70,63 @@ class DirectoryUserUpdate:
     integration_id: int
     external_id: str | None
     updated_at: datetime
+    # The fields above that differ from the stored user, when the caller knows (a bulk import
+    # writes only those: on SQLite, setting an indexed column rewrites its index entries).
+    changed: frozenset[str] | None = None
+
+
+class DirectoryMatch(NamedTuple):
+    """An existing user as a directory sync compares it with a record. A tuple: an import reads
+    one per record, and a frozen dataclass costs several times as much to make."""
+
+    uid: int
+    id: str  # the user's UUID, in canonical text
+    email: str
+    email_key: str  # as stored: the key the user was found by
+    name: str
+    active: bool
+    archived: bool
+    department: str
+    job_title: str
+    integration_id: int | None
+    external_id: str | None
+
+
+class NewDirectoryUser(NamedTuple):
+    """One new user of a `NewDirectoryUsers` batch."""
+
+    id: str  # a new UUID, in canonical text
+    email: str
+    name: str
+    department: str
+    job_title: str
+    active: bool
+    external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewDirectoryUsers:
+    """New users of one integration, made at one time: what they share, once."""
+
+    org_id: int
+    integration_id: int
+    login_account_group_id: int
+    created_at: datetime
+    users: Sequence[NewDirectoryUser]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditBatch:
+    """Audit events of one bulk change by one actor at one time, on targets of one type: what
+    they share, once, and (id, action, target_id, new_state) for each event."""
+
+    org_id: int
+    occurred_at: datetime
+    actor_type: str
+    actor_id: str | None
+    request_id: str | None
+    target_type: str
+    events: Sequence[tuple[str, str, str, dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,14 +369,30 @@ class DirectoryTransaction(Protocol):
     ) -> list[DirectoryUser]: ...
     def count_devices_of(self, org_id: int, uid: int) -> int: ...
     def find_directory_matches(
-        self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
-    ) -> list[User]: ...
-    def add_users(self, users: Sequence[NewUser]) -> None: ...
+        self,
+        org_id: int,
+        integration_id: int,
+        external_ids: Sequence[str],
+        email_keys: Sequence[str],
+    ) -> list[DirectoryMatch]:
+        """The integration's users with these external ids, and the organization's users with
+        these email keys (`validation.email_key`)."""
+        ...
+
+    def add_directory_users(self, batch: NewDirectoryUsers) -> None: ...
     def update_directory_users(
         self, org_id: int, updates: Sequence[DirectoryUserUpdate]
     ) -> None: ...
-    def list_integration_user_ids(self, org_id: int, integration_id: int) -> dict[int, UUID]: ...
+    def unarchived_integration_uids(self, org_id: int, integration_id: int) -> Iterator[int]:
+        """The uids of the integration's users that are not archived, in increasing order."""
+        ...
+
+    def archive_directory_users(self, org_id: int, uids: Sequence[int], now: datetime) -> list[str]:
+        """Archive these users; their ids (canonical UUID text), in the order of `uids`."""
+        ...
+
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None: ...
+    def add_audit_batch(self, batch: AuditBatch) -> None: ...
 
     # devices
     # The user a device is about to be assigned to, by id or else by email. In a write it is held

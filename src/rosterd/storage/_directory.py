@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -14,24 +15,36 @@ from sqlalchemy import (
     Connection,
     FromClause,
     Select,
+    String,
     UnaryExpression,
     bindparam,
     case,
+    cast,
     column,
     func,
     insert,
     select,
     table,
     text,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DirectoryUser, Integration, User
 from rosterd.core.errors import Conflict, FieldError
-from rosterd.core.ports import DirectoryUserUpdate, Keyset, NewUser, UserQuery
+from rosterd.core.ports import (
+    AuditBatch,
+    DirectoryMatch,
+    DirectoryUserUpdate,
+    Keyset,
+    NewDirectoryUsers,
+    NewUser,
+    UserQuery,
+)
 from rosterd.core.validation import email_key, fold
-from rosterd.storage import _rows
+from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
 from rosterd.storage._rows import RowLike
 
@@ -373,31 +386,89 @@ def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
 
 # directory users: synchronisation
 
+# SQLite keeps the email search index (users_email_fts, migration 0002) in step with the users
+# table by triggers, row by row; bulk writes index a batch of new users in one statement.
+_FTS_INSERT_TRIGGER = "users_email_fts_ai"
+_BULK_INDEX_MIN = 100  # below this many rows, the row trigger costs no more
+_NEW_USER_COLUMNS = (
+    "id", "email", "email_key", "name", "department", "job_title", "active", "external_id",
+    "org_id", "integration_id", "login_account_group_id", "created_at", "updated_at",
+    "email_confirmed", "archived", "last_login",
+)  # fmt: skip
+_MATCH_COLUMNS = (
+    t.users.c.uid,
+    cast(t.users.c.id, String),  # text: making a UUID object costs more than the rest of a row
+    *(t.users.c[name] for name in DirectoryMatch._fields[2:]),
+)
+
+
+# SQLite's page cache (2 MB by default) for a connection that matches and writes users in bulk:
+# the users' indexes on random keys (email, external id, UUID) take about 250 MB at a million
+# users, and a page not in the cache is read again, and spilled again, at each insert into it.
+BULK_CACHE_KIB = 128 * 1024
+
+
+def _with_bulk_cache(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+
 
 def find_directory_matches(
     conn: Connection,
     org_id: int,
     integration_id: int,
     external_ids: Sequence[str],
-    emails: Sequence[str],
-) -> list[User]:
+    email_keys: Sequence[str],
+) -> list[DirectoryMatch]:
+    _with_bulk_cache(conn)
     users = t.users
-    found: dict[int, User] = {}
-    for part in chunks(list(external_ids)):
-        rows = conn.execute(
-            select(*_rows.USER_COLUMNS).where(
-                users.c.org_id == org_id,
-                users.c.integration_id == integration_id,
-                users.c.external_id.in_(part),
-            )
-        )
-        found |= {r._mapping["uid"]: _rows.user(r) for r in rows}
-    for part in chunks([email_key(e) for e in emails]):
-        rows = conn.execute(
-            select(*_rows.USER_COLUMNS).where(users.c.org_id == org_id, users.c.email_key.in_(part))
-        )
-        found |= {r._mapping["uid"]: _rows.user(r) for r in rows}
+    # Each key is looked up in the index that begins with it alone, and the organization is
+    # checked on the rows: with org_id in the WHERE clause, both planners (SQLite always,
+    # PostgreSQL on statistics older than the import) chose an index that begins with org_id
+    # instead, and walked every user of the organization or integration for each batch. An
+    # integration is one organization's; an email key is one user's in each organization.
+    rows = _rows_matching(
+        conn, users.c.external_id, external_ids, users.c.integration_id == integration_id
+    )
+    found = {row[1]: _match(row) for row in rows if row[0] == org_id}
+    # The users found by external id need no second look by their own email key (a re-import
+    # matched by external id looks up no email at all).
+    known = {m.email_key for m in found.values()}
+    wanted = [k for k in dict.fromkeys(email_keys) if k not in known]
+    rows = _rows_matching(conn, users.c.email_key, wanted)
+    found |= {row[1]: _match(row) for row in rows if row[0] == org_id}
     return list(found.values())
+
+
+def _rows_matching(
+    conn: Connection, column: ColumnElement[str], values: Sequence[str], *scope: Any
+) -> list[Sequence[Any]]:
+    """(org_id, *_MATCH_COLUMNS) of the users in `scope` whose `column` is one of `values`,
+    looked up value by value."""
+    if not values:
+        return []
+    columns = (t.users.c.org_id, *_MATCH_COLUMNS)
+    if conn.dialect.name != "postgresql":
+        rows: list[Sequence[Any]] = []
+        for part in chunks(values):
+            rows += conn.execute(select(*columns).where(*scope, column.in_(part))).all()
+        return rows
+    # A nested loop over the values (OFFSET 0 keeps each lookup a subquery of its own), each an
+    # index scan on the key: given `= ANY(array)`, PostgreSQL on statistics older than the
+    # import scanned the index on the scope's column alone and filtered every row of the scope
+    # (or the email's trigram index).
+    wanted = (
+        func.unnest(bindparam("wanted", list(values), type_=ARRAY(String)))
+        .table_valued("value")
+        .render_derived("wanted")
+    )
+    lookup = select(*columns).where(*scope, column == wanted.c.value).offset(0).lateral("found")
+    return list(conn.execute(select(lookup).select_from(wanted).join(lookup, true())).all())
+
+
+def _match(row: Sequence[Any]) -> DirectoryMatch:
+    _, uid, user_id, *rest = row
+    return DirectoryMatch(uid, _bulk.uuid_text(user_id), *rest)
 
 
 def shallow(value: Any) -> dict[str, Any]:
@@ -414,13 +485,39 @@ def new_user_values(user: NewUser) -> dict[str, Any]:
     }
 
 
-def add_users(conn: Connection, new_users: Sequence[NewUser]) -> None:
-    if not new_users:
+def add_directory_users(conn: Connection, batch: NewDirectoryUsers) -> None:
+    if not batch.users:
         return
-    values = [new_user_values(u) for u in new_users]
+    _with_bulk_cache(conn)
+    users = t.users
+    created = _bulk.bound(conn, users.c.created_at, batch.created_at)
+    shared = (
+        batch.org_id,
+        batch.integration_id,
+        batch.login_account_group_id,
+        created,  # created_at
+        created,  # updated_at
+        True,  # email_confirmed: the directory vouches for the address
+        False,  # archived
+        None,  # last_login
+    )
+    rows = [
+        (
+            _bulk.uuid_value(conn, u.id),
+            u.email,
+            email_key(u.email),
+            u.name,
+            u.department,
+            u.job_title,
+            u.active,
+            u.external_id,
+            *shared,
+        )
+        for u in batch.users
+    ]
     try:
-        with conn.begin_nested():
-            conn.execute(insert(t.users), values)
+        with conn.begin_nested(), _email_index_in_bulk(conn, len(rows)):
+            _bulk.insert_rows(conn, users, _NEW_USER_COLUMNS, rows)
     except IntegrityError as exc:
         raise Conflict(
             "A user with one of these emails already exists in the organization",
@@ -428,39 +525,122 @@ def add_users(conn: Connection, new_users: Sequence[NewUser]) -> None:
         ) from exc
 
 
+@contextmanager
+def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
+    """SQLite: index the emails of the `count` users inserted inside this block in one
+    INSERT … SELECT, instead of by the row trigger.
+
+    The trigger's one-row statements cost as much as the rest of an import. The trigger is
+    dropped and created again inside the caller's savepoint: no other connection ever sees it
+    missing (SQLite has one writer at a time, and readers see the last commit), and an error
+    or a crash rolls the drop back with the rows, so the index is never behind the table.
+    """
+    trigger = None
+    if conn.dialect.name == "sqlite" and count >= _BULK_INDEX_MIN:
+        trigger = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (_FTS_INSERT_TRIGGER,),
+        ).scalar()
+    if trigger is None:
+        yield
+        return
+    # New rowids follow the largest one and this transaction holds the write lock: the
+    # block's rows are exactly those above it.
+    last = conn.exec_driver_sql("SELECT coalesce(max(uid), 0) FROM users").scalar_one()
+    conn.exec_driver_sql(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+    yield
+    indexed = conn.exec_driver_sql(
+        "INSERT INTO users_email_fts(rowid, email_key) SELECT uid, email_key FROM users "
+        "WHERE uid > ?",
+        (last,),
+    ).rowcount
+    conn.exec_driver_sql(trigger)
+    if indexed != count:
+        raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
+
+
+# What an update may set, in the port's field names (email also sets email_key).
+_UPDATE_FIELDS = (
+    "email", "name", "department", "job_title", "active", "archived", "integration_id",
+    "external_id",
+)  # fmt: skip
+
+
 def update_directory_users(
     conn: Connection, org_id: int, updates: Sequence[DirectoryUserUpdate]
 ) -> None:
+    """The updates, each setting only the fields it changes when it says which: on SQLite an
+    UPDATE that sets an indexed column rewrites that index's entry, changed or not (and the
+    email search index only for a new key, by migration 0006's trigger)."""
     if not updates:
         return
-    fields = [f for f in DirectoryUserUpdate.__dataclass_fields__ if f != "uid"]
-    stmt = (
-        update(t.users)
-        .where(t.users.c.uid == bindparam("b_uid"), t.users.c.org_id == org_id)
-        .values(
-            {name: bindparam(f"b_{name}") for name in fields}
-            | {"email_key": bindparam("b_email_key")}
-        )
+    groups: dict[frozenset[str] | None, list[DirectoryUserUpdate]] = {}
+    for u in updates:
+        groups.setdefault(u.changed, []).append(u)
+    if len({u.uid for u in updates}) < len(updates):
+        # A user matched twice in one batch (by external id, then by email): in order.
+        groups = {None: list(updates)}
+    for changed, part in groups.items():
+        fields = [f for f in _UPDATE_FIELDS if changed is None or f in changed]
+        _update_users(conn, org_id, fields, part)
+
+
+def _update_users(
+    conn: Connection, org_id: int, fields: list[str], updates: list[DirectoryUserUpdate]
+) -> None:
+    columns = [*fields, *(["email_key"] if "email" in fields else []), "updated_at"]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"UPDATE users SET {', '.join(f'{c} = {mark}' for c in columns)} "  # noqa: S608
+        f"WHERE uid = {mark} AND org_id = {mark}"
     )
-    rows = [
-        {f"b_{k}": v for k, v in shallow(u).items()} | {"b_email_key": email_key(u.email)}
-        for u in updates
-    ]
-    conn.execute(stmt, rows)
+    when: Any = None
+    rows = []
+    for u in updates:
+        if u.updated_at is not when:  # a batch's updates share their time: convert it once
+            when, stamp = u.updated_at, _bulk.bound(conn, t.users.c.updated_at, u.updated_at)
+        values = [getattr(u, f) for f in fields]
+        if "email" in fields:
+            values.append(email_key(u.email))
+        rows.append((*values, stamp, u.uid, org_id))
+    conn.exec_driver_sql(statement, rows)
 
 
-def list_integration_user_ids(
+def unarchived_integration_uids(
     conn: Connection, org_id: int, integration_id: int
-) -> dict[int, UUID]:
-    """uid → id of the integration's users that are not archived."""
-    rows = conn.execute(
-        select(t.users.c.uid, t.users.c.id).where(
-            t.users.c.org_id == org_id,
-            t.users.c.integration_id == integration_id,
-            t.users.c.archived.is_(False),
+) -> Iterator[int]:
+    """The uids of the integration's users that are not archived, in increasing order,
+    streamed (PostgreSQL: a server-side cursor)."""
+    users = t.users
+    rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
+        select(users.c.uid)
+        .where(
+            users.c.org_id == org_id,
+            users.c.integration_id == integration_id,
+            users.c.archived.is_(False),
         )
+        .order_by(users.c.uid)
     )
-    return {row.uid: row.id for row in rows}
+    for (uid,) in rows:
+        yield uid
+
+
+def archive_directory_users(
+    conn: Connection, org_id: int, uids: Sequence[int], now: datetime
+) -> list[str]:
+    """Archive these users; the ids (canonical text) of those that exist, in the order of
+    `uids`."""
+    users = t.users
+    ids: dict[int, str] = {}
+    for part in chunks(list(uids)):
+        found = conn.execute(
+            select(users.c.uid, cast(users.c.id, String)).where(
+                users.c.org_id == org_id, users.c.uid.in_(part)
+            )
+        )
+        ids |= {uid: _bulk.uuid_text(user_id) for uid, user_id in found}
+    archive_users(conn, org_id, uids, now)
+    return [ids[uid] for uid in uids if uid in ids]
 
 
 def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datetime) -> None:
@@ -470,3 +650,27 @@ def archive_users(conn: Connection, org_id: int, uids: Sequence[int], now: datet
             .where(t.users.c.org_id == org_id, t.users.c.uid.in_(part))
             .values(archived=True, updated_at=now)
         )
+
+
+_AUDIT_COLUMNS = (
+    "id", "action", "target_id", "new_state",
+    "org_id", "occurred_at", "actor_type", "actor_id", "request_id", "target_type",
+)  # fmt: skip
+
+
+def add_audit_batch(conn: Connection, batch: AuditBatch) -> None:
+    events = t.audit_events
+    shared = (
+        batch.org_id,
+        _bulk.bound(conn, events.c.occurred_at, batch.occurred_at),
+        batch.actor_type,
+        batch.actor_id,
+        batch.request_id,
+        batch.target_type,
+    )
+    json_text = _bulk.json_text
+    rows = [
+        (event_id, action, target_id, json_text(state), *shared)
+        for event_id, action, target_id, state in batch.events
+    ]
+    _bulk.insert_rows(conn, events, _AUDIT_COLUMNS, rows)

@@ -46,14 +46,17 @@ from rosterd.core.entities import (
 )
 from rosterd.core.errors import Conflict, FieldError, NotFound
 from rosterd.core.ports import (
+    AuditBatch,
     AuditQuery,
     DeviceChanges,
     DeviceQuery,
+    DirectoryMatch,
     DirectoryUserUpdate,
     GroupChanges,
     GroupQuery,
     Keyset,
     NewDevice,
+    NewDirectoryUsers,
     NewGroup,
     NewUser,
     ProvisionedUserQuery,
@@ -528,20 +531,30 @@ class SqlTransaction:
         return _directory.count_devices_of(self._conn, org_id, uid)
 
     def find_directory_matches(
-        self, org_id: int, integration_id: int, external_ids: Sequence[str], emails: Sequence[str]
-    ) -> list[User]:
+        self,
+        org_id: int,
+        integration_id: int,
+        external_ids: Sequence[str],
+        email_keys: Sequence[str],
+    ) -> list[DirectoryMatch]:
         return _directory.find_directory_matches(
-            self._conn, org_id, integration_id, external_ids, emails
+            self._conn, org_id, integration_id, external_ids, email_keys
         )
 
-    def add_users(self, users: Sequence[NewUser]) -> None:
-        _directory.add_users(self._conn, users)
+    def add_directory_users(self, batch: NewDirectoryUsers) -> None:
+        _directory.add_directory_users(self._conn, batch)
 
     def update_directory_users(self, org_id: int, updates: Sequence[DirectoryUserUpdate]) -> None:
         _directory.update_directory_users(self._conn, org_id, updates)
 
-    def list_integration_user_ids(self, org_id: int, integration_id: int) -> dict[int, UUID]:
-        return _directory.list_integration_user_ids(self._conn, org_id, integration_id)
+    def unarchived_integration_uids(self, org_id: int, integration_id: int) -> Iterator[int]:
+        return _directory.unarchived_integration_uids(self._conn, org_id, integration_id)
+
+    def archive_directory_users(self, org_id: int, uids: Sequence[int], now: datetime) -> list[str]:
+        return _directory.archive_directory_users(self._conn, org_id, uids, now)
+
+    def add_audit_batch(self, batch: AuditBatch) -> None:
+        _directory.add_audit_batch(self._conn, batch)
 
     def archive_users(self, org_id: int, uids: Sequence[int], now: datetime) -> None:
         _directory.archive_users(self._conn, org_id, uids, now)
