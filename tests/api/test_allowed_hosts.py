@@ -120,6 +120,32 @@ def test_a_request_without_a_host_is_400(guarded: LiveServer, dialect: str) -> N
     assert json.loads(response.body) == body
 
 
+# A path no route of the dialect serves: the Host is refused before the path is looked up, so
+# a foreign Host learns nothing of which paths exist.
+UNROUTED: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "/v7": (
+        "/v7/no-such-resource",
+        "application/problem+json",
+        DIALECTS["/v7"][2] | {"instance": "/v7/no-such-resource"},
+    ),
+    "/api/v1": ("/api/v1/no-such-resource", "application/json", DIALECTS["/api/v1"][2]),
+    "/api/v1/scim": ("/api/v1/scim/NoSuchResource", SCIM_JSON, DIALECTS["/api/v1/scim"][2]),
+}
+
+
+@pytest.mark.parametrize("dialect", UNROUTED)
+def test_a_foreign_host_is_400_for_a_path_no_route_serves(
+    guarded: LiveServer, tokens: dict[str, str], dialect: str
+) -> None:
+    path, content_type, body = UNROUTED[dialect]
+
+    response = get(guarded, path, tokens[dialect], "evil.example")
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == content_type
+    assert response.json() == body
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
 def test_health_checks_answer_any_host(guarded: LiveServer, path: str) -> None:
     response = httpx.get(guarded.base_url + path, headers={"Host": "10.0.0.7:8000"})

@@ -1,13 +1,21 @@
-"""The application factory: one ASGI app with a sub-application per dialect."""
+"""The application factory: one ASGI app with a sub-application per dialect.
+
+The outer app is plain Starlette: it routes by prefix to the dialects (FastAPI apps, each with
+its own vendor error envelope and OpenAPI document) and serves the health checks. A FastAPI app
+here would run a second FastAPI middleware stack and dependency machinery on every request, for
+nothing the outer app documents.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from rosterd import __version__
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
 from rosterd.dialects.kandji import create_kandji_app
@@ -17,7 +25,7 @@ from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
-from rosterd.server.routing import NO_TELEMETRY, mount
+from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 from rosterd.storage import SqlDirectoryStore, make_engine
@@ -25,27 +33,16 @@ from rosterd.storage import SqlDirectoryStore, make_engine
 log = logging.getLogger("rosterd")
 
 
-def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastAPI:
+def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starlette:
     """Build rosterd for `settings`; the schema must already be migrated (`rosterd db upgrade`)."""
     if store is None:
         store = SqlDirectoryStore(make_engine(settings.database_url))
     services = Services.build(settings, store)
-    app = FastAPI(
-        telemetry=NO_TELEMETRY,
-        title="rosterd",
-        version=__version__,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.state.services = services
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
 
-    @app.get("/readyz", include_in_schema=False)
-    def readyz() -> JSONResponse:
+    def readyz(_: Request) -> JSONResponse:  # in the thread pool: the ping may wait
         try:
             store.ping()
         except Exception as exc:
@@ -53,6 +50,11 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+        exception_handlers={HTTPException: _json_http_error},
+    )
+    app.state.services = services
     mount(app, THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
     mount(app, SCIM_PREFIX, create_scim_app(services))
@@ -60,3 +62,9 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> FastA
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app
+
+
+async def _json_http_error(_: Request, exc: Exception) -> Response:
+    """Outside the dialects, a 404 or 405 as a JSON `detail` (FastAPI's envelope, as before)."""
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)

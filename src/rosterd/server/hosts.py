@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -83,11 +83,11 @@ def _entry(raw: str) -> _Allowed:
     return _Allowed("." + name if wildcard else name, found["port"], wildcard)
 
 
-def allowed_host(settings: Settings) -> Callable[[Request], Awaitable[None]]:
-    """A dependency for a dialect's app: refuses a Host not in `settings.allowed_hosts`."""
+def allowed_host(settings: Settings) -> Callable[[Request], None]:
+    """A request check for a dialect's app: refuses a Host not in `settings.allowed_hosts`."""
     allowed = AllowedHosts.parse(settings.allowed_hosts) if settings.allowed_hosts else None
 
-    async def require_allowed_host(request: Request) -> None:
+    def require_allowed_host(request: Request) -> None:
         if allowed is not None and not allowed.admits(request.headers.get("host")):
             raise HostNotAllowed()
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
+from starlette.requests import Request
 
 MAX_HEADER_BYTES: Final = 16 * 1024  # all header names and values together
 MAX_URL_BYTES: Final = 8 * 1024  # path and query string
 
 
-async def enforce_request_limits(request: Request) -> None:
+def enforce_request_limits(request: Request) -> None:
     header_bytes = sum(len(name) + len(value) for name, value in request.scope["headers"])
     if header_bytes > MAX_HEADER_BYTES:
         raise HTTPException(431, f"The request headers exceed {MAX_HEADER_BYTES} bytes")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp
@@ -32,7 +32,7 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
-def mount(app: FastAPI, prefix: str, dialect: ASGIApp) -> None:
+def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> None:
     """Mount a dialect under `prefix` for every path below it.
 
     Starlette's mount pattern ends in `.*`, which stops at a newline: `/v7/users/a%0Ab` would

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
@@ -13,6 +13,7 @@ from rosterd.dialects.kandji._deps import KandjiServices, single_query_values
 from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_checks import RequestChecksMiddleware
 from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
@@ -31,11 +32,6 @@ def create_kandji_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
-        dependencies=[
-            Depends(allowed_host(services.settings)),
-            Depends(enforce_request_limits),
-            Depends(single_query_values),
-        ],
     )
     app.state.kandji = KandjiServices.of(services)
     app.include_router(router)
@@ -61,6 +57,10 @@ def create_kandji_app(services: Services) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     _errors.install(app)
+    app.add_middleware(
+        RequestChecksMiddleware,
+        checks=[allowed_host(services.settings), enforce_request_limits, single_query_values],
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)
     return app

@@ -132,7 +132,7 @@ async def base_url(request: Request) -> str:
 BaseUrl = Annotated[str, Depends(base_url)]
 
 
-async def single_query_values(request: Request) -> None:
+def single_query_values(request: Request) -> None:
     """A query parameter given twice is refused rather than silently reduced to one value."""
     seen: set[str] = set()
     for name, _ in request.query_params.multi_items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from rosterd import __version__
 from rosterd.dialects.scim import _errors
@@ -10,6 +10,7 @@ from rosterd.dialects.scim._deps import ScimServices
 from rosterd.dialects.scim._routes import PREFIX, router
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_checks import RequestChecksMiddleware
 from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
 
@@ -26,11 +27,11 @@ def create_scim_app(services: Services) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(allowed_host(services.settings))],
     )
     app.state.scim = ScimServices.of(services)
     app.include_router(router)
     _errors.install(app)
+    app.add_middleware(RequestChecksMiddleware, checks=[allowed_host(services.settings)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)  # the rate-limit headers, on every response
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rosterd import __version__
@@ -12,6 +12,7 @@ from rosterd.dialects.thousandeyes import _errors
 from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, router
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_checks import RequestChecksMiddleware
 from rosterd.server.request_limits import enforce_request_limits
 from rosterd.server.routing import NO_TELEMETRY
 from rosterd.server.services import Services
@@ -31,7 +32,6 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
-        dependencies=[Depends(allowed_host(services.settings)), Depends(enforce_request_limits)],
     )
     app.state.services = services
     app.include_router(router)
@@ -51,6 +51,9 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     _errors.install(app)
+    app.add_middleware(
+        RequestChecksMiddleware, checks=[allowed_host(services.settings), enforce_request_limits]
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)
     return app
