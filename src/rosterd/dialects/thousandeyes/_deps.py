@@ -1,7 +1,9 @@
-"""Request dependencies: the authenticated, rate-limited caller and the public base URL."""
+"""Request dependencies: the authenticated, rate-limited call (the caller, the services and the
+public base URL, in one)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -28,20 +30,35 @@ def _services_of(request: Request) -> Services:
     return found
 
 
-async def services(request: Request) -> Services:
-    return _services_of(request)
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An authenticated request: who calls, the services that answer, and the names of things.
+
+    One dependency rather than one each: every dependency FastAPI solves costs more than the
+    work of all of these.
+    """
+
+    request: Request
+    svc: Services
+    caller: Principal
+
+    @property
+    def base_url(self) -> str:
+        """scheme://host of rosterd as clients see it, for links and Location headers."""
+        return base_url_of(self.request, self.svc.settings)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.caller, getattr(self.request.state, "request_id", None))
 
 
-ServicesDep = Annotated[Services, Depends(services)]
-
-
-async def authenticated(request: Request, credentials: ApiTokenCredentials) -> Principal:
+async def authenticated(request: Request, credentials: ApiTokenCredentials) -> Call:
     svc = _services_of(request)
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
     require_endpoint(principal, called_endpoint(request))
-    return principal
+    return Call(request, svc, principal)
 
 
 def _count_request(request: Request, svc: Services, principal: Principal) -> None:
@@ -63,7 +80,7 @@ def _count_request(request: Request, svc: Services, principal: Principal) -> Non
         )
 
 
-Caller = Annotated[Principal, Depends(authenticated)]
+AuthenticatedCall = Annotated[Call, Depends(authenticated)]
 
 Aid = Annotated[
     str | None,
@@ -75,18 +92,3 @@ Aid = Annotated[
         json_schema_extra={"pattern": ID_PATTERN},  # documented; the core reports malformed ids
     ),
 ]
-
-
-async def actor(request: Request, principal: Caller) -> Actor:
-    return Actor.of(principal, getattr(request.state, "request_id", None))
-
-
-ActorDep = Annotated[Actor, Depends(actor)]
-
-
-async def base_url(request: Request) -> str:
-    """scheme://host of rosterd as clients see it, for links and Location headers."""
-    return base_url_of(request, _services_of(request).settings)
-
-
-BaseUrl = Annotated[str, Depends(base_url)]

@@ -19,7 +19,7 @@ from rosterd.core.access import default_account_group
 from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
-from rosterd.dialects.thousandeyes._deps import ActorDep, Aid, BaseUrl, Caller, ServicesDep
+from rosterd.dialects.thousandeyes._deps import Aid, AuthenticatedCall
 from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
 from rosterd.server.endpoints import endpoint_catalogue
 
@@ -108,16 +108,14 @@ def _user_input(body: wire.UserRequest) -> UserInput:
     responses=_ok(wire.Users),
     response_class=Response,
 )
-def get_users(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
-) -> Response:
+def get_users(call: AuthenticatedCall, aid: Aid = None) -> Response:
     """Retrieves a list of users in the organization the account group ID belongs to. This
     operation requires the `API Access` and `View all users` permissions.
     """
-    listing = svc.users.list_users(principal=caller, aid=aid)
-    links = render.links(f"{base}{PREFIX}/users")
+    listing = call.svc.users.list_users(principal=call.caller, aid=aid)
+    links = render.links(f"{call.base_url}{PREFIX}/users")
     # The vendor sends every user in one body: streamed, so that memory stays bounded.
-    return StreamingResponse(_users_body(listing, links), media_type=_media_type(request))
+    return StreamingResponse(_users_body(listing, links), media_type=_media_type(call.request))
 
 
 def _users_body(listing: UserList, links: dict[str, Any]) -> Iterator[bytes]:
@@ -148,22 +146,16 @@ def _encode(content: Any) -> bytes:
     responses=_ok(wire.CreatedUser, 201, "Created", body=True),
     response_class=Response,
 )
-def create_user(
-    request: Request,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: UserBody,
-    aid: Aid = None,
-) -> Response:
+def create_user(call: AuthenticatedCall, body: UserBody, aid: Aid = None) -> Response:
     """Creates a new user. Requires `Edit users` (in the account groups the user gets roles in) or
     `Edit users in all account groups`. If the person already belongs to another organization,
     they keep their own login account group. `accountGroupRoles` is replace-based, not a delta.
     """
-    view = svc.users.create_user(principal=caller, aid=aid, data=_user_input(body), actor=actor)
-    href = _user_href(base, view.user.uid)
-    return _json(request, render.created_user(view, href), 201, Location=href)
+    view = call.svc.users.create_user(
+        principal=call.caller, aid=aid, data=_user_input(body), actor=call.actor
+    )
+    href = _user_href(call.base_url, view.user.uid)
+    return _json(call.request, render.created_user(view, href), 201, Location=href)
 
 
 @router.get(
@@ -175,12 +167,10 @@ def create_user(
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-async def get_current_user(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
-) -> Response:
+async def get_current_user(call: AuthenticatedCall) -> Response:
     """Retrieves detailed information about the current user."""
-    view = svc.users.get_current_user(principal=caller)
-    return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
+    view = call.svc.users.get_current_user(principal=call.caller)
+    return _json(call.request, render.user_detail(view, _user_href(call.base_url, view.user.uid)))
 
 
 @router.get(
@@ -192,19 +182,12 @@ async def get_current_user(
     responses=_ok(wire.UserDetail),
     response_class=Response,
 )
-async def get_user(
-    request: Request,
-    svc: ServicesDep,
-    caller: Caller,
-    base: BaseUrl,
-    id: UserId,
-    aid: Aid = None,
-) -> Response:
+async def get_user(call: AuthenticatedCall, id: UserId, aid: Aid = None) -> Response:
     """Retrieves detailed information about a user. This operation requires the `API Access` and
     `View All Users` permissions.
     """
-    view = svc.users.get_user(principal=caller, aid=aid, user_id=id)
-    return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
+    view = call.svc.users.get_user(principal=call.caller, aid=aid, user_id=id)
+    return _json(call.request, render.user_detail(view, _user_href(call.base_url, view.user.uid)))
 
 
 @router.put(
@@ -216,25 +199,16 @@ async def get_user(
     responses=_ok(wire.UserDetail, body=True),
     response_class=Response,
 )
-def update_user(
-    request: Request,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    id: UserId,
-    body: UserBody,
-    aid: Aid = None,
-) -> Response:
+def update_user(call: AuthenticatedCall, id: UserId, body: UserBody, aid: Aid = None) -> Response:
     """Updates a user: name, email address, account group assignments or roles; omitted fields are
     left as they are. Requires `Edit users` or `Edit users in all account groups`. A changed
     email must be confirmed before the user may use the API again. `accountGroupRoles` and
     `allAccountGroupRoleIds` are replace-based, not deltas.
     """
-    view = svc.users.update_user(
-        principal=caller, aid=aid, user_id=id, data=_user_input(body), actor=actor
+    view = call.svc.users.update_user(
+        principal=call.caller, aid=aid, user_id=id, data=_user_input(body), actor=call.actor
     )
-    return _json(request, render.user_detail(view, _user_href(base, view.user.uid)))
+    return _json(call.request, render.user_detail(view, _user_href(call.base_url, view.user.uid)))
 
 
 @router.delete(
@@ -247,11 +221,9 @@ def update_user(
     responses={204: {"description": "No content"}, **_ERRORS},
     response_class=Response,
 )
-def delete_user(
-    svc: ServicesDep, caller: Caller, actor: ActorDep, id: UserId, aid: Aid = None
-) -> Response:
+def delete_user(call: AuthenticatedCall, id: UserId, aid: Aid = None) -> Response:
     """Deletes a user. Requires `Edit users` or `Edit users in all account groups`."""
-    svc.users.delete_user(principal=caller, aid=aid, user_id=id, actor=actor)
+    call.svc.users.delete_user(principal=call.caller, aid=aid, user_id=id, actor=call.actor)
     return Response(status_code=204)
 
 
@@ -264,18 +236,20 @@ def delete_user(
     responses=_ok(wire.AccountGroups),
     response_class=Response,
 )
-async def get_account_groups(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
-) -> Response:
+async def get_account_groups(call: AuthenticatedCall) -> Response:
     """Retrieves the account groups available to the current user."""
-    ctx = svc.catalogue.list_account_groups(principal=caller)
-    default = default_account_group(caller.user.login_account_group_id, ctx.account_groups)
+    ctx = call.svc.catalogue.list_account_groups(principal=call.caller)
+    default = default_account_group(call.caller.user.login_account_group_id, ctx.account_groups)
     groups = [
-        render.account_group_info(g, caller.org, current=ctx.account_group, default=default)
+        render.account_group_info(g, call.caller.org, current=ctx.account_group, default=default)
         for g in ctx.available_account_groups()
     ]
     return _json(
-        request, {"accountGroups": groups, "_links": render.links(f"{base}{PREFIX}/account-groups")}
+        call.request,
+        {
+            "accountGroups": groups,
+            "_links": render.links(f"{call.base_url}{PREFIX}/account-groups"),
+        },
     )
 
 
@@ -288,14 +262,15 @@ async def get_account_groups(
     responses=_ok(wire.Roles),
     response_class=Response,
 )
-async def get_roles(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
-) -> Response:
+async def get_roles(call: AuthenticatedCall, aid: Aid = None) -> Response:
     """Retrieves the roles the organization can assign."""
-    roles = svc.catalogue.list_roles(principal=caller, aid=aid)
+    roles = call.svc.catalogue.list_roles(principal=call.caller, aid=aid)
     return _json(
-        request,
-        {"roles": [render.role(r) for r in roles], "_links": render.links(f"{base}{PREFIX}/roles")},
+        call.request,
+        {
+            "roles": [render.role(r) for r in roles],
+            "_links": render.links(f"{call.base_url}{PREFIX}/roles"),
+        },
     )
 
 
@@ -308,16 +283,14 @@ async def get_roles(
     responses=_ok(wire.Permissions),
     response_class=Response,
 )
-async def get_permissions(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl, aid: Aid = None
-) -> Response:
+async def get_permissions(call: AuthenticatedCall, aid: Aid = None) -> Response:
     """Retrieves all assignable permissions. Requires a role with management permissions."""
-    permissions = svc.catalogue.list_permissions(principal=caller, aid=aid)
+    permissions = call.svc.catalogue.list_permissions(principal=call.caller, aid=aid)
     return _json(
-        request,
+        call.request,
         {
             "permissions": [render.permission(p) for p in permissions],
-            "_links": render.links(f"{base}{PREFIX}/permissions"),
+            "_links": render.links(f"{call.base_url}{PREFIX}/permissions"),
         },
     )
 
