@@ -1,5 +1,5 @@
-"""Request dependencies: the authenticated, rate-limited caller whose token may call the
-endpoint, the services, and the public base URL."""
+"""Request dependencies: the authenticated, rate-limited call (a caller whose token may call the
+endpoint, with the services and the public base URL)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Annotated, Final
 from fastapi import Depends, Request
 from limits import RateLimitItemPerHour, RateLimitItemPerSecond
 
-from rosterd.core.audit import Actor
 from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
 from rosterd.core.devices import DevicesService
@@ -18,9 +17,9 @@ from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Invalid, RateLimited
+from rosterd.server.calls import ApiCall
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
 from rosterd.server.endpoints import called_endpoint
-from rosterd.server.hosts import base_url_of
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import LimitState, RateLimiter
 from rosterd.server.services import Services
@@ -51,27 +50,20 @@ class KandjiServices:
 
 # Dependencies are async: they run on the event loop, where the principal lookup (a cached
 # caller and one short read) costs less than a worker-thread hop (see docs/performance.md).
-# Dependencies that only need the app's services read them from the request rather than
-# depend on `services`: each dependency FastAPI solves costs more than this lookup.
 def _services_of(request: Request) -> KandjiServices:
     found: KandjiServices = request.app.state.kandji
     return found
 
 
-async def services(request: Request) -> KandjiServices:
-    return _services_of(request)
-
-
-ServicesDep = Annotated[KandjiServices, Depends(services)]
-
-
-async def authenticated(request: Request, credentials: ApiTokenCredentials) -> Principal:
+async def authenticated(
+    request: Request, credentials: ApiTokenCredentials
+) -> ApiCall[KandjiServices]:
     svc = _services_of(request)
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
     require_endpoint(principal, recorded_endpoint(called_endpoint(request)))
-    return principal
+    return ApiCall(request, svc, principal)
 
 
 # Kandji's routes name the user `{user_id}`, but its token permissions record `{id}`.
@@ -114,22 +106,7 @@ def _count_request(request: Request, svc: KandjiServices, principal: Principal) 
         raise RateLimited("API rate limit exceeded", retry_after=wait)
 
 
-Caller = Annotated[Principal, Depends(authenticated)]
-
-
-async def actor(request: Request, principal: Caller) -> Actor:
-    return Actor.of(principal, getattr(request.state, "request_id", None))
-
-
-ActorDep = Annotated[Actor, Depends(actor)]
-
-
-async def base_url(request: Request) -> str:
-    """scheme://host of rosterd as clients see it, for `next`/`previous` links."""
-    return base_url_of(request, _services_of(request).settings)
-
-
-BaseUrl = Annotated[str, Depends(base_url)]
+AuthenticatedCall = Annotated[ApiCall[KandjiServices], Depends(authenticated)]
 
 
 def single_query_values(request: Request) -> None:

@@ -25,13 +25,7 @@ from rosterd.core.ports import AuditQuery, DeviceQuery, Keyset, UserQuery
 from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
 from rosterd.dialects.kandji import _wire as wire
-from rosterd.dialects.kandji._deps import (
-    ActorDep,
-    BaseUrl,
-    Caller,
-    ServicesDep,
-    recorded_endpoint,
-)
+from rosterd.dialects.kandji._deps import AuthenticatedCall, recorded_endpoint
 from rosterd.server.endpoints import endpoint_catalogue
 
 PREFIX: Final = "/api/v1"
@@ -91,10 +85,7 @@ def _text(description: str, max_length: int = 254, pattern: str = wire.TEXT) -> 
     response_class=Response,
 )
 async def list_users(
-    request: Request,
-    svc: ServicesDep,
-    base: BaseUrl,
-    caller: Caller,
+    call: AuthenticatedCall,
     email: Annotated[
         str | None, _text("Returns users with email addresses containing the provided string.")
     ] = None,
@@ -129,8 +120,8 @@ async def list_users(
         archived=_bool_filter("archived", archived),
     )
     page = pages.decode_user_cursor(cursor, USERS_PAGE)
-    found = svc.directory.list_users(principal=caller, query=query, page=page)
-    return JSONResponse(_user_list(found, page, f"{base}{_USERS}", request.url.query))
+    found = call.svc.directory.list_users(principal=call.caller, query=query, page=page)
+    return JSONResponse(_user_list(found, page, f"{call.base_url}{_USERS}", call.request.url.query))
 
 
 @router.get(
@@ -140,8 +131,8 @@ async def list_users(
     responses=_ok(wire.User),
     response_class=Response,
 )
-async def get_user(svc: ServicesDep, caller: Caller, user_id: UserIdPath) -> Response:
-    found = svc.directory.get_user(principal=caller, user_id=_uuid_path(user_id))
+async def get_user(call: AuthenticatedCall, user_id: UserIdPath) -> Response:
+    found = call.svc.directory.get_user(principal=call.caller, user_id=_uuid_path(user_id))
     return JSONResponse(render.user(found))
 
 
@@ -156,12 +147,12 @@ async def get_user(svc: ServicesDep, caller: Caller, user_id: UserIdPath) -> Res
     response_class=Response,
 )
 def delete_user(
-    svc: ServicesDep,
-    actor: ActorDep,
-    caller: Caller,
+    call: AuthenticatedCall,
     user_id: UserIdPath,
 ) -> Response:
-    svc.directory.delete_user(principal=caller, user_id=_uuid_path(user_id), actor=actor)
+    call.svc.directory.delete_user(
+        principal=call.caller, user_id=_uuid_path(user_id), actor=call.actor
+    )
     # Kandji's 204 carries a JSON content type, though no body.
     return Response(status_code=204, headers={"Content-Type": "application/json"})
 
@@ -178,8 +169,7 @@ def delete_user(
     response_class=Response,
 )
 async def list_devices(
-    svc: ServicesDep,
-    caller: Caller,
+    call: AuthenticatedCall,
     user: Annotated[str | None, _text('Return results "containing" the user name')] = None,
     user_email: Annotated[
         str | None, _text('Return results "containing" search on email address')
@@ -216,8 +206,8 @@ async def list_devices(
         serial_number_contains=_search("serial_number", serial_number),
         platform=_search("platform", platform),
     )
-    found = svc.devices.list_devices(
-        principal=caller,
+    found = call.svc.devices.list_devices(
+        principal=call.caller,
         query=query,
         limit=_count("limit", limit, default=DEVICES_PAGE, minimum=1),
         offset=_count("offset", offset, default=0, minimum=0),
@@ -233,11 +223,10 @@ async def list_devices(
     response_class=Response,
 )
 async def get_device(
-    svc: ServicesDep,
-    caller: Caller,
+    call: AuthenticatedCall,
     device_id: DeviceIdPath,
 ) -> Response:
-    found = svc.devices.get_device(principal=caller, device_id=_uuid_path(device_id))
+    found = call.svc.devices.get_device(principal=call.caller, device_id=_uuid_path(device_id))
     return JSONResponse(render.device(found))
 
 
@@ -287,14 +276,12 @@ async def _device_update(request: Request) -> DeviceUpdate:
     },
 )
 def update_device(
-    svc: ServicesDep,
-    actor: ActorDep,
-    caller: Caller,
+    call: AuthenticatedCall,
     device_id: DeviceIdPath,
     update: Annotated[DeviceUpdate, Depends(_device_update)],
 ) -> Response:
-    view = svc.devices.update_device(
-        principal=caller, device_id=_uuid_path(device_id), update=update, actor=actor
+    view = call.svc.devices.update_device(
+        principal=call.caller, device_id=_uuid_path(device_id), update=update, actor=call.actor
     )
     return JSONResponse(render.device(view))
 
@@ -312,10 +299,7 @@ def update_device(
     response_class=Response,
 )
 async def list_audit_events(
-    request: Request,
-    svc: ServicesDep,
-    base: BaseUrl,
-    caller: Caller,
+    call: AuthenticatedCall,
     limit: Annotated[
         str | None, _text("At most 500 records per request", 12, wire.POSITIVE_OR_EMPTY)
     ] = None,
@@ -336,9 +320,11 @@ async def list_audit_events(
     cursor: Annotated[str | None, _text("The cursor from `next` or `previous`", 2048)] = None,
 ) -> Response:
     query = _audit_query(limit, sort_by, start_date, end_date, cursor)
-    found = svc.audit_log.list_events(principal=caller, query=query)
+    found = call.svc.audit_log.list_events(principal=call.caller, query=query)
     body: dict[str, Any] = {"results": [render.audit_event(e) for e in found.events]}
-    body |= _audit_links(found.events, found.has_more, query, f"{base}{_AUDIT_EVENTS}", request)
+    body |= _audit_links(
+        found.events, found.has_more, query, f"{call.base_url}{_AUDIT_EVENTS}", call.request
+    )
     return JSONResponse(body)
 
 

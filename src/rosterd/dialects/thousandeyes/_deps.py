@@ -3,19 +3,17 @@ public base URL, in one)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from rosterd.core.audit import Actor
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import Principal
 from rosterd.core.errors import RateLimited
 from rosterd.dialects.thousandeyes._wire import ID_PATTERN
+from rosterd.server.calls import ApiCall
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
 from rosterd.server.endpoints import called_endpoint
-from rosterd.server.hosts import base_url_of
 from rosterd.server.middleware import add_response_headers
 from rosterd.server.ratelimit import per_minute
 from rosterd.server.services import Services
@@ -23,42 +21,18 @@ from rosterd.server.services import Services
 
 # Dependencies are async: they run on the event loop, where the principal lookup (a cached
 # caller and one short read) costs less than a worker-thread hop (see docs/performance.md).
-# Dependencies that only need the app's services read them from the request rather than
-# depend on `services`: each dependency FastAPI solves costs more than this lookup.
 def _services_of(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """An authenticated request: who calls, the services that answer, and the names of things.
-
-    One dependency rather than one each: every dependency FastAPI solves costs more than the
-    work of all of these.
-    """
-
-    request: Request
-    svc: Services
-    caller: Principal
-
-    @property
-    def base_url(self) -> str:
-        """scheme://host of rosterd as clients see it, for links and Location headers."""
-        return base_url_of(self.request, self.svc.settings)
-
-    @property
-    def actor(self) -> Actor:
-        return Actor.of(self.caller, getattr(self.request.state, "request_id", None))
-
-
-async def authenticated(request: Request, credentials: ApiTokenCredentials) -> Call:
+async def authenticated(request: Request, credentials: ApiTokenCredentials) -> ApiCall[Services]:
     svc = _services_of(request)
     principal = svc.auth.authenticate(bearer_token(credentials))
     if svc.settings.rate_limits:
         _count_request(request, svc, principal)
     require_endpoint(principal, called_endpoint(request))
-    return Call(request, svc, principal)
+    return ApiCall(request, svc, principal)
 
 
 def _count_request(request: Request, svc: Services, principal: Principal) -> None:
@@ -80,7 +54,7 @@ def _count_request(request: Request, svc: Services, principal: Principal) -> Non
         )
 
 
-AuthenticatedCall = Annotated[Call, Depends(authenticated)]
+AuthenticatedCall = Annotated[ApiCall[Services], Depends(authenticated)]
 
 Aid = Annotated[
     str | None,
