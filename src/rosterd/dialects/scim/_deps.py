@@ -1,6 +1,6 @@
-"""Request dependencies: the integration a SCIM token belongs to (each request counted against its
-organization's rate limits), the services, the SCIM base URL, the raw body and the conditional
-headers."""
+"""Request dependencies: the authenticated call (the integration a SCIM token belongs to, each
+request counted against its organization's rate limits, with the services and the SCIM base URL),
+the raw body and the conditional headers."""
 
 from __future__ import annotations
 
@@ -55,29 +55,44 @@ class ScimServices:
         )
 
 
-# Dependencies that only need the app's services read them from the request rather than
-# depend on `services`: each dependency FastAPI solves costs more than this lookup.
 def _services_of(request: Request) -> ScimServices:
     found: ScimServices = request.app.state.scim
     return found
 
 
-async def services(request: Request) -> ScimServices:
-    return _services_of(request)
+@dataclass(frozen=True, slots=True)
+class ScimCall:
+    """An authenticated SCIM request: the integration calling, the services that answer, and
+    the names of things. One dependency rather than one each: every dependency FastAPI solves
+    costs more than the work of all of these (docs/performance.md)."""
 
+    request: Request
+    svc: ScimServices
+    integration: Integration
 
-ServicesDep = Annotated[ScimServices, Depends(services)]
+    @property
+    def base_url(self) -> str:
+        """The SCIM base URL as clients see it, for `meta.location` and `$ref`."""
+        return f"{base_url_of(self.request, self.svc.settings)}/api/v1/scim"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(
+            type="integration",
+            id=str(self.integration.uuid),
+            request_id=getattr(self.request.state, "request_id", None),
+        )
 
 
 async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Integration:
+) -> ScimCall:
     svc = _services_of(request)
     caller = svc.provisioning.authenticate(credentials.credentials if credentials else None)
     if svc.settings.rate_limits:
         _count_request(request, svc, caller.org.subdomain)
-    return caller.integration
+    return ScimCall(request, svc, caller.integration)
 
 
 def _count_request(request: Request, svc: ScimServices, subdomain: str) -> None:
@@ -100,26 +115,7 @@ def _count_request(request: Request, svc: ScimServices, subdomain: str) -> None:
         )
 
 
-Caller = Annotated[Integration, Depends(authenticated)]
-
-
-async def actor(request: Request, integration: Caller) -> Actor:
-    return Actor(
-        type="integration",
-        id=str(integration.uuid),
-        request_id=getattr(request.state, "request_id", None),
-    )
-
-
-ActorDep = Annotated[Actor, Depends(actor)]
-
-
-async def base_url(request: Request) -> str:
-    """The SCIM base URL as clients see it, for `meta.location` and `$ref`."""
-    return f"{base_url_of(request, _services_of(request).settings)}/api/v1/scim"
-
-
-BaseUrl = Annotated[str, Depends(base_url)]
+AuthenticatedCall = Annotated[ScimCall, Depends(authenticated)]
 
 
 async def body(request: Request) -> bytes:

@@ -34,13 +34,11 @@ from rosterd.dialects.scim import _render as render
 from rosterd.dialects.scim import _search as search
 from rosterd.dialects.scim import _wire as wire
 from rosterd.dialects.scim._deps import (
-    ActorDep,
-    BaseUrl,
+    AuthenticatedCall,
     Body,
-    Caller,
     Conditions,
     ConditionsDep,
-    ServicesDep,
+    ScimServices,
 )
 
 PREFIX: Final = "/api/v1/scim"
@@ -119,51 +117,46 @@ def _discovery(resource: Any, resource_type: str, location: str) -> dict[str, An
 
 
 @router.get("/ServiceProviderConfig", name="get_service_provider_config")
-async def get_service_provider_config(
-    request: Request, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    _no_filter(request)
-    location = f"{base}/ServiceProviderConfig"
+async def get_service_provider_config(call: AuthenticatedCall) -> JSONResponse:
+    _no_filter(call.request)
+    location = f"{call.base_url}/ServiceProviderConfig"
     document = _discovery(wire.SERVICE_PROVIDER_CONFIG, "ServiceProviderConfig", location)
     return respond(document, headers={"Content-Location": location})
 
 
 @router.get("/ResourceTypes", name="list_resource_types")
-async def list_resource_types(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
-    _no_filter(request)
+async def list_resource_types(call: AuthenticatedCall) -> JSONResponse:
+    _no_filter(call.request)
     found = [
-        _discovery(r, "ResourceType", f"{base}/ResourceTypes/{r.id}") for r in wire.RESOURCE_TYPES
+        _discovery(r, "ResourceType", f"{call.base_url}/ResourceTypes/{r.id}")
+        for r in wire.RESOURCE_TYPES
     ]
     return respond(_listing(found))
 
 
 @router.get("/ResourceTypes/{resource_type_id}", name="get_resource_type")
-async def get_resource_type(
-    request: Request, resource_type_id: str, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    _no_filter(request)
+async def get_resource_type(call: AuthenticatedCall, resource_type_id: str) -> JSONResponse:
+    _no_filter(call.request)
     for found in wire.RESOURCE_TYPES:
         if found.id == resource_type_id:
-            location = f"{base}/ResourceTypes/{found.id}"
+            location = f"{call.base_url}/ResourceTypes/{found.id}"
             return respond(_discovery(found, "ResourceType", location))
     raise NotFoundException(detail=f"No resource type {resource_type_id!r}")
 
 
 @router.get("/Schemas", name="list_schemas")
-async def list_schemas(request: Request, caller: Caller, base: BaseUrl) -> JSONResponse:
-    _no_filter(request)
-    found = [_discovery(s, "Schema", f"{base}/Schemas/{s.id}") for s in wire.SCHEMAS]
+async def list_schemas(call: AuthenticatedCall) -> JSONResponse:
+    _no_filter(call.request)
+    found = [_discovery(s, "Schema", f"{call.base_url}/Schemas/{s.id}") for s in wire.SCHEMAS]
     return respond(_listing(found))
 
 
 @router.get("/Schemas/{schema_id}", name="get_schema")
-async def get_schema(
-    request: Request, schema_id: str, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    _no_filter(request)
+async def get_schema(call: AuthenticatedCall, schema_id: str) -> JSONResponse:
+    _no_filter(call.request)
     for found in wire.SCHEMAS:
         if found.id == schema_id:
-            return respond(_discovery(found, "Schema", f"{base}/Schemas/{found.id}"))
+            return respond(_discovery(found, "Schema", f"{call.base_url}/Schemas/{found.id}"))
     raise NotFoundException(detail=f"No schema {schema_id!r}")
 
 
@@ -196,7 +189,7 @@ def _searched(
 
 
 def _search_users(
-    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+    svc: ScimServices, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
     def listed(query: ProvisionedUserQuery, offset: int, limit: int | None) -> UserResults:
         return svc.provisioning.list_users(
@@ -214,35 +207,26 @@ def _search_users(
 
 
 @router.get("/Users", name="list_users")
-async def list_users(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    found = wire.read_search(wire.UserModel, _query(request, _SEARCH_PARAMETERS))
-    return respond(_search_users(svc, caller, base, found))
+async def list_users(call: AuthenticatedCall) -> JSONResponse:
+    found = wire.read_search(wire.UserModel, _query(call.request, _SEARCH_PARAMETERS))
+    return respond(_search_users(call.svc, call.integration, call.base_url, found))
 
 
 @router.post("/Users/.search", name="search_users")
-async def search_users(svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body) -> JSONResponse:
+async def search_users(call: AuthenticatedCall, body: Body) -> JSONResponse:
     found = wire.read_search(wire.UserModel, _search_body(body))
-    return respond(_search_users(svc, caller, base, found))
+    return respond(_search_users(call.svc, call.integration, call.base_url, found))
 
 
 @router.post("/Users", name="create_user", status_code=201)
-def create_user(
-    request: Request,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-) -> JSONResponse:
-    parameters = _response_parameters(request, wire.UserModel)
+def create_user(call: AuthenticatedCall, body: Body) -> JSONResponse:
+    parameters = _response_parameters(call.request, wire.UserModel)
     resource = wire.read(wire.UserModel, body, Context.RESOURCE_CREATION_REQUEST)
-    created = svc.provisioning.create_user(
-        integration=caller, data=wire.user_record(resource), actor=actor
+    created = call.svc.provisioning.create_user(
+        integration=call.integration, data=wire.user_record(resource), actor=call.actor
     )
     return _single(
-        render.user_resource(created, base),
+        render.user_resource(created, call.base_url),
         parameters,
         user_version(created),
         status=201,
@@ -251,50 +235,36 @@ def create_user(
 
 
 @router.get("/Users/{user_id}", name="get_user")
-async def get_user(
-    request: Request,
-    user_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    base: BaseUrl,
-    conditions: ConditionsDep,
-) -> Response:
-    parameters = _response_parameters(request, wire.UserModel)
-    found = svc.provisioning.get_user(integration=caller, user_id=user_id)
+async def get_user(call: AuthenticatedCall, user_id: str, conditions: ConditionsDep) -> Response:
+    parameters = _response_parameters(call.request, wire.UserModel)
+    found = call.svc.provisioning.get_user(integration=call.integration, user_id=user_id)
     version = user_version(found)
     if (answer := _read_condition(conditions, version)) is not None:
         return answer
-    return _single(render.user_resource(found, base), parameters, version)
+    return _single(render.user_resource(found, call.base_url), parameters, version)
 
 
 @router.put("/Users/{user_id}", name="replace_user")
 def replace_user(
-    request: Request,
-    user_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-    conditions: ConditionsDep,
+    call: AuthenticatedCall, user_id: str, body: Body, conditions: ConditionsDep
 ) -> JSONResponse:
-    parameters = _response_parameters(request, wire.UserModel)
+    parameters = _response_parameters(call.request, wire.UserModel)
     replacement = wire.read(wire.UserModel, body, Context.RESOURCE_REPLACEMENT_REQUEST)
 
     def change(current: ProvisionedUser) -> UserRecord | None:
         with wire.PROVIDER:
-            differs = replacement.replace(render.user_resource(current, base))
+            differs = replacement.replace(render.user_resource(current, call.base_url))
         return wire.user_record(replacement) if differs else None
 
-    changed = svc.provisioning.change_user(
-        integration=caller,
+    changed = call.svc.provisioning.change_user(
+        integration=call.integration,
         user_id=user_id,
         change=change,
         precondition=conditions.precondition,
-        actor=actor,
+        actor=call.actor,
     )
     return _single(
-        render.user_resource(changed, base),
+        render.user_resource(changed, call.base_url),
         parameters,
         user_version(changed),
         context=Context.RESOURCE_REPLACEMENT_RESPONSE,
@@ -303,34 +273,27 @@ def replace_user(
 
 @router.patch("/Users/{user_id}", name="modify_user")
 def modify_user(
-    request: Request,
-    user_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-    conditions: ConditionsDep,
+    call: AuthenticatedCall, user_id: str, body: Body, conditions: ConditionsDep
 ) -> JSONResponse:
-    parameters = _response_parameters(request, wire.UserModel)
+    parameters = _response_parameters(call.request, wire.UserModel)
     patch = wire.read_patch(wire.UserModel, body)
     limits.check_evaluated_patch(patch)
 
     def change(current: ProvisionedUser) -> UserRecord | None:
-        resource = render.user_resource(current, base)
+        resource = render.user_resource(current, call.base_url)
         with wire.PROVIDER:
             changed = patch.patch(resource)
         return wire.user_record(resource) if changed else None
 
-    changed = svc.provisioning.change_user(
-        integration=caller,
+    changed = call.svc.provisioning.change_user(
+        integration=call.integration,
         user_id=user_id,
         change=change,
         precondition=conditions.precondition,
-        actor=actor,
+        actor=call.actor,
     )
     return _single(
-        render.user_resource(changed, base),
+        render.user_resource(changed, call.base_url),
         parameters,
         user_version(changed),
         context=Context.RESOURCE_PATCH_RESPONSE,
@@ -338,18 +301,12 @@ def modify_user(
 
 
 @router.delete("/Users/{user_id}", name="delete_user", status_code=204)
-def delete_user(
-    user_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    conditions: ConditionsDep,
-) -> Response:
-    svc.provisioning.archive_user(
-        integration=caller,
+def delete_user(call: AuthenticatedCall, user_id: str, conditions: ConditionsDep) -> Response:
+    call.svc.provisioning.archive_user(
+        integration=call.integration,
         user_id=user_id,
         precondition=conditions.precondition,
-        actor=actor,
+        actor=call.actor,
     )
     return Response(status_code=204)
 
@@ -358,7 +315,7 @@ def delete_user(
 
 
 def _search_groups(
-    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+    svc: ScimServices, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
     def listed(query: GroupQuery, offset: int, limit: int | None, members: bool) -> GroupResults:
         return svc.groups.list_groups(
@@ -378,37 +335,26 @@ def _search_groups(
 
 
 @router.get("/Groups", name="list_groups")
-async def list_groups(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    found = wire.read_search(wire.GroupModel, _query(request, _SEARCH_PARAMETERS))
-    return respond(_search_groups(svc, caller, base, found))
+async def list_groups(call: AuthenticatedCall) -> JSONResponse:
+    found = wire.read_search(wire.GroupModel, _query(call.request, _SEARCH_PARAMETERS))
+    return respond(_search_groups(call.svc, call.integration, call.base_url, found))
 
 
 @router.post("/Groups/.search", name="search_groups")
-async def search_groups(
-    svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body
-) -> JSONResponse:
+async def search_groups(call: AuthenticatedCall, body: Body) -> JSONResponse:
     found = wire.read_search(wire.GroupModel, _search_body(body))
-    return respond(_search_groups(svc, caller, base, found))
+    return respond(_search_groups(call.svc, call.integration, call.base_url, found))
 
 
 @router.post("/Groups", name="create_group", status_code=201)
-def create_group(
-    request: Request,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-) -> JSONResponse:
-    parameters = _response_parameters(request, wire.GroupModel)
+def create_group(call: AuthenticatedCall, body: Body) -> JSONResponse:
+    parameters = _response_parameters(call.request, wire.GroupModel)
     resource = wire.read(wire.GroupModel, body, Context.RESOURCE_CREATION_REQUEST)
-    created = svc.groups.create_group(
-        integration=caller, data=wire.group_record(resource), actor=actor
+    created = call.svc.groups.create_group(
+        integration=call.integration, data=wire.group_record(resource), actor=call.actor
     )
     return _single(
-        render.group_resource(created, base),
+        render.group_resource(created, call.base_url),
         parameters,
         group_version(created),
         status=201,
@@ -417,54 +363,40 @@ def create_group(
 
 
 @router.get("/Groups/{group_id}", name="get_group")
-async def get_group(
-    request: Request,
-    group_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    base: BaseUrl,
-    conditions: ConditionsDep,
-) -> Response:
-    parameters = _response_parameters(request, wire.GroupModel)
-    found = svc.groups.get_group(
-        integration=caller,
+async def get_group(call: AuthenticatedCall, group_id: str, conditions: ConditionsDep) -> Response:
+    parameters = _response_parameters(call.request, wire.GroupModel)
+    found = call.svc.groups.get_group(
+        integration=call.integration,
         group_id=group_id,
         with_members=search.returns(parameters, "members"),
     )
     version = group_version(found)
     if (answer := _read_condition(conditions, version)) is not None:
         return answer
-    return _single(render.group_resource(found, base), parameters, version)
+    return _single(render.group_resource(found, call.base_url), parameters, version)
 
 
 @router.put("/Groups/{group_id}", name="replace_group")
 def replace_group(
-    request: Request,
-    group_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-    conditions: ConditionsDep,
+    call: AuthenticatedCall, group_id: str, body: Body, conditions: ConditionsDep
 ) -> JSONResponse:
-    parameters = _response_parameters(request, wire.GroupModel)
+    parameters = _response_parameters(call.request, wire.GroupModel)
     replacement = wire.read(wire.GroupModel, body, Context.RESOURCE_REPLACEMENT_REQUEST)
 
     def change(current: DirectoryGroup) -> GroupRecord | None:
         with wire.PROVIDER:
-            differs = replacement.replace(render.group_resource(current, base))
+            differs = replacement.replace(render.group_resource(current, call.base_url))
         return wire.group_record(replacement) if differs else None
 
-    changed = svc.groups.change_group(
-        integration=caller,
+    changed = call.svc.groups.change_group(
+        integration=call.integration,
         group_id=group_id,
         change=change,
         precondition=conditions.precondition,
-        actor=actor,
+        actor=call.actor,
     )
     return _single(
-        render.group_resource(changed, base),
+        render.group_resource(changed, call.base_url),
         parameters,
         group_version(changed),
         context=Context.RESOURCE_REPLACEMENT_RESPONSE,
@@ -473,53 +405,46 @@ def replace_group(
 
 @router.patch("/Groups/{group_id}", name="modify_group")
 def modify_group(
-    request: Request,
-    group_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    base: BaseUrl,
-    body: Body,
-    conditions: ConditionsDep,
+    call: AuthenticatedCall, group_id: str, body: Body, conditions: ConditionsDep
 ) -> Response:
     """Answers 204 unless the request names attributes to return (RFC 7644 §3.5.2): a group's
     members can be many, and membership changes come often."""
-    parameters = _response_parameters(request, wire.GroupModel)
+    parameters = _response_parameters(call.request, wire.GroupModel)
     patch = wire.read_patch(wire.GroupModel, body)
     precondition = conditions.precondition
     members = wire.member_changes(patch)
     if members is not None:
-        changed = svc.groups.change_members(
-            integration=caller,
+        changed = call.svc.groups.change_members(
+            integration=call.integration,
             group_id=group_id,
             changes=members,
             precondition=precondition,
-            actor=actor,
+            actor=call.actor,
         )
     else:
         # Members added, or removed by id, are not evaluated; any other PATCH is.
         limits.check_evaluated_patch(patch)
 
         def change(current: DirectoryGroup) -> GroupRecord | None:
-            resource = render.group_resource(current, base)
+            resource = render.group_resource(current, call.base_url)
             with wire.PROVIDER:
                 modified = patch.patch(resource)
             return wire.group_record(resource) if modified else None
 
-        changed = svc.groups.change_group(
-            integration=caller,
+        changed = call.svc.groups.change_group(
+            integration=call.integration,
             group_id=group_id,
             change=change,
             precondition=precondition,
-            actor=actor,
+            actor=call.actor,
         )
     version = group_version(changed)
     if not parameters.attributes and not parameters.excluded_attributes:
         return Response(status_code=204, headers={"ETag": render.etag(version)})
     if changed.members is None and search.returns(parameters, "members"):
-        changed = svc.groups.get_group(integration=caller, group_id=group_id)
+        changed = call.svc.groups.get_group(integration=call.integration, group_id=group_id)
     return _single(
-        render.group_resource(changed, base),
+        render.group_resource(changed, call.base_url),
         parameters,
         version,
         context=Context.RESOURCE_PATCH_RESPONSE,
@@ -527,18 +452,12 @@ def modify_group(
 
 
 @router.delete("/Groups/{group_id}", name="delete_group", status_code=204)
-def delete_group(
-    group_id: str,
-    svc: ServicesDep,
-    caller: Caller,
-    actor: ActorDep,
-    conditions: ConditionsDep,
-) -> Response:
-    svc.groups.delete_group(
-        integration=caller,
+def delete_group(call: AuthenticatedCall, group_id: str, conditions: ConditionsDep) -> Response:
+    call.svc.groups.delete_group(
+        integration=call.integration,
         group_id=group_id,
         precondition=conditions.precondition,
-        actor=actor,
+        actor=call.actor,
     )
     return Response(status_code=204)
 
@@ -547,7 +466,7 @@ def delete_group(
 
 
 def _search_all(
-    svc: ServicesDep, caller: Integration, base: str, request: SearchRequest[Any]
+    svc: ScimServices, caller: Integration, base: str, request: SearchRequest[Any]
 ) -> dict[str, Any]:
     def candidates(narrowed: search.Narrowing) -> list[Resource[Any]]:
         users = svc.provisioning.list_users(integration=caller, query=narrowed.users).users
@@ -560,31 +479,27 @@ def _search_all(
 
 
 @router.get("/", name="list_resources")
-async def list_resources(
-    request: Request, svc: ServicesDep, caller: Caller, base: BaseUrl
-) -> JSONResponse:
-    found = wire.read_search(wire.AnyModel, _query(request, _SEARCH_PARAMETERS))
-    return respond(_search_all(svc, caller, base, found))
+async def list_resources(call: AuthenticatedCall) -> JSONResponse:
+    found = wire.read_search(wire.AnyModel, _query(call.request, _SEARCH_PARAMETERS))
+    return respond(_search_all(call.svc, call.integration, call.base_url, found))
 
 
 @router.post("/.search", name="search_resources")
-async def search_resources(
-    svc: ServicesDep, caller: Caller, base: BaseUrl, body: Body
-) -> JSONResponse:
+async def search_resources(call: AuthenticatedCall, body: Body) -> JSONResponse:
     found = wire.read_search(wire.AnyModel, _search_body(body))
-    return respond(_search_all(svc, caller, base, found))
+    return respond(_search_all(call.svc, call.integration, call.base_url, found))
 
 
 # what rosterd does not offer
 
 
 @router.api_route("/Me", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], name="me")
-async def me(caller: Caller) -> Response:
+async def me(call: AuthenticatedCall) -> Response:
     raise NotImplementedException(
         detail="/Me is not supported: a SCIM token belongs to a directory integration, not a user"
     )
 
 
 @router.post("/Bulk", name="bulk")
-async def bulk(caller: Caller) -> Response:
+async def bulk(call: AuthenticatedCall) -> Response:
     raise NotImplementedException(detail="Bulk operations are not supported")
