@@ -69,7 +69,9 @@ def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 def store(database_url: str) -> Iterator[SqlDirectoryStore]:
     engine = make_engine(database_url)
     upgrade(engine)
-    yield SqlDirectoryStore(engine)
+    store = SqlDirectoryStore(engine)
+    yield store
+    store.close()
     engine.dispose()
 
 

@@ -77,7 +77,10 @@ from rosterd.storage import (
 from rosterd.storage import tables as t
 from rosterd.storage._access import AccessCache
 from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
+from rosterd.storage._readers import KeptReadConnections
 from rosterd.storage.engine import BEGIN_MODE_OPTION
+
+_KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
 
 
 class SqlDirectoryStore:
@@ -91,9 +94,19 @@ class SqlDirectoryStore:
         self._writer_turn = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
+        # On PostgreSQL the pool's checkout pings the server, which a kept connection would not.
+        self._readers = (
+            KeptReadConnections(engine, keep=_KEPT_READERS)
+            if engine.dialect.name == "sqlite"
+            else None
+        )
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
+        if self._readers is not None:
+            with self._readers.transaction() as conn:
+                yield SqlTransaction(conn, self)
+            return
         with self.engine.connect() as conn, conn.begin():
             yield SqlTransaction(conn, self)
 
@@ -108,6 +121,11 @@ class SqlDirectoryStore:
             # Constraints the core could not check first (a concurrent writer got there before
             # us) still end as a core error, never as a 500.
             raise Conflict("The change conflicts with a concurrent change; try again") from exc
+
+    def close(self) -> None:
+        """Close the connections this store keeps open (the engine's pool is the caller's)."""
+        if self._readers is not None:
+            self._readers.close()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
