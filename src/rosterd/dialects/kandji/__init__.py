@@ -23,6 +23,9 @@ __all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
 
 def create_kandji_app(services: Services) -> FastAPI:
     app = FastAPI(
+        # The routes themselves, not an included router: FastAPI matches an included router's
+        # routes twice per request, through a layer of its own.
+        routes=router.routes,
         telemetry=NO_TELEMETRY,
         title="rosterd — Kandji (Iru) API",
         version=__version__,
@@ -34,7 +37,6 @@ def create_kandji_app(services: Services) -> FastAPI:
         servers=[{"url": PREFIX}],
     )
     app.state.kandji = KandjiServices.of(services)
-    app.include_router(router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -21,6 +21,9 @@ def create_scim_app(services: Services) -> FastAPI:
     # SCIM describes itself through its discovery endpoints (/ServiceProviderConfig,
     # /ResourceTypes, /Schemas), so no OpenAPI document is served.
     app = FastAPI(
+        # The routes themselves, not an included router: FastAPI matches an included router's
+        # routes twice per request, through a layer of its own.
+        routes=router.routes,
         telemetry=NO_TELEMETRY,
         title="rosterd — SCIM 2.0",
         version=__version__,
@@ -29,7 +32,6 @@ def create_scim_app(services: Services) -> FastAPI:
         openapi_url=None,
     )
     app.state.scim = ScimServices.of(services)
-    app.include_router(router)
     _errors.install(app)
     app.add_middleware(RequestChecksMiddleware, checks=[allowed_host(services.settings)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
