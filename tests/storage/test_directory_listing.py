@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 import pytest
@@ -177,26 +177,9 @@ def test_a_page_shares_each_integration(listed: Listed) -> None:
     assert all(i is first[0] for i in first)
 
 
-def _values(user: DirectoryUser) -> tuple[object, ...]:
-    u, i = user.user, user.integration
-    return (
-        u.uid,
-        u.id,
-        u.org_id,
-        u.email,
-        u.name,
-        u.active,
-        u.archived,
-        u.department,
-        u.job_title,
-        u.integration_id,
-        u.login_account_group_id,
-        u.email_confirmed,
-        u.created_at,
-        u.created_at.tzinfo,
-        u.updated_at,
-        u.last_login,
-        u.external_id,
-        None if i is None else (i.id, i.uuid, i.org_id, i.name, i.type, i.created_at),
-        user.device_count,
-    )
+def _values(user: DirectoryUser) -> list[object]:
+    """Every field's value, the integration's too, and the timestamps' zones."""
+    values = [getattr(user.user, f.name) for f in fields(user.user)]
+    if user.integration is not None:
+        values += [getattr(user.integration, f.name) for f in fields(user.integration)]
+    return [*values, user.user.created_at.tzinfo, user.user.updated_at.tzinfo, user.device_count]
