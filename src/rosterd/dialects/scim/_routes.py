@@ -264,7 +264,8 @@ async def get_user(
     version = user_version(found)
     if (answer := _read_condition(conditions, version)) is not None:
         return answer
-    return _single(render.user_resource(found, base), parameters, version)
+    headers = {"ETag": render.etag(version)}
+    return respond(render.user_response(found, base, parameters, version), headers=headers)
 
 
 @router.put("/Users/{user_id}", name="replace_user")
