@@ -6,14 +6,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
+    Dialect,
     FromClause,
+    Integer,
     Select,
     String,
     UnaryExpression,
@@ -46,6 +50,7 @@ from rosterd.core.ports import (
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
+from rosterd.storage._prepared import PreparedStatements
 from rosterd.storage._rows import RowLike
 
 _Uids = Select[Any] | CompoundSelect[Any]
@@ -122,18 +127,85 @@ def list_directory_users(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
     users = t.users
-    if query.email_contains:
-        stmt = _directory_user_select().where(users.c.uid.in_(_search(conn, org_id, query, page)))
-    else:
-        stmt = _directory_user_select().where(
-            users.c.org_id == org_id,
-            *_criteria(users, org_id, query),
-            *_position(users.c.uid, page),
-        )
+    if not query.email_contains:
+        return _list_unsearched(conn, org_id, query, page)
+    stmt = _DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
     rows = conn.execute(
         stmt.order_by(_order(users.c.uid, page)).offset(page.offset).limit(page.limit)
     )
     return [directory_user(r) for r in rows]
+
+
+# Listings without an email search: one statement per shape of the filters, built and compiled
+# once per database and run on the driver's cursor (building and executing a statement through
+# SQLAlchemy costs about as much as reading a 300-user page).
+_LISTINGS: WeakKeyDictionary[Dialect, _Listing] = WeakKeyDictionary()
+
+
+def _list_unsearched(
+    conn: Connection, org_id: int, query: UserQuery, page: Keyset
+) -> list[DirectoryUser]:
+    stmt = _unsearched(
+        reverse=page.reverse,
+        positioned=page.position is not None,
+        by_id=query.id is not None,
+        by_archived=query.archived is not None,
+        by_integration=query.integration_uuid is not None,
+    )
+    params = {
+        "org_id": org_id,
+        "position": page.position,
+        "id": query.id,
+        "archived": query.archived,
+        "integration_uuid": query.integration_uuid,
+        "offset": page.offset,
+        "limit": page.limit,
+    }
+    dialect = conn.dialect
+    listing = _LISTINGS.get(dialect)
+    if listing is None:
+        listing = _LISTINGS[dialect] = _Listing(dialect)
+    return listing.read(conn, stmt, params)
+
+
+class _Listing:
+    """The listing statements prepared for one database, and the reader of their rows (every
+    shape selects the same columns)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._prepared = PreparedStatements(dialect)
+        self._reader = _rows.DirectoryUserReader(self._prepared[_DIRECTORY_USER_SELECT].processors)
+
+    def read(
+        self, conn: Connection, stmt: Select[Any], params: dict[str, Any]
+    ) -> list[DirectoryUser]:
+        return self._reader(self._prepared[stmt].fetch(conn, params))
+
+
+@cache
+def _unsearched(
+    *, reverse: bool, positioned: bool, by_id: bool, by_archived: bool, by_integration: bool
+) -> Select[Any]:
+    users = t.users
+    where = [users.c.org_id == bindparam("org_id")]
+    if by_id:
+        where.append(users.c.id == bindparam("id"))
+    if by_archived:
+        where.append(users.c.archived == bindparam("archived"))
+    if by_integration:
+        where.append(
+            users.c.integration_id
+            == _integration_id(bindparam("org_id"), bindparam("integration_uuid"))
+        )
+    if positioned:
+        position = bindparam("position", type_=users.c.uid.type)
+        where.append(users.c.uid > position if reverse else users.c.uid < position)
+    return (
+        _DIRECTORY_USER_SELECT.where(*where)
+        .order_by(users.c.uid.asc() if reverse else users.c.uid.desc())
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _Uids:
@@ -313,7 +385,8 @@ def _directory_user_select() -> Select[Any]:
 
 
 # Built once: building the statement costs more than running it (see _statements.py).
-DIRECTORY_USER_BY_ID = _directory_user_select().where(
+_DIRECTORY_USER_SELECT = _directory_user_select()
+DIRECTORY_USER_BY_ID = _DIRECTORY_USER_SELECT.where(
     t.users.c.org_id == bindparam("org_id"), t.users.c.id == bindparam("id")
 )
 
@@ -344,16 +417,18 @@ def _criteria(users: FromClause, org_id: int, query: UserQuery) -> list[ColumnEl
     if query.archived is not None:
         found.append(columns.archived == query.archived)
     if query.integration_uuid is not None:
-        integration_id = (
-            select(t.integrations.c.id)
-            .where(
-                t.integrations.c.org_id == org_id,
-                t.integrations.c.uuid == query.integration_uuid,
-            )
-            .scalar_subquery()
-        )
-        found.append(columns.integration_id == integration_id)
+        found.append(columns.integration_id == _integration_id(org_id, query.integration_uuid))
     return found + _contains(users, query)
+
+
+def _integration_id(org_id: Any, uuid: Any) -> ColumnElement[Any]:
+    """The id of the organization's integration of that uuid (none when it has none)."""
+    integrations = t.integrations
+    return (
+        select(integrations.c.id)
+        .where(integrations.c.org_id == org_id, integrations.c.uuid == uuid)
+        .scalar_subquery()
+    )
 
 
 def _contains(users: FromClause, query: UserQuery) -> list[ColumnElement[bool]]:

@@ -58,17 +58,27 @@ class Prepared:
         )
         self._converts = any(p is not None for p in self._results)
 
-    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Iterator[PreparedRow]:
+    @property
+    def processors(self) -> tuple[Processor, ...]:
+        """Each selected column's result processor (None: the driver's value as it is)."""
+        return self._results
+
+    def fetch(self, conn: Connection, params: Mapping[str, Any]) -> list[Sequence[Any]]:
+        """The driver's rows, unprocessed: for callers that convert only what they use."""
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, self._parameters(params))
-            fetched = cursor.fetchall()
+            fetched: list[Sequence[Any]] = cursor.fetchall()
         except self._dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 self.sql, params, exc, self._dialect.loaded_dbapi.Error, hide_parameters=True
             ) from exc
         finally:
             cursor.close()
+        return fetched
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Iterator[PreparedRow]:
+        fetched = self.fetch(conn, params)
         keys, results = self._keys, self._results
         for raw in fetched:
             values = (

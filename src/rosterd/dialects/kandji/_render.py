@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from rosterd.core.entities import AuditEvent, DeviceView, DirectoryUser, Integration, User
 
@@ -14,8 +14,22 @@ _TARGET_TYPES = {"token": "api_token"}
 
 def timestamp(value: datetime) -> str:
     """`2024-09-06T21:00:04.304248Z`: UTC, always six digits of microseconds."""
-    # isoformat, not strftime: the same text at a fraction of the cost (two per user of a page).
-    return value.astimezone(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
+    # Formatted from the fields: the text of `isoformat(timespec="microseconds")` at half its
+    # cost on an aware datetime (two per user of a page). The store's are in UTC already.
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return _TIMESTAMP % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
+
+
+_TIMESTAMP: Final = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
 def enrollment_time(value: datetime | None) -> str:

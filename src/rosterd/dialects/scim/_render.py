@@ -62,21 +62,25 @@ def _imported(user: User) -> JSON:
     return data
 
 
+def _groups(value: ProvisionedUser, base: str) -> list[JSON]:
+    return [
+        {
+            "value": str(g.id),
+            "$ref": group_location(base, g.id),
+            "display": g.display_name,
+            "type": "direct",
+        }
+        for g in value.groups
+    ]
+
+
 def user_document(value: ProvisionedUser, base: str) -> JSON:
     user = value.user
     data = dict(value.attributes) if value.attributes is not None else _imported(user)
     schemas = [USER_SCHEMA] + ([ENTERPRISE_SCHEMA] if data.get(ENTERPRISE_SCHEMA) else [])
     document: JSON = {"schemas": schemas, "id": str(user.id), **data}
     if value.groups:
-        document["groups"] = [
-            {
-                "value": str(g.id),
-                "$ref": group_location(base, g.id),
-                "display": g.display_name,
-                "type": "direct",
-            }
-            for g in value.groups
-        ]
+        document["groups"] = _groups(value, base)
     document["meta"] = {
         "resourceType": "User",
         "created": timestamp(user.created_at),
@@ -109,6 +113,67 @@ def group_document(value: DirectoryGroup, base: str) -> JSON:
         "version": etag(group_version(value)),
     }
     return document
+
+
+def user_response(
+    value: ProvisionedUser,
+    base: str,
+    parameters: ResponseParameters[Any] | None = None,
+    version: str | None = None,
+) -> JSON:
+    """What `dump(user_resource(value, base), parameters)` gives, made directly (without the
+    models' validation and serialization, three quarters of a GET's rendering) for a user without
+    SCIM attributes when no `attributes`/`excludedAttributes` narrow it. `version`: the user's
+    `user_version`, when the caller has it already."""
+    narrowed = parameters is not None and (parameters.attributes or parameters.excluded_attributes)
+    if value.attributes is None and not narrowed:
+        document = _imported_response(value, base, version or user_version(value))
+        if document is not None:
+            return document
+    return dump(user_resource(value, base), parameters)
+
+
+def _imported_response(value: ProvisionedUser, base: str, version: str) -> JSON | None:
+    """`_imported`'s document as the User model dumps it in a query response: its attributes in
+    the schema's order, meta's times as pydantic writes them. None for times the model refuses."""
+    user = value.user
+    created, modified = _model_time(user.created_at), _model_time(user.updated_at)
+    if created is None or modified is None:
+        return None
+    document: JSON = {
+        "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA] if user.department else [USER_SCHEMA],
+        "id": str(user.id),
+    }
+    if user.external_id:
+        document["externalId"] = user.external_id
+    document["meta"] = {
+        "resourceType": "User",
+        "created": created,
+        "lastModified": modified,
+        "location": user_location(base, user.id),
+        "version": etag(version),
+    }
+    document["userName"] = user.email
+    document["displayName"] = user.name
+    if user.job_title:
+        document["title"] = user.job_title
+    document["active"] = user.active
+    document["emails"] = [{"value": user.email, "primary": True}]
+    if value.groups:
+        document["groups"] = _groups(value, base)
+    if user.department:
+        document[ENTERPRISE_SCHEMA] = {"department": user.department}
+    return document
+
+
+def _model_time(value: datetime) -> str | None:
+    """A `timestamp` as the models read and write it back: in UTC, microseconds only when there
+    are some; None for a year before 1000, whose `timestamp` they refuse."""
+    value = value.astimezone(UTC)
+    if value.year < 1000:
+        return None
+    whole = f"{value:%Y-%m-%dT%H:%M:%S}"
+    return f"{whole}.{value.microsecond:06d}Z" if value.microsecond else f"{whole}Z"
 
 
 def user_resource(value: ProvisionedUser, base: str) -> Resource[Any]:

@@ -241,7 +241,8 @@ async def get_user(call: AuthenticatedCall, user_id: str, conditions: Conditions
     version = user_version(found)
     if (answer := _read_condition(conditions, version)) is not None:
         return answer
-    return _single(render.user_resource(found, call.base_url), parameters, version)
+    headers = {"ETag": render.etag(version)}
+    return respond(render.user_response(found, call.base_url, parameters, version), headers=headers)
 
 
 @router.put("/Users/{user_id}", name="replace_user")

@@ -297,6 +297,8 @@ def _check_unicode(node: Any) -> None:
 
 
 def read_response_parameters(model: Any, query: dict[str, str]) -> ResponseParameters[Any]:
+    if not query:  # most requests: nothing to check or to read in the provider's context
+        return ResponseParameters[model]()
     limits.check_parameters(query)
     try:
         with PROVIDER:
