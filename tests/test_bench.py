@@ -63,3 +63,26 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
         assert row["label"] in result.stdout  # the table has every row
     post = next(row for row in doc["rows"] if row["key"] == "sqlite.v7_post_user")
     assert post["p99_ms"]["median"] > 0
+
+
+def test_the_call_count_measures_every_hot_path() -> None:
+    # The instrument, not its numbers: every path answered 200 (it exits 1 otherwise) and has
+    # a positive count of calls and of CPU time.
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.calls", "--requests", "10", "--users", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = [line.rsplit(None, 2) for line in result.stdout.splitlines()[1:]]
+    assert [name for name, _, _ in rows] == [
+        "GET /v7/users/{id}",
+        "GET /api/v1/users/{id}",
+        "GET /api/v1/scim/Users/{id}",
+        "GET /api/v1/users (300 users)",
+    ]
+    assert all(float(calls) > 0 and float(cpu) > 0 for _, calls, cpu in rows)
