@@ -25,6 +25,18 @@ ROSTERD_ROWS = [
 PRISM_ROWS = ["prism.get_user", "sqlite.v7_get_user_vs_prism"]
 
 
+def python_m(module: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` from the checkout; the timeout only stops a hung run."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.mark.skipif(
     shutil.which("wrk") is None,
     reason="the benchmark measures with wrk, which is not installed (apt-get install -y wrk)",
@@ -32,15 +44,7 @@ PRISM_ROWS = ["prism.get_user", "sqlite.v7_get_user_vs_prism"]
 def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
 
-    # The timeout only stops a hung run; nothing here depends on how fast it is.
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--json", str(output)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = python_m("bench", "--smoke", "--json", str(output), timeout=900)
 
     assert result.returncode == 0, result.stderr
     doc = json.loads(output.read_text())
@@ -68,14 +72,7 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
 def test_the_call_count_measures_every_hot_path() -> None:
     # The instrument, not its numbers: every path answered 200 (it exits 1 otherwise) and has
     # a positive count of calls and of CPU time.
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.calls", "--requests", "10", "--users", "300"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = python_m("bench.calls", "--requests", "10", "--users", "300", timeout=600)
 
     assert result.returncode == 0, result.stderr
     rows = [line.rsplit(None, 2) for line in result.stdout.splitlines()[1:]]
