@@ -20,9 +20,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import URL
+from starlette.types import Scope
 
 from rosterd.server.settings import Settings
 
@@ -120,4 +123,22 @@ def base_url_of(request: Request, settings: Settings) -> str:
     public base URL when one is set, else the (allowed) host the request named."""
     if settings.public_base_url:
         return settings.public_base_url.rstrip("/")
-    return f"{request.url.scheme}://{request.url.netloc}"
+    scope = request.scope
+    server = scope.get("server")
+    return _origin(scope["scheme"], _host_header(scope), tuple(server) if server else None)
+
+
+def _host_header(scope: Scope) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return bytes(value)
+    return None
+
+
+@lru_cache(maxsize=256)  # bounded: the Host header is the client's to choose
+def _origin(scheme: str, host: bytes | None, server: tuple[str, int] | None) -> str:
+    """scheme://netloc exactly as Starlette's `request.url` gives them for such a request,
+    without parsing the whole URL on every request (a request's own costliest part of a link)."""
+    headers = [(b"host", host)] if host is not None else []
+    url = URL(scope={"scheme": scheme, "server": server, "path": "/", "headers": headers})
+    return f"{url.scheme}://{url.netloc}"
