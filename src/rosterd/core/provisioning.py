@@ -33,6 +33,8 @@ from rosterd.core.admins import keep_an_organization_admin
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import (
+    AccountGroup,
+    Catalogue,
     DirectoryGroup,
     Integration,
     Organization,
@@ -385,7 +387,7 @@ def _new_user(
     user_id = uuid.uuid4()
     address = email or f"{user_id}@{PLACEHOLDER_DOMAIN}"
     org_id = integration.org_id
-    default = next(g for g in tx.list_account_groups(org_id) if g.is_default)
+    default = _default_group(tx.get_catalogue(org_id))
     return NewUser(
         id=user_id,
         org_id=org_id,
@@ -403,9 +405,13 @@ def _new_user(
 
 def _regular_user(tx: DirectoryTransaction, org_id: int) -> RoleAssignments:
     """Provisioned users are Regular Users of the organization's default account group."""
-    default = next(g for g in tx.list_account_groups(org_id) if g.is_default)
-    role = next(r for r in tx.list_roles(org_id) if r.is_builtin and r.name == perm.REGULAR_USER)
-    return RoleAssignments({default.aid: frozenset({role.role_id})})
+    catalogue = tx.get_catalogue(org_id)  # cached, checked against the access version
+    role = next(r for r in catalogue.roles.values() if r.is_builtin and r.name == perm.REGULAR_USER)
+    return RoleAssignments({_default_group(catalogue).aid: frozenset({role.role_id})})
+
+
+def _default_group(catalogue: Catalogue) -> AccountGroup:
+    return next(g for g in catalogue.account_groups.values() if g.is_default)
 
 
 def _update(
