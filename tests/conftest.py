@@ -53,8 +53,14 @@ def new_postgres_database() -> Iterator[str]:
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """A freshly migrated database of each kind, for the whole session."""
+    """A freshly migrated database of each kind, for the whole session.
+
+    Migrated here, not by `store`: tests that only run `rosterd` commands against the URL need
+    the schema too, also when they run alone."""
     with new_database(request.param, tmp_path_factory.mktemp("sqlite")) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
         yield url
 
 
@@ -68,7 +74,6 @@ def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 @pytest.fixture(scope="session")
 def store(database_url: str) -> Iterator[SqlDirectoryStore]:
     engine = make_engine(database_url)
-    upgrade(engine)
     store = SqlDirectoryStore(engine)
     yield store
     store.close()

@@ -21,15 +21,14 @@ from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.storage import SqlDirectoryStore
 from tests.support.orgs import OrgFactory, TestOrg
-from tests.support.process import ServerProcess, start_process
+from tests.support.process import ServerProcess, start_processes
 
 
 @pytest.fixture(scope="module")
 def workers(database_url: str, store: SqlDirectoryStore) -> Iterator[list[str]]:
     started: list[ServerProcess] = []
     try:
-        for _ in range(2):
-            started.append(start_process(database_url, ROSTERD_RATE_LIMITS="off"))
+        started = start_processes(2, database_url, ROSTERD_RATE_LIMITS="off")
         yield [s.base_url for s in started]
     finally:
         for server in started:

@@ -15,7 +15,14 @@ import httpx
 import pytest
 
 from tests.support.orgs import OrgFactory
-from tests.support.process import REDIS_CLI, REDIS_SERVER, free_port, start_process, start_redis
+from tests.support.process import (
+    REDIS_CLI,
+    REDIS_SERVER,
+    free_port,
+    start_process,
+    start_processes,
+    start_redis,
+)
 
 LIMIT = 12
 CURRENT_USER = "/v7/users/current"
@@ -57,7 +64,7 @@ def test_the_limit_is_shared_by_every_process(
     database_url: str, orgs: OrgFactory, redis_url: str
 ) -> None:
     org = orgs.create(rate_limit_per_minute=LIMIT)
-    servers = [start_process(database_url, ROSTERD_REDIS_URL=redis_url) for _ in range(3)]
+    servers = start_processes(3, database_url, ROSTERD_REDIS_URL=redis_url)
     try:
         statuses = round_robin_statuses([s.base_url for s in servers], org.token, 3 * LIMIT)
     finally:

@@ -53,7 +53,11 @@ class OrgFactory:
         self.store = store
 
     def create(
-        self, *, rate_limit_per_minute: int | None = None, admin_email: str | None = None
+        self,
+        *,
+        rate_limit_per_minute: int | None = None,
+        admin_email: str | None = None,
+        admin_name: str | None = None,
     ) -> TestOrg:
         suffix = uuid.uuid4().hex[:10]
         subdomain = f"org-{suffix}"
@@ -61,7 +65,7 @@ class OrgFactory:
             name=f"Org {suffix}",
             subdomain=subdomain,
             admin_email=admin_email or f"admin-{suffix}@example.com",
-            admin_name=f"Admin {suffix}",
+            admin_name=admin_name or f"Admin {suffix}",
             rate_limit_per_minute=rate_limit_per_minute,
             actor=CLI_ACTOR,
         )

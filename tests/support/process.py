@@ -55,6 +55,32 @@ def start_process(
 ) -> ServerProcess:
     """`rosterd serve` on `database_url`, once /readyz answers; its stderr (the log) goes to the
     file `log`, if given."""
+    return _ready(_spawn(database_url, port, args, log, env))
+
+
+def start_processes(count: int, database_url: str, **env: str) -> list[ServerProcess]:
+    """`count` `rosterd serve` processes on `database_url`, started together (a start is mostly
+    importing the app, so their starts overlap), once each one's /readyz answers."""
+    spawned = [_spawn(database_url, None, (), None, env) for _ in range(count)]
+    ready: list[ServerProcess] = []
+    try:
+        for server in spawned:
+            ready.append(_ready(server))
+    except BaseException:
+        for server in spawned:
+            server.process.kill()
+            server.process.wait(timeout=10)
+        raise
+    return ready
+
+
+def _spawn(
+    database_url: str,
+    port: int | None,
+    args: tuple[str, ...],
+    log: Path | None,
+    env: dict[str, str],
+) -> ServerProcess:
     assert ROSTERD, "the rosterd command is not installed in this environment"
     port = port or free_port()
     environment = os.environ | {"ROSTERD_DATABASE_URL": database_url} | env
@@ -65,15 +91,20 @@ def start_process(
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-    base_url = f"http://127.0.0.1:{port}"
+    return ServerProcess(process, f"http://127.0.0.1:{port}")
+
+
+def _ready(server: ServerProcess) -> ServerProcess:
+    """`server` once its /readyz answers 200; killed if it never does."""
+    process = server.process
     # Generous: on a busy machine, worker processes take many seconds to import the app.
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rosterd exited with {process.returncode}")
         try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return ServerProcess(process, base_url)
+            if httpx.get(f"{server.base_url}/readyz", timeout=1).status_code == 200:
+                return server
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()

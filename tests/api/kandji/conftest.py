@@ -45,8 +45,11 @@ class Directory:
             full=full,
         )
 
-    def add_users(self, integration: Integration, count: int, prefix: str = "user") -> list[User]:
-        tag = uuid.uuid4().hex[:8]
+    def add_users(
+        self, integration: Integration, count: int, prefix: str = "user", tag: str | None = None
+    ) -> list[User]:
+        """`count` users `{prefix}{i}.{tag}@example.com`, the tag random unless given."""
+        tag = tag or uuid.uuid4().hex[:8]
         rows = [{"email": f"{prefix}{i:05d}.{tag}@example.com"} for i in range(count)]
         self.import_users(integration, rows)
         return [self.user(row["email"]) for row in rows]

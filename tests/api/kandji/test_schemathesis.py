@@ -67,12 +67,23 @@ def server(database_url: str, live_server: LiveServer) -> Iterator[LiveServer]:
 
 
 def _populate(server: LiveServer, users: int = 20, devices: int = 5) -> Target:
-    """A fresh organization whose directory has users, and devices with and without a user."""
-    org = OrgFactory(server.store).create()
+    """A fresh organization whose directory has users, and devices with and without a user.
+
+    Every organization gets the same emails, names and serial numbers (they are unique only
+    within one): a fuzzed filter (`?email=3`, `?serial_number=A`) then finds the same records in
+    each, so the same choices meet the same responses, as Hypothesis' stateful runs require.
+    Random ones made a filter match in one scenario and not in another that began alike, and
+    Hypothesis stopped with FlakyStrategyDefinition instead of reporting what it found."""
+    org = OrgFactory(server.store).create(admin_email="admin@example.com", admin_name="Admin")
     directory = Directory(org, server.store)
-    people = directory.add_users(directory.integration(), users)
-    device_ids = [directory.add_device(user_email=u.email) for u in people[:devices]]
-    device_ids += [directory.add_device() for _ in range(devices)]
+    people = directory.add_users(directory.integration(), users, tag="fuzz")
+    device_ids = [
+        directory.add_device(serial=f"SERIAL{i:04d}", user_email=u.email)
+        for i, u in enumerate(people[:devices])
+    ]
+    device_ids += [
+        directory.add_device(serial=f"SERIAL{i:04d}") for i in range(devices, 2 * devices)
+    ]
     return Target(
         server.kandji_url,
         {"Authorization": f"Bearer {org.token}"},
