@@ -265,8 +265,9 @@ class SqlTransaction:
     def add_user(self, user: NewUser) -> User:
         values = _directory.new_user_values(user)
         try:
-            with self._conn.begin_nested():
-                uid = self._conn.execute(_statements.INSERT_USER, values).scalar_one()
+            # No savepoint: the conflict ends the whole write (no caller goes on after it), so
+            # the transaction it leaves aborted on PostgreSQL is rolled back in any case.
+            uid = self._conn.execute(_statements.INSERT_USER, values).scalar_one()
         except IntegrityError as exc:
             raise _email_conflict(user.email) from exc
         return User(
