@@ -95,6 +95,38 @@ def test_duplicate_email_in_one_org_is_a_conflict(
     assert caught.value.errors[0].field == "email"
 
 
+def test_an_email_change_to_a_taken_address_is_a_conflict_and_changes_nothing(
+    store: SqlDirectoryStore, orgs: OrgFactory
+) -> None:
+    org = orgs.create()
+    org_id = org.account_group.org_id
+    with store.write() as tx:
+        other = tx.add_user(
+            NewUser(
+                id=uuid.uuid4(),
+                org_id=org_id,
+                email=f"{uuid.uuid4().hex}@x.io",
+                name="Other",
+                login_account_group_id=None,
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    def rename_then_take_the_admins_email() -> None:
+        with store.write() as tx:
+            tx.update_user(org_id, other.uid, UserChanges(name="Renamed"))
+            tx.update_user(org_id, other.uid, UserChanges(email=org.admin.email.upper()))
+
+    with pytest.raises(Conflict) as caught:
+        rename_then_take_the_admins_email()
+
+    assert caught.value.errors[0].field == "email"
+    with store.read() as tx:
+        kept = tx.get_user(org_id, other.uid)
+    assert kept is not None
+    assert (kept.name, kept.email) == ("Other", other.email)
+
+
 def test_a_failed_write_leaves_nothing_behind(store: SqlDirectoryStore, orgs: OrgFactory) -> None:
     org = orgs.create()
     org_id = org.account_group.org_id

@@ -316,14 +316,13 @@ class SqlTransaction:
         values = {k: v for k, v in asdict(changes).items() if v is not None}
         if changes.email is not None:
             values["email_key"] = email_key(changes.email)
-        try:
-            with self._conn.begin_nested():
-                row = self._conn.execute(
-                    update(t.users)
-                    .where(t.users.c.uid == uid, t.users.c.org_id == org_id)
-                    .values(**values)
-                    .returning(*_rows.USER_COLUMNS)
-                ).first()
+        try:  # no savepoint, as in add_user: a conflict ends the whole write
+            row = self._conn.execute(
+                update(t.users)
+                .where(t.users.c.uid == uid, t.users.c.org_id == org_id)
+                .values(**values)
+                .returning(*_rows.USER_COLUMNS)
+            ).first()
         except IntegrityError as exc:
             raise _email_conflict(changes.email or "") from exc
         if row is None:
