@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.asgi import get_many
 from bench.databases import sqlite_url
 from bench.paths import prepare
 from bench.processes import BenchError, start_rosterd
 from bench.seed import seed
-
-HOST = "127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -43,48 +42,11 @@ class Cost:
     cpu_us_per_request: float
 
 
-def _scope(path: str, token: str) -> dict[str, Any]:
-    route, _, query = path.partition("?")
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": route,
-        "raw_path": route.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [
-            (b"host", HOST.encode()),
-            (b"authorization", f"Bearer {token}".encode()),
-            (b"accept", b"*/*"),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-
-
-async def _requests(app: Any, target: HotPath, count: int) -> None:
-    statuses: list[int] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    for _ in range(count):
-        await app(_scope(target.path, target.token), receive, send)
-    if set(statuses) != {200}:
-        raise BenchError(f"{target.name}: answered {sorted(set(statuses))}, not only 200")
-
-
 def measure(app: Any, target: HotPath, requests: int) -> Cost:
+    headers = [(b"authorization", f"Bearer {target.token}".encode()), (b"accept", b"*/*")]
+
     def run(count: int) -> None:
-        asyncio.run(_requests(app, target, count))
+        asyncio.run(get_many(app, target.path, headers, count))
 
     run(50)  # warm: caches filled, statements prepared
     profile = cProfile.Profile()

@@ -16,6 +16,8 @@ from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from bench.asgi import get_many
+
 REQUESTS = 5000
 
 
@@ -55,37 +57,10 @@ async def _starlette_endpoint(request: Any) -> Response:
     return Response(b"x")
 
 
-def _scope(path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-        "state": {},
-    }
-
-
 async def _cpu_per_request(app: Any, path: str) -> float:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start" and message["status"] != 200:
-            raise RuntimeError(f"{path}: {message['status']}")
-
-    for _ in range(200):
-        await app(_scope(path), receive, send)
+    await get_many(app, path, [], 200)  # warm
     started = time.process_time()
-    for _ in range(REQUESTS):
-        await app(_scope(path), receive, send)
+    await get_many(app, path, [], REQUESTS)
     return (time.process_time() - started) / REQUESTS * 1e6
 
 
