@@ -54,7 +54,6 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
         exception_handlers={HTTPException: _json_http_error},
     )
-    app.state.services = services
     mount(app, THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
     mount(app, SCIM_PREFIX, create_scim_app(services))

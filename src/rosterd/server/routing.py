@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp
+
+from rosterd.server.hosts import allowed_host
+from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
+from rosterd.server.request_checks import RequestCheck, RequestChecksMiddleware
+from rosterd.server.settings import Settings
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -41,3 +49,31 @@ def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> None:
     route = Mount(prefix, app=dialect)
     route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     app.router.routes.append(route)
+
+
+def dialect_app(
+    router: APIRouter,
+    settings: Settings,
+    *,
+    install_errors: Callable[[FastAPI], None],
+    checks: Sequence[RequestCheck] = (),
+    **documented: Any,
+) -> FastAPI:
+    """A dialect's FastAPI app: its routes, its error envelope (`install_errors`), and what
+    every dialect runs around them, innermost first: the request checks (the allowed Host,
+    then `checks`), the body-size limit, the per-request headers. `documented`: the OpenAPI
+    document's title, version, description, servers, `openapi_url`."""
+    app = FastAPI(
+        # The routes themselves, not an included router: FastAPI matches an included router's
+        # routes twice per request, through a layer of its own.
+        routes=router.routes,
+        telemetry=NO_TELEMETRY,
+        docs_url=None,
+        redoc_url=None,
+        **documented,
+    )
+    install_errors(app)
+    app.add_middleware(RequestChecksMiddleware, checks=[allowed_host(settings), *checks])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StateHeadersMiddleware)  # the rate-limit headers, on every response
+    return app

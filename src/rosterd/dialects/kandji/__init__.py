@@ -11,28 +11,23 @@ from rosterd import __version__
 from rosterd.dialects.kandji import _errors, _wire
 from rosterd.dialects.kandji._deps import KandjiServices, single_query_values
 from rosterd.dialects.kandji._routes import ENDPOINTS, PREFIX, router
-from rosterd.server.hosts import allowed_host
-from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
-from rosterd.server.request_checks import RequestChecksMiddleware
 from rosterd.server.request_limits import enforce_request_limits
-from rosterd.server.routing import NO_TELEMETRY
+from rosterd.server.routing import dialect_app
 from rosterd.server.services import Services
 
 __all__ = ["ENDPOINTS", "PREFIX", "create_kandji_app"]
 
 
 def create_kandji_app(services: Services) -> FastAPI:
-    app = FastAPI(
-        # The routes themselves, not an included router: FastAPI matches an included router's
-        # routes twice per request, through a layer of its own.
-        routes=router.routes,
-        telemetry=NO_TELEMETRY,
+    app = dialect_app(
+        router,
+        services.settings,
+        install_errors=_errors.install,
+        checks=[enforce_request_limits, single_query_values],
         title="rosterd — Kandji (Iru) API",
         version=__version__,
         description="The Kandji (Iru) Users API, device assignment and audit log, as served by "
         "rosterd. Authenticate with `Authorization: Bearer <API token>`.",
-        docs_url=None,
-        redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
     )
@@ -58,13 +53,6 @@ def create_kandji_app(services: Services) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    _errors.install(app)
-    app.add_middleware(
-        RequestChecksMiddleware,
-        checks=[allowed_host(services.settings), enforce_request_limits, single_query_values],
-    )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
-    app.add_middleware(StateHeadersMiddleware)
     return app
 
 

@@ -10,29 +10,24 @@ from fastapi.openapi.utils import get_openapi
 from rosterd import __version__
 from rosterd.dialects.thousandeyes import _errors
 from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, router
-from rosterd.server.hosts import allowed_host
-from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
-from rosterd.server.request_checks import RequestChecksMiddleware
 from rosterd.server.request_limits import enforce_request_limits
-from rosterd.server.routing import NO_TELEMETRY
+from rosterd.server.routing import dialect_app
 from rosterd.server.services import Services
 
 __all__ = ["ENDPOINTS", "PREFIX", "create_thousandeyes_app"]
 
 
 def create_thousandeyes_app(services: Services) -> FastAPI:
-    app = FastAPI(
-        # The routes themselves, not an included router: FastAPI matches an included router's
-        # routes twice per request, through a layer of its own.
-        routes=router.routes,
-        telemetry=NO_TELEMETRY,
+    app = dialect_app(
+        router,
+        services.settings,
+        install_errors=_errors.install,
+        checks=[enforce_request_limits],
         title="rosterd — ThousandEyes v7 Users API",
         version=__version__,
         description="The ThousandEyes v7 administrative Users API, as served by rosterd. "
         "Every failure is `application/problem+json`, including a 404 for a path under /v7 "
         "that names no resource and a 405 (with `Allow`) for a method a path does not serve.",
-        docs_url=None,
-        redoc_url=None,
         openapi_url="/openapi.json",
         servers=[{"url": PREFIX}],
     )
@@ -52,10 +47,4 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    _errors.install(app)
-    app.add_middleware(
-        RequestChecksMiddleware, checks=[allowed_host(services.settings), enforce_request_limits]
-    )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_body_bytes)
-    app.add_middleware(StateHeadersMiddleware)
     return app
