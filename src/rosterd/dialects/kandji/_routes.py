@@ -26,6 +26,7 @@ from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
 from rosterd.dialects.kandji import _wire as wire
 from rosterd.dialects.kandji._deps import AuthenticatedCall, recorded_endpoint
+from rosterd.server.binding import BoundRoute
 from rosterd.server.endpoints import endpoint_catalogue
 
 PREFIX: Final = "/api/v1"
@@ -57,7 +58,7 @@ def _ok(model: Any, status: int = 200, description: str = "OK") -> dict[int | st
     return {status: {"model": model, "description": description}, **_ERRORS}
 
 
-router = APIRouter()
+router = APIRouter(route_class=BoundRoute)
 UserIdPath = Annotated[str, Path(description="The user's id (a UUID).", max_length=64)]
 DeviceIdPath = Annotated[str, Path(description="The device's id (a UUID).", max_length=64)]
 

@@ -40,6 +40,7 @@ from rosterd.dialects.scim._deps import (
     ConditionsDep,
     ScimServices,
 )
+from rosterd.server.binding import BoundRoute
 
 PREFIX: Final = "/api/v1/scim"
 _RESPONSE_PARAMETERS: Final = ("attributes", "excludedAttributes")
@@ -52,7 +53,7 @@ _SEARCH_PARAMETERS: Final = (
     "startIndex",
     "count",
 )
-router = APIRouter()
+router = APIRouter(route_class=BoundRoute)
 
 
 def respond(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

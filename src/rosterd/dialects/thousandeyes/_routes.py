@@ -21,6 +21,7 @@ from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import Aid, AuthenticatedCall
 from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
+from rosterd.server.binding import BoundRoute
 from rosterd.server.endpoints import endpoint_catalogue
 
 PREFIX = "/v7"
@@ -68,7 +69,7 @@ class _UserIdConvertor(StringConvertor):
 register_url_convertor("thousandeyes_user_id", _UserIdConvertor())
 USER_PATH = "/users/{id:thousandeyes_user_id}"
 
-router = APIRouter()
+router = APIRouter(route_class=BoundRoute)
 UserId = Annotated[str, Path(description="Identifier for the user.", max_length=64)]
 UserBody = Annotated[wire.UserRequest, Body()]
 
