@@ -13,7 +13,7 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from rosterd.core.ports import DirectoryStore
@@ -25,6 +25,7 @@ from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
+from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings

@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from rosterd.core.endpoints import NO_PERMISSION
@@ -23,6 +22,7 @@ from rosterd.core.errors import (
     Unauthenticated,
 )
 from rosterd.server.logging import log_unexpected
+from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.kandji")

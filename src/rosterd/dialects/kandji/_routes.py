@@ -15,7 +15,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from rosterd.core.devices import UNSET, DeviceUpdate
@@ -28,6 +27,7 @@ from rosterd.dialects.kandji import _wire as wire
 from rosterd.dialects.kandji._deps import AuthenticatedCall, recorded_endpoint
 from rosterd.server.binding import BoundRoute
 from rosterd.server.endpoints import endpoint_catalogue
+from rosterd.server.responses import JSONResponse
 
 PREFIX: Final = "/api/v1"
 _UUID: Final = re.compile(wire.UUID_PATTERN)

@@ -11,7 +11,6 @@ from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from scim2_models import SCIMException
 from starlette.exceptions import HTTPException
@@ -28,6 +27,7 @@ from rosterd.core.errors import (
 )
 from rosterd.dialects.scim._wire import MEDIA_TYPE, invalid
 from rosterd.server.logging import log_unexpected
+from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.scim")

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from scim2_models import (
     Context,
     ForbiddenException,
@@ -41,6 +40,7 @@ from rosterd.dialects.scim._deps import (
     ScimServices,
 )
 from rosterd.server.binding import BoundRoute
+from rosterd.server.responses import JSONResponse
 
 PREFIX: Final = "/api/v1/scim"
 _RESPONSE_PARAMETERS: Final = ("attributes", "excludedAttributes")

@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from rosterd.core.errors import (
@@ -26,6 +25,7 @@ from rosterd.core.errors import (
 )
 from rosterd.server.hosts import HostNotAllowed
 from rosterd.server.logging import log_unexpected
+from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import allowed_methods
 
 log = logging.getLogger("rosterd.thousandeyes")

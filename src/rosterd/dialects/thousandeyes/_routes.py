@@ -7,12 +7,11 @@ unbounded size stay plain `def`, in the thread pool, so that they never stall th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Path, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
@@ -23,6 +22,7 @@ from rosterd.dialects.thousandeyes._deps import Aid, AuthenticatedCall
 from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
 from rosterd.server.binding import BoundRoute
 from rosterd.server.endpoints import endpoint_catalogue
+from rosterd.server.responses import JSONResponse, encode_json
 
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
@@ -124,17 +124,10 @@ def _users_body(listing: UserList, links: dict[str, Any]) -> Iterator[bytes]:
     yield b'{"users":['
     separator = b""
     for batch in listing.batches:
-        rendered = (_encode(render.extended_user(u, listing.account_groups)) for u in batch)
+        rendered = (encode_json(render.extended_user(u, listing.account_groups)) for u in batch)
         yield separator + b",".join(rendered)
         separator = b","
-    yield b'],"_links":' + _encode(links) + b"}"
-
-
-def _encode(content: Any) -> bytes:
-    """JSON as Starlette's JSONResponse renders it."""
-    return json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode("utf-8")
+    yield b'],"_links":' + encode_json(links) + b"}"
 
 
 @router.post(
