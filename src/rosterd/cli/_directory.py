@@ -183,7 +183,8 @@ def devices_import(
     org: Org, file: ImportFile, json_output: JsonFlag = False, database_url: DatabaseUrl = None
 ) -> None:
     """Import devices (serial_number, device_name, model, platform, os_version, asset_tag,
-    tags, device_id, and user_email or user_id to assign one). Known devices are updated."""
+    tags, blueprint_id, mac_address, filevault_enabled, device_id, and user_email or user_id
+    to assign one). Known devices get the file's assignment, asset tag and tags."""
     from rosterd.core.devices import DevicesService
 
     store = open_store(database_url)

@@ -212,6 +212,8 @@ def _parse_device(
     device_id = _uuid(row.get("device_id"), f"{where}: device_id", problems) or uuid.uuid4()
     user_uid = _user_of(tx, org, row, where, problems)
     tags = _tags(row.get("tags"), f"{where}: tags", problems)
+    blueprint_id = _uuid(row.get("blueprint_id"), f"{where}: blueprint_id", problems)
+    filevault = _flag(row.get("filevault_enabled"), f"{where}: filevault_enabled", problems)
     now = utcnow()
     device = NewDevice(
         device_id=device_id,
@@ -223,6 +225,7 @@ def _parse_device(
         os_version=text("os_version"),
         created_at=now,
         asset_tag=text("asset_tag"),
+        blueprint_id=blueprint_id,
         blueprint_name=text("blueprint_name"),
         agent_version=text("agent_version"),
         first_enrollment=now,
@@ -230,6 +233,8 @@ def _parse_device(
         last_check_in=now,
         tags=tags,
         user_uid=user_uid,
+        mac_address=text("mac_address"),
+        filevault_enabled=filevault,
     )
     if problems:
         raise Invalid(f"Invalid device at {where}", problems)
@@ -244,6 +249,18 @@ def _uuid(value: Any, field: str, problems: list[FieldError]) -> UUID | None:
     except ValueError:
         problems.append(FieldError(field, "INVALID_UUID", "must be a UUID"))
         return None
+
+
+def _flag(value: Any, field: str, problems: list[FieldError]) -> bool | None:
+    """true or false (a JSON boolean, or the word in a CSV cell); absent or empty: unknown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    problems.append(FieldError(field, "INVALID", "must be true or false"))
+    return None
 
 
 def _user_of(

@@ -178,6 +178,8 @@ class Device:
     user_uid: int | None
     created_at: datetime
     updated_at: datetime
+    mac_address: str = ""  # filtered on, not shown in the device list
+    filevault_enabled: bool | None = None  # macOS only; None: unknown
 
 
 @dataclass(frozen=True, slots=True)

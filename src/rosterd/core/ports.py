@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 from uuid import UUID
 
 from rosterd.core.entities import (
@@ -179,6 +179,8 @@ class NewDevice:
     lost_mode_status: str = ""
     tags: tuple[str, ...] = ()
     user_uid: int | None = None
+    mac_address: str = ""
+    filevault_enabled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +195,26 @@ class DeviceChanges:
     blueprint_id: UUID | None = None
 
 
+# What a device listing may be ordered by (Kandji's `ordering` values); `user` is the
+# assigned user's name.
+DEVICE_ORDERINGS: Final = (
+    "asset_tag",
+    "blueprint_id",
+    "device_id",
+    "device_name",
+    "last_check_in",
+    "model",
+    "platform",
+    "os_version",
+    "serial_number",
+    "user",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceQuery:
-    """Filters of a device listing (each on the assigned user); None means "no filter"."""
+    """Filters of a device listing, all of which a device must pass; None means "no filter".
+    `*_contains` match case-insensitively anywhere in the value."""
 
     user_name_contains: str | None = None
     user_email_contains: str | None = None
@@ -204,6 +223,18 @@ class DeviceQuery:
     device_id: UUID | None = None
     serial_number_contains: str | None = None
     platform: str | None = None
+    device_name_contains: str | None = None
+    model_contains: str | None = None
+    os_version_contains: str | None = None
+    asset_tag: str | None = None
+    blueprint_id_contains: str | None = None
+    mac_address: str | None = None  # exact, in any letter case
+    filevault_enabled: bool | None = None  # macOS devices only
+    tag_name: str | None = None  # devices with this tag (its exact name)
+    tag_name_in: frozenset[str] | None = None  # devices with any of these tags
+    tag_ids: frozenset[str] | None = None  # tags have no ids yet: matches no device
+    # (field, descending) in order of precedence; the device's creation order breaks ties.
+    ordering: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Select, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    cast,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DeviceView, User
 from rosterd.core.errors import Conflict, FieldError, Invalid, NotFound
-from rosterd.core.ports import DeviceChanges, DeviceQuery, NewDevice
+from rosterd.core.ports import DEVICE_ORDERINGS, DeviceChanges, DeviceQuery, NewDevice
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
@@ -93,32 +107,94 @@ def update_device(conn: Connection, org_id: int, id: int, changes: DeviceChanges
 def list_devices(
     conn: Connection, org_id: int, query: DeviceQuery, *, limit: int, offset: int
 ) -> list[DeviceView]:
+    stmt = _device_select().where(t.devices.c.org_id == org_id, *_filters(conn, query))
+    stmt = stmt.order_by(*_ordering(conn, query.ordering), t.devices.c.id)
+    return [_view(r) for r in conn.execute(stmt.offset(offset).limit(limit))]
+
+
+def _filters(conn: Connection, query: DeviceQuery) -> list[ColumnElement[bool]]:
     devices, users = t.devices, t.users
-    stmt = _device_select().where(devices.c.org_id == org_id)
-    if query.user_name_contains:
-        stmt = stmt.where(
-            func.lower(users.c.name).contains(query.user_name_contains.lower(), autoescape=True)
-        )
+    found: list[ColumnElement[bool]] = []
+    for column, term in (
+        (users.c.name, query.user_name_contains),
+        (devices.c.serial_number, query.serial_number_contains),
+        (devices.c.name, query.device_name_contains),
+        (devices.c.model, query.model_contains),
+        (devices.c.os_version, query.os_version_contains),
+    ):
+        if term:
+            found.append(func.lower(column).contains(term.lower(), autoescape=True))
     if query.user_email_contains:
-        stmt = stmt.where(
-            users.c.email_key.contains(fold(query.user_email_contains), autoescape=True)
-        )
+        found.append(users.c.email_key.contains(fold(query.user_email_contains), autoescape=True))
     if query.user_email_exact:
-        stmt = stmt.where(users.c.email_key == email_key(query.user_email_exact))
-    if query.user_id is not None:
-        stmt = stmt.where(users.c.id == query.user_id)
-    if query.device_id is not None:
-        stmt = stmt.where(devices.c.device_id == query.device_id)
-    if query.serial_number_contains:
-        stmt = stmt.where(
-            func.lower(devices.c.serial_number).contains(
-                query.serial_number_contains.lower(), autoescape=True
-            )
-        )
-    if query.platform:
-        stmt = stmt.where(devices.c.platform == query.platform)
-    rows = conn.execute(stmt.order_by(devices.c.id).offset(offset).limit(limit))
-    return [_view(r) for r in rows]
+        found.append(users.c.email_key == email_key(query.user_email_exact))
+    exact: tuple[tuple[ColumnElement[Any], object], ...] = (
+        (users.c.id, query.user_id),
+        (devices.c.device_id, query.device_id),
+        (devices.c.platform, query.platform or None),
+        (devices.c.asset_tag, query.asset_tag or None),
+    )
+    found += [column == value for column, value in exact if value is not None]
+    if query.blueprint_id_contains:
+        found.append(_blueprint_contains(query.blueprint_id_contains))
+    if query.mac_address:
+        found.append(func.lower(devices.c.mac_address) == query.mac_address.lower())
+    if query.filevault_enabled is not None:
+        found.append(devices.c.platform == "Mac")
+        found.append(devices.c.filevault_enabled.is_(query.filevault_enabled))
+    if query.tag_name:
+        found.append(_has_any_tag(conn, [query.tag_name]))
+    if query.tag_name_in is not None:
+        found.append(_has_any_tag(conn, sorted(query.tag_name_in)))
+    if query.tag_ids is not None:
+        found.append(false())  # no tag has an id (docs/kandji.md)
+    return found
+
+
+def _blueprint_contains(term: str) -> ColumnElement[bool]:
+    """The blueprint id's text contains `term`, dashes aside: SQLite keeps a UUID as 32 hex
+    digits, PostgreSQL writes it with dashes."""
+    digits = term.lower().replace("-", "")
+    text = func.replace(cast(t.devices.c.blueprint_id, String), "-", "")
+    return text.contains(digits, autoescape=True)
+
+
+def _has_any_tag(conn: Connection, names: list[str]) -> ColumnElement[bool]:
+    """The device's tags (a JSON array of names) hold one of `names`, exactly."""
+    each = (
+        func.json_each(t.devices.c.tags)
+        if conn.dialect.name == "sqlite"
+        else func.json_array_elements_text(t.devices.c.tags)
+    ).table_valued("value")
+    return exists(select(literal(1)).select_from(each).where(each.c.value.in_(names)))
+
+
+def _ordering(conn: Connection, ordering: Sequence[tuple[str, bool]]) -> list[ColumnElement[Any]]:
+    """Kandji's `ordering` fields as sort keys, the same on both databases: text by its bytes,
+    and an empty value (no blueprint, no check-in, no user) before any other."""
+    found: list[ColumnElement[Any]] = []
+    for name, descending in ordering:
+        key = _ORDER_KEYS[name]
+        if conn.dialect.name == "postgresql" and name in _TEXT_KEYS:
+            key = key.collate("C")
+        found.append(key.desc().nulls_last() if descending else key.asc().nulls_first())
+    return found
+
+
+_ORDER_KEYS: dict[str, ColumnElement[Any]] = {
+    "asset_tag": t.devices.c.asset_tag,
+    "blueprint_id": t.devices.c.blueprint_id,
+    "device_id": t.devices.c.device_id,
+    "device_name": t.devices.c.name,
+    "last_check_in": t.devices.c.last_check_in,
+    "model": t.devices.c.model,
+    "platform": t.devices.c.platform,
+    "os_version": t.devices.c.os_version,
+    "serial_number": t.devices.c.serial_number,
+    "user": t.users.c.name,
+}
+_TEXT_KEYS = frozenset(_ORDER_KEYS) - {"blueprint_id", "device_id", "last_check_in"}
+assert set(_ORDER_KEYS) == set(DEVICE_ORDERINGS)
 
 
 def _device_select() -> Select[Any]:

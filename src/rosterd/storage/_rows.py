@@ -222,4 +222,6 @@ def device(row: RowLike) -> Device:
         user_uid=m["user_uid"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        mac_address=m["mac_address"],
+        filevault_enabled=m["filevault_enabled"],
     )

@@ -210,6 +210,8 @@ devices = Table(
     Column("last_enrollment", UTCDateTime, nullable=True),
     Column("lost_mode_status", String(64), nullable=False),
     Column("tags", JSON, nullable=False),
+    Column("mac_address", String(64), nullable=False, server_default=""),
+    Column("filevault_enabled", Boolean, nullable=True),
     # A user deleted elsewhere (the ThousandEyes API) leaves its devices unassigned.
     Column("user_uid", Id, ForeignKey("users.uid", ondelete="SET NULL"), nullable=True, index=True),
     Column("created_at", UTCDateTime, nullable=False),

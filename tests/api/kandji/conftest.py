@@ -83,6 +83,19 @@ def directory(org: TestOrg, store: SqlDirectoryStore) -> Directory:
 
 
 @pytest.fixture
+def people(directory: Directory) -> Directory:
+    """`directory` with two directory users, Art Vandelay and Kel Varnsen (vandelay.test)."""
+    directory.import_users(
+        directory.integration(),
+        [
+            {"email": "art.vandelay@vandelay.test", "name": "Art Vandelay"},
+            {"email": "kel.varnsen@vandelay.test", "name": "Kel Varnsen"},
+        ],
+    )
+    return directory
+
+
+@pytest.fixture
 def client(live_server: LiveServer, org: TestOrg) -> Iterator[httpx.Client]:
     """An httpx client with `org`'s admin token, at /api/v1."""
     with httpx.Client(

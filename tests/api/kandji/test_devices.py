@@ -40,18 +40,6 @@ DEVICE_KEYS = [
 ENROLLMENT_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00:00$")
 
 
-@pytest.fixture
-def people(directory: Directory) -> Directory:
-    directory.import_users(
-        directory.integration(),
-        [
-            {"email": "art.vandelay@vandelay.test", "name": "Art Vandelay"},
-            {"email": "kel.varnsen@vandelay.test", "name": "Kel Varnsen"},
-        ],
-    )
-    return directory
-
-
 def test_get_device_in_kandjis_shape(client: httpx.Client, people: Directory) -> None:
     art = people.user("art.vandelay@vandelay.test")
     device_id = people.add_device(
@@ -61,12 +49,14 @@ def test_get_device_in_kandjis_shape(client: httpx.Client, people: Directory) ->
         os_version="13.2.1",
         asset_tag="1040",
         tags="tag1, tag2",
+        blueprint_id="97e4e175-1631-43f6-a02b-33fd1c748ab8",
         user_email=art.email,
     )
 
     body = client.get(f"/devices/{device_id}").json()
 
     assert list(body) == DEVICE_KEYS
+    assert body["blueprint_id"] == "97e4e175-1631-43f6-a02b-33fd1c748ab8"
     assert body["device_id"] == device_id
     assert body["serial_number"] == "C02FL5YXQ6LC"
     assert body["device_name"] == "avenger-test"
@@ -82,6 +72,17 @@ def test_get_device_in_kandjis_shape(client: httpx.Client, people: Directory) ->
     assert ENROLLMENT_TIME.match(body["first_enrollment"])
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", body["last_check_in"])
     assert isinstance(body["mdm_enabled"], bool)
+
+
+def test_a_device_without_a_blueprint_has_no_blueprint_id(
+    client: httpx.Client, people: Directory
+) -> None:
+    device_id = people.add_device()
+
+    body = client.get(f"/devices/{device_id}").json()
+
+    assert list(body) == [key for key in DEVICE_KEYS if key != "blueprint_id"]
+    assert client.get("/devices", params={"device_id": device_id}).json() == [body]
 
 
 def test_patch_assigns_and_unassigns_users(client: httpx.Client, people: Directory) -> None:

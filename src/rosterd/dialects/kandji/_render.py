@@ -75,8 +75,9 @@ def device_user(value: User | None) -> JSON | str:
 
 
 def device(view: DeviceView) -> JSON:
+    """A device; a value Kandji's schema has no null for is left out when there is none."""
     d = view.device
-    return {
+    rendered = {
         "device_id": str(d.device_id),
         "device_name": d.name,
         "model": d.model,
@@ -88,7 +89,7 @@ def device(view: DeviceView) -> JSON:
         "last_check_in": timestamp(d.last_check_in) if d.last_check_in else "",
         "user": device_user(view.user),
         "asset_tag": d.asset_tag,
-        "blueprint_id": str(d.blueprint_id) if d.blueprint_id else None,
+        "blueprint_id": str(d.blueprint_id) if d.blueprint_id else "",
         "mdm_enabled": d.mdm_enabled,
         "agent_installed": d.agent_installed,
         "is_missing": d.is_missing,
@@ -100,6 +101,9 @@ def device(view: DeviceView) -> JSON:
         "lost_mode_status": d.lost_mode_status,
         "tags": list(d.tags),
     }
+    if d.blueprint_id is None:
+        del rendered["blueprint_id"]
+    return rendered
 
 
 def audit_event(event: AuditEvent) -> JSON:

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from rosterd.core.devices import UNSET, DeviceUpdate
 from rosterd.core.directory import NOT_FOUND, UserPage
 from rosterd.core.errors import Invalid, NotFound
-from rosterd.core.ports import AuditQuery, DeviceQuery, Keyset, UserQuery
+from rosterd.core.ports import DEVICE_ORDERINGS, AuditQuery, DeviceQuery, Keyset, UserQuery
 from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
 from rosterd.dialects.kandji import _wire as wire
@@ -161,11 +161,17 @@ def delete_user(
 # devices
 
 
+# What `ordering` may hold, for the OpenAPI document (the parse below says what is wrong).
+_ORDERING_ITEM = f"[ ]*(?:-?(?:{'|'.join(DEVICE_ORDERINGS)})[ ]*)?"
+_ORDERING_PATTERN = f"^{_ORDERING_ITEM}(?:,{_ORDERING_ITEM})*$"
+
+
 @router.get(
     "/devices",
     name="list_devices",
     summary="List Devices",
-    description="Devices in enrolment order; at most 300 per request, paged with limit/offset.",
+    description="Devices in enrolment order unless `ordering` says otherwise; at most 300 per "
+    "request, paged with limit/offset. Every filter given must hold.",
     responses=_ok(list[wire.Device]),
     response_class=Response,
 )
@@ -187,10 +193,54 @@ async def list_devices(
     device_id: Annotated[
         str | None, _text("Search for a device by its id", 64, wire.UUID_OR_EMPTY)
     ] = None,
+    device_name: Annotated[str | None, _text('Devices whose name "contains" this')] = None,
     serial_number: Annotated[
         str | None, _text("Devices whose serial number contains this string", 64)
     ] = None,
+    model: Annotated[
+        str | None, _text('Return model results "containing" the specified model string.')
+    ] = None,
+    os_version: Annotated[
+        str | None, _text("Return all device records containing the specified OS version", 64)
+    ] = None,
     platform: Annotated[str | None, _text("Mac, iPad, iPhone or AppleTV", 32)] = None,
+    asset_tag: Annotated[str | None, _text("Devices with exactly this asset tag")] = None,
+    blueprint_id: Annotated[
+        str | None, _text('Return results "containing" the specified blueprint id', 64)
+    ] = None,
+    mac_address: Annotated[
+        str | None, _text("Search for a specific device by MAC address", 64)
+    ] = None,
+    filevault_enabled: Annotated[
+        str | None,
+        _text(
+            "Query for devices that either have FileVault on (true) or off (false). This "
+            "parameter only applies to macOS.",
+            8,
+            wire.BOOLEAN_OR_EMPTY,
+        ),
+    ] = None,
+    tag_name: Annotated[
+        str | None, _text("Return results for given tag name. Case sensitive.")
+    ] = None,
+    tag_name_in: Annotated[
+        str | None,
+        _text("Return results for given tag names separated by commas. Case sensitive.", 2048),
+    ] = None,
+    tag_id: Annotated[str | None, _text("Search for a tag by its ID. Case sensitive.")] = None,
+    tag_id_in: Annotated[
+        str | None,
+        _text("Return results for given tag IDs separated by commas. Case sensitive.", 2048),
+    ] = None,
+    ordering: Annotated[
+        str | None,
+        _text(
+            "Fields to order by, separated by commas, each optionally prefixed with - for "
+            "descending: " + ", ".join(DEVICE_ORDERINGS),
+            512,
+            _ORDERING_PATTERN,
+        ),
+    ] = None,
     limit: Annotated[
         str | None, _text("At most 300 devices per request", 12, wire.POSITIVE_OR_EMPTY)
     ] = None,
@@ -198,6 +248,7 @@ async def list_devices(
         str | None, _text("Specify the starting record to return", 12, wire.COUNT_OR_EMPTY)
     ] = None,
 ) -> Response:
+    tag_ids = _listed("tag_id_in", tag_id_in) | _listed("tag_id", tag_id)
     query = DeviceQuery(
         user_name_contains=_search("user", user) or _search("user_name", user_name),
         user_email_contains=_search("user_email", user_email),
@@ -206,6 +257,17 @@ async def list_devices(
         device_id=_uuid_filter("device_id", device_id),
         serial_number_contains=_search("serial_number", serial_number),
         platform=_search("platform", platform),
+        device_name_contains=_search("device_name", device_name),
+        model_contains=_search("model", model),
+        os_version_contains=_search("os_version", os_version),
+        asset_tag=_search("asset_tag", asset_tag),
+        blueprint_id_contains=_search("blueprint_id", blueprint_id),
+        mac_address=_search("mac_address", mac_address),
+        filevault_enabled=_bool_filter("filevault_enabled", filevault_enabled),
+        tag_name=_search("tag_name", tag_name),
+        tag_name_in=_listed("tag_name_in", tag_name_in) or None,
+        tag_ids=tag_ids or None,
+        ordering=_device_ordering(ordering),
     )
     found = call.svc.devices.list_devices(
         principal=call.caller,
@@ -214,6 +276,26 @@ async def list_devices(
         offset=_count("offset", offset, default=0, minimum=0),
     )
     return JSONResponse([render.device(d) for d in found])
+
+
+def _listed(name: str, value: str | None) -> frozenset[str]:
+    """A comma-separated list's items, spaces around them left out."""
+    text = _search(name, value) or ""
+    return frozenset(item.strip() for item in text.split(",") if item.strip())
+
+
+def _device_ordering(value: str | None) -> tuple[tuple[str, bool], ...]:
+    fields = [item.strip() for item in (_search("ordering", value) or "").split(",")]
+    ordering = []
+    for field in filter(None, fields):
+        name = field.removeprefix("-")
+        if name not in DEVICE_ORDERINGS:
+            raise Invalid(
+                f"ordering: “{field}” is not a field to order by; use "
+                f"{', '.join(DEVICE_ORDERINGS)}, each with - in front for descending order."
+            )
+        ordering.append((name, field.startswith("-")))
+    return tuple(ordering)
 
 
 @router.get(

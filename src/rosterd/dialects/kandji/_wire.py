@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic.json_schema import SkipJsonSchema
 
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 UUID_PATTERN = rf"^{_UUID}$"
@@ -106,7 +107,8 @@ class Device(_Wire):
     last_check_in: StrictStr
     user: DeviceUser | Literal[""]
     asset_tag: StrictStr
-    blueprint_id: StrictStr | None
+    # Left out of a device without a blueprint: Kandji's schema has no null for it.
+    blueprint_id: StrictStr | SkipJsonSchema[None] = None
     mdm_enabled: StrictBool
     agent_installed: StrictBool
     is_missing: StrictBool
