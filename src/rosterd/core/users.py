@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rosterd.core import permissions as perm
-from rosterd.core.access import CallerContext, caller_context, granted_management_roles
+from rosterd.core.access import (
+    CallerContext,
+    caller_context,
+    default_account_group,
+    granted_management_roles,
+)
 from rosterd.core.admins import (
     ORGANIZATION_ADMIN_ROLE_ID,
     keep_an_organization_admin,
@@ -237,7 +242,8 @@ def _find_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> Us
 
 
 def _view(ctx: CallerContext, user: User, assignments: RoleAssignments) -> UserView:
-    login = ctx.account_groups.get(user.login_account_group_id or -1)
+    # Every user has one: the one set, or (a directory user's) the organization's default.
+    login = default_account_group(user.login_account_group_id, ctx.account_groups)
     per_group = [
         (ctx.account_groups[aid], _roles(ctx, role_ids))
         for aid, role_ids in sorted(assignments.by_account_group.items())

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from rosterd.core.access import default_account_group
 from rosterd.core.entities import AccountGroup, Organization, Permission, Role, User
 from rosterd.core.users import UserView
 
@@ -36,14 +37,23 @@ def role(value: Role) -> JSON:
 
 
 def extended_user(user: User, groups: Mapping[int, AccountGroup]) -> JSON:
-    return {
+    login = default_account_group(user.login_account_group_id, groups)
+    rendered = {
         "uid": str(user.uid),
         "name": user.name,
         "email": user.email,
         "dateRegistered": timestamp(user.created_at),
-        "lastLogin": timestamp(user.last_login),
-        "loginAccountGroup": account_group(groups.get(user.login_account_group_id or -1)),
+        "loginAccountGroup": account_group(login),
     }
+    return _with_last_login(rendered, user)
+
+
+def _with_last_login(rendered: JSON, user: User) -> JSON:
+    """`lastLogin` after the rest, and only once the user has logged in: the vendor's schema
+    has no null for it."""
+    if user.last_login is not None:
+        rendered["lastLogin"] = timestamp(user.last_login)
+    return rendered
 
 
 def created_user(view: UserView, href: str) -> JSON:
@@ -64,7 +74,7 @@ def created_user(view: UserView, href: str) -> JSON:
 
 
 def user_detail(view: UserView, href: str) -> JSON:
-    return created_user(view, href) | {"lastLogin": timestamp(view.user.last_login)}
+    return _with_last_login(created_user(view, href), view.user)
 
 
 def account_group_info(

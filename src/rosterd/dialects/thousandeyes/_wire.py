@@ -7,9 +7,11 @@ this dialect's OpenAPI document (handlers render plain dicts for speed).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 
 class _Wire(BaseModel):
@@ -55,16 +57,32 @@ class UserAccountGroupRole(_Wire):
     role_ids: list[IdStr] = Field(alias="roleIds", max_length=100)
 
 
+def _not_null(schema: dict[str, Any]) -> None:
+    """Document an optional field as its type alone: None stands for "not given", and a null
+    sent is refused."""
+    schema.pop("default", None)
+    types = schema.pop("anyOf")
+    schema.update(next(t for t in types if t.get("type") != "null"))
+
+
 class UserRequest(_Wire):
     name: NameStr | None = None
     email: EmailStr | None = None
     login_account_group_id: IdStr | None = Field(default=None, alias="loginAccountGroupId")
+    # Arrays or left out, never null, as the vendor's schema has them (None: not given).
     account_group_roles: list[UserAccountGroupRole] | None = Field(
-        default=None, alias="accountGroupRoles", max_length=1000
+        default=None, alias="accountGroupRoles", max_length=1000, json_schema_extra=_not_null
     )
     all_account_group_role_ids: list[IdStr] | None = Field(
-        default=None, alias="allAccountGroupRoleIds", max_length=100
+        default=None, alias="allAccountGroupRoleIds", max_length=100, json_schema_extra=_not_null
     )
+
+    @field_validator("account_group_roles", "all_account_group_role_ids", mode="before")
+    @classmethod
+    def _not_sent_as_null(cls, value: object) -> object:
+        if value is None:  # sent as null: a field left out keeps its default unvalidated
+            raise PydanticCustomError("list_type", "Input should be a valid array")
+        return value
 
 
 # responses
@@ -100,8 +118,9 @@ class ExtendedUser(_Wire):
     name: StrictStr
     email: StrictStr
     date_registered: datetime = Field(alias="dateRegistered")
-    last_login: datetime | None = Field(alias="lastLogin")
-    login_account_group: AccountGroup | None = Field(alias="loginAccountGroup")
+    # Left out while the user has never logged in: the vendor's schema has no null for it.
+    last_login: datetime | SkipJsonSchema[None] = Field(default=None, alias="lastLogin")
+    login_account_group: AccountGroup = Field(alias="loginAccountGroup")
 
 
 class Users(_Wire):
@@ -114,14 +133,14 @@ class CreatedUser(_Wire):
     name: StrictStr
     email: StrictStr
     date_registered: datetime = Field(alias="dateRegistered")
-    login_account_group: AccountGroup | None = Field(alias="loginAccountGroup")
+    login_account_group: AccountGroup = Field(alias="loginAccountGroup")
     account_group_roles: list[AccountGroupRole] = Field(alias="accountGroupRoles")
     all_account_group_roles: list[Role] = Field(alias="allAccountGroupRoles")
     links: SelfLinks = Field(alias="_links")
 
 
 class UserDetail(CreatedUser):
-    last_login: datetime | None = Field(alias="lastLogin")
+    last_login: datetime | SkipJsonSchema[None] = Field(default=None, alias="lastLogin")
 
 
 class AccountGroupInfo(_Wire):
