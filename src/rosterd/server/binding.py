@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -240,12 +241,16 @@ class _Plan:
                 replayed = _replaying(body, receive) if self.body_fields else receive
                 await fallback(scope, replayed, send)
                 return
-            await _solve_into(values, self.dependencies, request)
             for name in self.request_names:
                 values[name] = request
             if self.is_coroutine:
-                response = await self.endpoint(**values)
+                # On the event loop: the reads of the dependencies and the handler share one
+                # transaction (the app's `read_scope`, server/routing.py).
+                with _read_scope(request):
+                    await _solve_into(values, self.dependencies, request)
+                    response = await self.endpoint(**values)
             else:
+                await _solve_into(values, self.dependencies, request)
                 response = await run_in_threadpool(self.endpoint, **values)
             if not isinstance(response, Response):
                 raise TypeError(f"{self.endpoint.__qualname__} must return a Response")
@@ -276,6 +281,13 @@ class _Plan:
                 return None
             values.update(found)
         return values
+
+
+def _read_scope(request: Request) -> AbstractContextManager[None]:
+    scope: Callable[[], AbstractContextManager[None]] | None = getattr(
+        request.app.state, "read_scope", None
+    )
+    return scope() if scope is not None else nullcontext()
 
 
 def _json_body(route: APIRoute) -> bool:

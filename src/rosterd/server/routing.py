@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -56,13 +57,16 @@ def dialect_app(
     settings: Settings,
     *,
     install_errors: Callable[[FastAPI], None],
+    read_scope: Callable[[], AbstractContextManager[None]],
     checks: Sequence[RequestCheck] = (),
     **documented: Any,
 ) -> FastAPI:
     """A dialect's FastAPI app: its routes, its error envelope (`install_errors`), and what
     every dialect runs around them, innermost first: the request checks (the allowed Host,
     then `checks`), the body-size limit, the per-request headers. `documented`: the OpenAPI
-    document's title, version, description, servers, `openapi_url`."""
+    document's title, version, description, servers, `openapi_url`. `read_scope`: what an
+    event-loop route's dependencies and handler run in (`server/binding.py`), the store's one
+    read transaction for all of them."""
     app = FastAPI(
         # The routes themselves, not an included router: FastAPI matches an included router's
         # routes twice per request, through a layer of its own.
@@ -73,6 +77,7 @@ def dialect_app(
         **documented,
     )
     install_errors(app)
+    app.state.read_scope = read_scope
     app.add_middleware(RequestChecksMiddleware, checks=[allowed_host(settings), *checks])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(StateHeadersMiddleware)  # the rate-limit headers, on every response

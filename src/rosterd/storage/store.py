@@ -7,6 +7,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime
 from types import MappingProxyType
@@ -83,6 +84,12 @@ from rosterd.storage.engine import BEGIN_MODE_OPTION
 _KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
 
 
+# The transaction `SqlDirectoryStore.shared_read` shares: its store, and the thread it is on.
+_shared_read: ContextVar[tuple[SqlDirectoryStore, SqlTransaction, int] | None] = ContextVar(
+    "rosterd_shared_read", default=None
+)
+
+
 class SqlDirectoryStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -103,12 +110,31 @@ class SqlDirectoryStore:
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
+        shared = _shared_read.get()
+        if shared is not None and shared[0] is self and shared[2] == threading.get_ident():
+            yield shared[1]  # inside `shared_read`: its transaction
+            return
         if self._readers is not None:
             with self._readers.transaction() as conn:
                 yield SqlTransaction(conn, self)
             return
         with self.engine.connect() as conn, conn.begin():
             yield SqlTransaction(conn, self)
+
+    @contextmanager
+    def shared_read(self) -> Iterator[None]:
+        """One read transaction for every `read` of the block, in this task and thread: an
+        authenticated read request's principal, caller and answer come from one transaction
+        instead of two, and the organization's access version is read once (docs/performance.md).
+        Writes take their own transaction as always; a worker thread the block hands work to
+        (whose context is a copy) does not share it, as a connection is not shared across
+        threads."""
+        with self.read() as tx:
+            token = _shared_read.set((self, tx, threading.get_ident()))
+            try:
+                yield
+            finally:
+                _shared_read.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
@@ -140,6 +166,8 @@ class SqlTransaction:
         self._access_cache = store.access_cache
         self._prepared = store.prepared
         self._writing = writing
+        # Access versions this transaction has read, by organization: (created at, version).
+        self._versions: dict[int, tuple[datetime, int]] = {}
 
     def _first(self, statement: Statement, params: Mapping[str, Any]) -> PreparedRow | None:
         return self._prepared[statement].first(self._conn, params)
@@ -198,10 +226,7 @@ class SqlTransaction:
         return [_rows.account_group(r) for r in rows]
 
     def get_catalogue(self, org_id: int) -> Catalogue:
-        found = self._first(_statements.ACCESS_VERSION, {"org_id": org_id})
-        if found is None:
-            raise NotFound(f"No organization {org_id}")
-        created_at, version = found._mapping["created_at"], found._mapping["access_version"]
+        created_at, version = self._access_version(org_id)
         stamp = (org_id, created_at, version)
         catalogue = self._access_cache.catalogues.get(org_id, stamp)
         if catalogue is None:
@@ -212,6 +237,21 @@ class SqlTransaction:
             )
             self._access_cache.catalogues.keep(org_id, stamp, catalogue)
         return catalogue
+
+    def _access_version(self, org_id: int) -> tuple[datetime, int]:
+        """The organization's access version, read once per read transaction (the principal's
+        lookup reads it too); a write reads it afresh, as the write itself may move it."""
+        known = None if self._writing else self._versions.get(org_id)
+        if known is not None:
+            return known
+        found = self._first(_statements.ACCESS_VERSION, {"org_id": org_id})
+        if found is None:
+            raise NotFound(f"No organization {org_id}")
+        known = self._versions[org_id] = (
+            found._mapping["created_at"],
+            found._mapping["access_version"],
+        )
+        return known
 
     # permissions and roles
 
@@ -406,6 +446,7 @@ class SqlTransaction:
             return None
         m = row._mapping
         token_id = m["token_id"]
+        self._versions[m["o__id"]] = (m["o__created_at"], m["access_version"])
         stamp = (token_id, m["token_created_at"], m["access_version"])
         endpoints = self._access_cache.endpoints.get(token_hash, stamp)
         if endpoints is None:

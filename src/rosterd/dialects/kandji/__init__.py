@@ -23,6 +23,7 @@ def create_kandji_app(services: Services) -> FastAPI:
         router,
         services.settings,
         install_errors=_errors.install,
+        read_scope=services.store.shared_read,
         checks=[enforce_request_limits, single_query_values],
         title="rosterd — Kandji (Iru) API",
         version=__version__,

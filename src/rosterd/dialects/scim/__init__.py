@@ -21,6 +21,7 @@ def create_scim_app(services: Services) -> FastAPI:
         router,
         services.settings,
         install_errors=_errors.install,
+        read_scope=services.store.shared_read,
         title="rosterd — SCIM 2.0",
         version=__version__,
         openapi_url=None,

@@ -22,6 +22,7 @@ def create_thousandeyes_app(services: Services) -> FastAPI:
         router,
         services.settings,
         install_errors=_errors.install,
+        read_scope=services.store.shared_read,
         checks=[enforce_request_limits],
         title="rosterd — ThousandEyes v7 Users API",
         version=__version__,
