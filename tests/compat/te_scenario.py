@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from thousandeyes_sdk.administrative import (
     AccountGroupsApi,
     PermissionsApi,
+    RoleRequestBody,
     RolesApi,
     UserAccountGroupRole,
     UserRequest,
@@ -110,8 +111,11 @@ def scenario(given: JSON) -> JSON:
     out["account_groups"] = dump(AccountGroupsApi(admin).get_account_groups())
     roles = RolesApi(admin).get_roles(aid=aid)
     out["roles"] = dump(roles)
-    out["permissions"] = dump(PermissionsApi(admin).get_permissions(aid=aid))
+    permissions = PermissionsApi(admin).get_permissions(aid=aid)
+    out["permissions"] = dump(permissions)
     role_id = {r.name: r.role_id for r in roles.roles or []}
+    permission_id = {p.label: p.permission_id for p in permissions.permissions or []}
+    out.update(role_steps(RolesApi(admin), aid, permission_id, role_id["Regular User"]))
 
     created = users.create_user_with_http_info(
         UserRequest(
@@ -180,6 +184,35 @@ def scenario(given: JSON) -> JSON:
         out["over_limit"] = failure(limited.get_current_user)
         out["over_limit"]["retry_sleeps"] = sleeps
         out["over_limit"]["seconds"] = time.monotonic() - started
+    return out
+
+
+def role_steps(roles: RolesApi, aid: str, permission_id: dict[str, str], builtin: str) -> JSON:
+    """Create, read, replace and delete a custom role; a built-in one refuses changes."""
+    out: JSON = {}
+    wanted = [permission_id["API Access"], permission_id["View all users"]]
+    made = roles.create_role_with_http_info(
+        RoleRequestBody(name="Compat Helpdesk", permissions=wanted), aid=aid
+    )
+    out["role_create"] = {
+        "status": made.status_code,
+        "headers": dict(made.headers or {}),
+        "data": dump(made.data),
+    }
+    rid = made.data.role_id
+    out["role_get"] = dump(roles.get_role(rid, aid=aid))
+    out["role_update"] = dump(
+        roles.update_role(rid, RoleRequestBody(permissions=[permission_id["API Access"]]), aid=aid)
+    )
+    deleted = roles.delete_role_with_http_info(rid, aid=aid)
+    out["role_delete"] = {"status": deleted.status_code, "data": deleted.data}
+    out["role_get_deleted"] = failure(lambda: roles.get_role(rid, aid=aid))
+    out["role_builtin_update"] = failure(
+        lambda: roles.update_role(builtin, RoleRequestBody(name="Mine", permissions=[]), aid=aid)
+    )
+    out["role_duplicate"] = failure(
+        lambda: roles.create_role(RoleRequestBody(name="Regular User", permissions=[]), aid=aid)
+    )
     return out
 
 

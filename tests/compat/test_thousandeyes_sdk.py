@@ -152,12 +152,45 @@ def test_every_response_parses_into_the_sdks_models_without_unknown_fields(
         "update_replace": "UserDetail",
         "update_partial": "UserDetail",
         "after_updates": "UserDetail",
+        "role_get": "RoleDetail",
+        "role_update": "RoleDetail",
     }
     for step, model in expected.items():
         assert report[step]["class"] == model, step
         assert report[step]["unknown_fields"] == [], step
     assert report["create"]["data"]["class"] == "CreatedUser"
     assert report["create"]["data"]["unknown_fields"] == []
+    assert report["role_create"]["data"]["class"] == "RoleDetail"
+    assert report["role_create"]["data"]["unknown_fields"] == []
+
+
+def test_roles_are_created_read_replaced_and_deleted(
+    report: dict[str, Any], live_server: LiveServer
+) -> None:
+    create = report["role_create"]
+    created = create["data"]["json"]
+    href = f"{live_server.thousandeyes_url}/roles/{created['roleId']}"
+    assert create["status"] == 201
+    assert create["headers"]["Location"] == href
+    assert created["name"] == "Compat Helpdesk"
+    assert created["isBuiltin"] is False
+    assert [p["label"] for p in created["permissions"]] == ["API Access", "View all users"]
+    assert created["_links"] == {"self": {"href": href}}
+    assert report["role_get"]["json"] == created
+    updated = report["role_update"]["json"]
+    assert updated["name"] == "Compat Helpdesk"  # left out of the request: kept
+    assert [p["label"] for p in updated["permissions"]] == ["API Access"]
+    assert report["role_delete"] == {"status": 204, "data": None}
+    gone = report["role_get_deleted"]
+    assert (gone["exception"], gone["status"]) == ("NotFoundException", 404)
+    builtin = report["role_builtin_update"]
+    assert (builtin["exception"], builtin["status"]) == ("ForbiddenException", 403)
+    duplicate = report["role_duplicate"]
+    assert (duplicate["exception"], duplicate["status"]) == ("BadRequestException", 400)
+    message = "a role named 'Regular User' already exists"
+    assert duplicate["data"]["json"]["errors"] == [
+        {"code": "DUPLICATE", "field": "name", "message": message}
+    ]
 
 
 def test_current_user_and_list(report: dict[str, Any], live_server: LiveServer) -> None:

@@ -59,6 +59,8 @@ DIALECTS = {
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v7/users"): {"name": "Census", "email": "census@example.com"},
     ("PUT", "/v7/users/{id}"): {"name": "Census"},
+    ("POST", "/v7/roles"): {"name": "Census", "permissions": []},
+    ("PUT", "/v7/roles/{id}"): {"name": "Census", "permissions": []},
     ("PATCH", "/api/v1/devices/{device_id}"): {"asset_tag": "census"},
 }
 
@@ -104,7 +106,13 @@ def _victim(orgs: OrgFactory, store: Any) -> Victim:
     directory = Directory(org, store)
     [user] = directory.add_users(directory.integration(), 1, prefix="victim")
     device_id = directory.add_device(user_id=str(user.id))
-    ids = {"id": str(user.uid), "user_id": str(user.id), "device_id": device_id}
+    role = org.add_role("Victim's own", "API_ACCESS")
+    ids = {
+        "id": str(user.uid),
+        "user_id": str(user.id),
+        "device_id": device_id,
+        "role_id": str(role.role_id),
+    }
     return Victim(org, ids, [user.email, org.admin.email, str(user.id), device_id])
 
 
@@ -115,7 +123,9 @@ def _call(
     ids: dict[str, str],
     headers: dict[str, str],
 ) -> httpx.Response:
-    path = template.format(**ids)
+    # `{id}` names a role under /v7/roles, a user elsewhere.
+    named = ids | {"id": ids["role_id"]} if template.startswith("/v7/roles/") else ids
+    path = template.format(**named)
     body = BODIES.get((method, template))
     return httpx.request(
         method,
@@ -172,6 +182,7 @@ def test_another_organization_never_reaches_this_ones_data(
     ) as own:
         assert own.get(f"/v7/users/{victim.ids['id']}").json()["name"] != "Census"
         assert own.get(f"/api/v1/devices/{victim.ids['device_id']}").status_code == 200
+        assert own.get(f"/v7/roles/{victim.ids['role_id']}").json()["name"] == "Victim's own"
 
 
 def _endpoint(method: str, path: str) -> EndpointPermission:

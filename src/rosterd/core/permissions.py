@@ -23,6 +23,7 @@ VIEW_ALL_USERS: Final = "USERS_READ_ALL"
 EDIT_USERS: Final = "USERS_EDIT"
 EDIT_USERS_ALL_ACCOUNT_GROUPS: Final = "USERS_EDIT_ALL_ACCOUNT_GROUPS"
 ASSIGN_MANAGEMENT_PERMISSIONS: Final = "MANAGEMENT_PERMISSIONS_ASSIGN"
+EDIT_ROLES: Final = "ROLES_EDIT"
 
 CATALOGUE: Final[tuple[PermissionSpec, ...]] = (
     PermissionSpec(1, API_ACCESS, "API Access", False),
@@ -32,7 +33,7 @@ CATALOGUE: Final[tuple[PermissionSpec, ...]] = (
     PermissionSpec(5, ASSIGN_MANAGEMENT_PERMISSIONS, "Assign management permissions", True),
     PermissionSpec(6, "ACCOUNT_GROUPS_READ_ALL", "View all account groups settings", True),
     PermissionSpec(7, "ACCOUNT_GROUPS_EDIT_ALL", "Edit all account groups", True),
-    PermissionSpec(8, "ROLES_EDIT", "Edit roles", True),
+    PermissionSpec(8, EDIT_ROLES, "Edit roles", True),
     PermissionSpec(9, "ACTIVITY_LOG_READ", "View activity log", True),
     PermissionSpec(10, "REPORT_READ", "View reports", False),
     PermissionSpec(11, "REPORT_SNAPSHOTS_READ", "View snapshots", False),

@@ -8,6 +8,7 @@ from rosterd.core.auth import AuthService
 from rosterd.core.catalogue import CatalogueService
 from rosterd.core.organizations import OrganizationsService
 from rosterd.core.ports import DirectoryStore
+from rosterd.core.roles import RolesService
 from rosterd.core.users import UsersService
 from rosterd.server.ratelimit import RateLimiter
 from rosterd.server.settings import Settings
@@ -21,6 +22,7 @@ class Services:
     users: UsersService
     catalogue: CatalogueService
     organizations: OrganizationsService
+    roles: RolesService
     rate_limiter: RateLimiter
 
     @classmethod
@@ -32,5 +34,6 @@ class Services:
             users=UsersService(store),
             catalogue=CatalogueService(store),
             organizations=OrganizationsService(store),
+            roles=RolesService(store),
             rate_limiter=RateLimiter(settings.redis_url or "memory://"),
         )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Subquery
 
 from rosterd.core.entities import (
     AccountGroup,
@@ -284,10 +285,7 @@ class SqlTransaction:
                     .returning(t.roles.c.role_id)
                 ).scalar_one()
         except IntegrityError as exc:
-            raise Conflict(
-                "Role name taken",
-                [FieldError("name", "DUPLICATE", f"a role named {name!r} already exists")],
-            ) from exc
+            raise _role_name_taken(name) from exc
         catalogue = {p.code: p for p in self.list_permissions()}
         if permission_codes:
             self._conn.execute(
@@ -299,6 +297,36 @@ class SqlTransaction:
             )
         management = any(catalogue[c].is_management for c in permission_codes)
         return Role(role_id, org_id, name, False, permission_codes, management)
+
+    def replace_role(
+        self, *, org_id: int, role_id: int, name: str, permission_codes: frozenset[str]
+    ) -> None:
+        roles = t.roles
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    update(roles)
+                    .where(roles.c.role_id == role_id, roles.c.org_id == org_id)
+                    .values(name=name)
+                )
+        except IntegrityError as exc:
+            raise _role_name_taken(name) from exc
+        granted = t.role_permissions
+        self._conn.execute(delete(granted).where(granted.c.role_id == role_id))
+        ids = {p.code: p.permission_id for p in self.list_permissions()}
+        if permission_codes:
+            rows = [{"role_id": role_id, "permission_id": ids[c]} for c in sorted(permission_codes)]
+            self._conn.execute(insert(granted), rows)
+
+    def delete_role(self, *, org_id: int, role_id: int) -> None:
+        self._conn.execute(
+            delete(t.roles).where(t.roles.c.role_id == role_id, t.roles.c.org_id == org_id)
+        )
+
+    def count_role_holders(self, role_id: int) -> int:
+        holders = _role_holders(role_id)
+        count: int = self._conn.execute(select(func.count()).select_from(holders)).scalar_one()
+        return count
 
     # users
 
@@ -392,14 +420,7 @@ class SqlTransaction:
         )
 
     def active_role_holders(self, org_id: int, role_id: int) -> frozenset[int]:
-        holders = union(
-            select(t.user_account_group_roles.c.uid).where(
-                t.user_account_group_roles.c.role_id == role_id
-            ),
-            select(t.user_all_account_group_roles.c.uid).where(
-                t.user_all_account_group_roles.c.role_id == role_id
-            ),
-        ).subquery()
+        holders = _role_holders(role_id)
         rows = self._conn.execute(
             select(t.users.c.uid).where(
                 t.users.c.org_id == org_id,
@@ -731,3 +752,22 @@ def _email_conflict(email: str) -> Conflict:
         "A user with this email already exists in the organization",
         [FieldError("email", "DUPLICATE", f"a user with email {email!r} already exists")],
     )
+
+
+def _role_name_taken(name: str) -> Conflict:
+    return Conflict(
+        "Role name taken",
+        [FieldError("name", "DUPLICATE", f"a role named {name!r} already exists")],
+    )
+
+
+def _role_holders(role_id: int) -> Subquery:
+    """The uids holding the role, in an account group or in all of them."""
+    return union(
+        select(t.user_account_group_roles.c.uid).where(
+            t.user_account_group_roles.c.role_id == role_id
+        ),
+        select(t.user_all_account_group_roles.c.uid).where(
+            t.user_all_account_group_roles.c.role_id == role_id
+        ),
+    ).subquery()

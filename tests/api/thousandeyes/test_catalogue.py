@@ -110,6 +110,10 @@ def test_openapi_document_describes_exactly_this_dialect(anonymous: httpx.Client
         ("DELETE", "/users/{id}"),
         ("GET", "/account-groups"),
         ("GET", "/roles"),
+        ("POST", "/roles"),
+        ("GET", "/roles/{id}"),
+        ("PUT", "/roles/{id}"),
+        ("DELETE", "/roles/{id}"),
         ("GET", "/permissions"),
     }
     create = document["paths"]["/users"]["post"]

@@ -52,6 +52,9 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
     ("NOT_ALLOWED", "loginAccountGroupId"): "a person from another org sets their own login group",
     ("REQUIRED", "accountGroupRoles"): "an update may not leave a user without any role",
     ("INVALID_NAME", "name"): "names must be printable (JSON Schema has no portable way to say so)",
+    ("DUPLICATE", "name"): "a role name is unique among the roles the organization can use",
+    ("UNKNOWN_PERMISSION", None): "permission ids must name permissions of the catalogue",
+    ("ROLE_IN_USE", "id"): "a role that users hold is not deleted",
 }
 
 

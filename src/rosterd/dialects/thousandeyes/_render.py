@@ -8,6 +8,7 @@ from typing import Any
 
 from rosterd.core.access import default_account_group
 from rosterd.core.entities import AccountGroup, Organization, Permission, Role, User
+from rosterd.core.roles import RoleView
 from rosterd.core.users import UserView
 
 JSON = dict[str, Any]
@@ -87,6 +88,17 @@ def account_group_info(
         "isDefaultAccountGroup": group.aid == default.aid,
         "organizationName": org.name,
         "orgId": str(org.id),
+    }
+
+
+def role_detail(view: RoleView, href: str) -> JSON:
+    r = view.role
+    return {
+        "name": r.name,
+        "roleId": str(r.role_id),
+        "isBuiltin": r.is_builtin,
+        "permissions": [permission(p) for p in view.permissions],
+        "_links": links(href),
     }
 
 

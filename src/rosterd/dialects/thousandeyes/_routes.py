@@ -15,14 +15,17 @@ from fastapi.responses import StreamingResponse
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
+from rosterd.core.roles import RoleInput, RoleView
 from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import Aid, AuthenticatedCall
 from rosterd.dialects.thousandeyes._errors import PROBLEM_JSON, UNAUTHORIZED_CHALLENGE
 from rosterd.server.binding import BoundRoute
+from rosterd.server.calls import ApiCall
 from rosterd.server.endpoints import endpoint_catalogue
 from rosterd.server.responses import JSONResponse, encode_json
+from rosterd.server.services import Services
 
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
@@ -266,6 +269,98 @@ async def get_roles(call: AuthenticatedCall, aid: Aid = None) -> Response:
             "_links": render.links(f"{call.base_url}{PREFIX}/roles"),
         },
     )
+
+
+ROLE_PATH = "/roles/{id}"
+RoleId = Annotated[str, Path(description="Unique ID representing the role.", max_length=64)]
+RoleCreateBody = Annotated[wire.RoleCreate, Body()]
+RoleUpdateBody = Annotated[wire.RoleUpdate, Body()]
+
+
+def _role_href(base: str, role_id: int) -> str:
+    return f"{base}{PREFIX}/roles/{role_id}"
+
+
+def _role_json(call: ApiCall[Services], view: RoleView, status: int = 200) -> Response:
+    href = _role_href(call.base_url, view.role.role_id)
+    headers = {"Location": href} if status == 201 else {}
+    return _json(call.request, render.role_detail(view, href), status, **headers)
+
+
+def _role_input(body: wire.RoleCreate | wire.RoleUpdate) -> RoleInput:
+    return RoleInput(name=body.name, permission_ids=body.permissions)
+
+
+@router.post(
+    "/roles",
+    operation_id="createRole",
+    tags=["Roles"],
+    name="create_role",
+    summary="Create role",
+    status_code=201,
+    responses=_ok(wire.RoleDetail, 201, "Created", body=True),
+    response_class=Response,
+)
+def create_role(call: AuthenticatedCall, body: RoleCreateBody, aid: Aid = None) -> Response:
+    """Creates a new role. Requires `Edit roles`; a role with management permissions also
+    `Assign management permissions`. `permissions` holds permission ids (`/permissions`)."""
+    view = call.svc.roles.create_role(
+        principal=call.caller, aid=aid, data=_role_input(body), actor=call.actor
+    )
+    return _role_json(call, view, 201)
+
+
+@router.get(
+    ROLE_PATH,
+    operation_id="getRole",
+    tags=["Roles"],
+    name="get_role",
+    summary="Retrieve role",
+    responses=_ok(wire.RoleDetail),
+    response_class=Response,
+)
+async def get_role(call: AuthenticatedCall, id: RoleId, aid: Aid = None) -> Response:
+    """Returns detailed information about a role using its ID."""
+    view = call.svc.roles.get_role(principal=call.caller, aid=aid, role_id=id)
+    return _role_json(call, view)
+
+
+@router.put(
+    ROLE_PATH,
+    operation_id="updateRole",
+    tags=["Roles"],
+    name="update_role",
+    summary="Update role",
+    responses=_ok(wire.RoleDetail, body=True),
+    response_class=Response,
+)
+def update_role(
+    call: AuthenticatedCall, id: RoleId, body: RoleUpdateBody, aid: Aid = None
+) -> Response:
+    """Updates a user-defined role using its ID. The full list of permissions must be sent: this
+    operation does not support delta-based grant or revoking of permissions. Built-in roles
+    cannot be changed."""
+    view = call.svc.roles.update_role(
+        principal=call.caller, aid=aid, role_id=id, data=_role_input(body), actor=call.actor
+    )
+    return _role_json(call, view)
+
+
+@router.delete(
+    ROLE_PATH,
+    operation_id="deleteRole",
+    tags=["Roles"],
+    name="delete_role",
+    summary="Delete role",
+    status_code=204,
+    responses={204: {"description": "No content"}, **_ERRORS},
+    response_class=Response,
+)
+def delete_role(call: AuthenticatedCall, id: RoleId, aid: Aid = None) -> Response:
+    """Deletes a user-defined role using its ID. A role that users hold cannot be deleted until
+    it is removed from them; built-in roles cannot be deleted."""
+    call.svc.roles.delete_role(principal=call.caller, aid=aid, role_id=id, actor=call.actor)
+    return Response(status_code=204)
 
 
 @router.get(

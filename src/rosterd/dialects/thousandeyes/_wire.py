@@ -7,9 +7,17 @@ this dialect's OpenAPI document (handlers render plain dicts for speed).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -57,6 +65,24 @@ class UserAccountGroupRole(_Wire):
     role_ids: list[IdStr] = Field(alias="roleIds", max_length=100)
 
 
+def _array_not_null(value: object) -> object:
+    # Runs on a value sent, never on a default: None means "left out", a null sent is refused.
+    if value is None:
+        raise PydanticCustomError("list_type", "Input should be a valid array")
+    return value
+
+
+def _string_not_null(value: object) -> object:
+    if value is None:
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+T = TypeVar("T")
+# An array, or left out (None), never null: the vendor's schema has no null for it.
+NotNullArray = Annotated[T | None, BeforeValidator(_array_not_null)]
+
+
 def _not_null(schema: dict[str, Any]) -> None:
     """Document an optional field as its type alone: None stands for "not given", and a null
     sent is refused."""
@@ -70,19 +96,12 @@ class UserRequest(_Wire):
     email: EmailStr | None = None
     login_account_group_id: IdStr | None = Field(default=None, alias="loginAccountGroupId")
     # Arrays or left out, never null, as the vendor's schema has them (None: not given).
-    account_group_roles: list[UserAccountGroupRole] | None = Field(
+    account_group_roles: NotNullArray[list[UserAccountGroupRole]] = Field(
         default=None, alias="accountGroupRoles", max_length=1000, json_schema_extra=_not_null
     )
-    all_account_group_role_ids: list[IdStr] | None = Field(
+    all_account_group_role_ids: NotNullArray[list[IdStr]] = Field(
         default=None, alias="allAccountGroupRoleIds", max_length=100, json_schema_extra=_not_null
     )
-
-    @field_validator("account_group_roles", "all_account_group_role_ids", mode="before")
-    @classmethod
-    def _not_sent_as_null(cls, value: object) -> object:
-        if value is None:  # sent as null: a field left out keeps its default unvalidated
-            raise PydanticCustomError("list_type", "Input should be a valid array")
-        return value
 
 
 # responses
@@ -170,6 +189,32 @@ class Permission(_Wire):
 
 
 class Permissions(_Wire):
+    permissions: list[Permission]
+    links: SelfLinks = Field(alias="_links")
+
+
+class RoleCreate(_Wire):
+    """POST /roles: a name and, optionally, the permissions (ids from /permissions)."""
+
+    name: NameStr
+    permissions: NotNullArray[list[IdStr]] = Field(
+        default=None, max_length=100, json_schema_extra=_not_null
+    )
+
+
+class RoleUpdate(_Wire):
+    """PUT /roles/{id}: the full list of permissions, replacing the role's, and maybe a name."""
+
+    name: Annotated[NameStr | None, BeforeValidator(_string_not_null)] = Field(
+        default=None, json_schema_extra=_not_null
+    )
+    permissions: list[IdStr] = Field(max_length=100)
+
+
+class RoleDetail(_Wire):
+    name: StrictStr
+    role_id: StrictStr = Field(alias="roleId")
+    is_builtin: StrictBool = Field(alias="isBuiltin")
     permissions: list[Permission]
     links: SelfLinks = Field(alias="_links")
 
