@@ -1,4 +1,4 @@
-"""ThousandEyes v7 Administrative API: `UsersApi` and its models.
+"""ThousandEyes v7 Administrative API: `UsersApi`, `RolesApi` and their models.
 
 Importing this package also imports `thousandeyes_sdk.core` (so `thousandeyes_sdk.core.
 Configuration` works after `import thousandeyes_sdk.administrative`, as the docs' examples
@@ -6,6 +6,7 @@ rely on).
 """
 
 import thousandeyes_sdk.core  # noqa: F401  (see the docstring)
+from thousandeyes_sdk.administrative.api.roles_api import RolesApi
 from thousandeyes_sdk.administrative.api.users_api import UsersApi
 from thousandeyes_sdk.administrative.models import (
     AccountGroup,
@@ -15,7 +16,11 @@ from thousandeyes_sdk.administrative.models import (
     Error,
     ExtendedUser,
     Link,
+    Permission,
     Role,
+    RoleDetail,
+    RoleRequestBody,
+    Roles,
     SelfLinks,
     UnauthorizedError,
     User,
@@ -36,7 +41,12 @@ __all__ = [
     "Error",
     "ExtendedUser",
     "Link",
+    "Permission",
     "Role",
+    "RoleDetail",
+    "RoleRequestBody",
+    "Roles",
+    "RolesApi",
     "SelfLinks",
     "UnauthorizedError",
     "User",

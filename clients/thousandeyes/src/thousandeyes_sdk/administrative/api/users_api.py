@@ -8,70 +8,26 @@ error status is not raised there). Every variant takes the generated SDK's per-c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated
 
-from pydantic import ConfigDict, Field, StrictStr, validate_call, with_config
-from rosterd_sdk_transport import ModelClass, RESTResponse
-from thousandeyes_sdk.administrative.models import (
-    CreatedUser,
-    Error,
-    UnauthorizedError,
-    UserDetail,
-    UserRequest,
-    Users,
-    ValidationError,
+from pydantic import Field, StrictStr, validate_call
+from rosterd_sdk_transport import RESTResponse
+from thousandeyes_sdk.administrative.api._base import (
+    JSON,
+    Aid,
+    ApiBase,
+    RequestOptions,
+    aid_query,
 )
-from thousandeyes_sdk.administrative.models._base import ApiModel
-from thousandeyes_sdk.core.api_client import ApiClient
+from thousandeyes_sdk.administrative.models import CreatedUser, UserDetail, UserRequest, Users
 from thousandeyes_sdk.core.api_response import ApiResponse
-from thousandeyes_sdk.core.exceptions import ApiException
-from thousandeyes_sdk.core.version import __version__
-from typing_extensions import TypedDict, Unpack
+from typing_extensions import Unpack
 
-M = TypeVar("M", bound=ApiModel)
-
-USER_AGENT = f"ThousandEyesSDK-Python/{__version__} (rosterd)"
-AID_DESCRIPTION = (
-    "A unique identifier associated with your account group. You can retrieve your "
-    "`AccountGroupId` from the `/account-groups` endpoint. Note that you must be assigned to "
-    "the target account group. Specifying this parameter without being assigned to the target "
-    "account group will result in an error response."
-)
-Aid = Annotated[StrictStr | None, Field(description=AID_DESCRIPTION)]
 UserId = Annotated[StrictStr, Field(description="Identifier for the user.")]
-Timeout = Annotated[float, Field(gt=0)]
-
-# The model the API documents for each error status (any other error status is parsed as Error).
-_ERRORS: dict[str, ModelClass[Any] | None] = {
-    "400": ValidationError,
-    "401": UnauthorizedError,
-    "403": Error,
-    "404": Error,
-    "429": Error,
-    "500": Error,
-}
-_HAL = ("application/hal+json", "application/json", "application/problem+json")
-_JSON = ("application/json", "application/problem+json")
 
 
-@with_config(ConfigDict(extra="forbid"))  # an unknown keyword is an error, as in the generated SDK
-class RequestOptions(TypedDict, total=False):
-    _request_timeout: Timeout | tuple[Timeout, Timeout] | None
-    _request_auth: dict[str, Any] | None
-    _content_type: str | None
-    _headers: dict[str, Any] | None
-    _host_index: Annotated[int, Field(ge=0, le=0)]
-
-
-class UsersApi:
+class UsersApi(ApiBase):
     """Create, read, update and delete the users of an organization (`/users`)."""
-
-    def __init__(self, api_client: ApiClient | None = None) -> None:
-        if api_client is None:
-            api_client = ApiClient.get_default()
-        api_client.user_agent = USER_AGENT
-        self.api_client = api_client
 
     # --- create_user: POST /users -> 201 CreatedUser (+ Location) -------------------------
 
@@ -97,7 +53,7 @@ class UsersApi:
     def _create_user(
         self, user_request: UserRequest, aid: str | None, options: RequestOptions
     ) -> RESTResponse:
-        return self._send("POST", "/users", options, query=_aid(aid), body=user_request)
+        return self._send("POST", "/users", options, query=aid_query(aid), body=user_request)
 
     # --- delete_user: DELETE /users/{id} -> 204 ------------------------------------------
 
@@ -120,7 +76,12 @@ class UsersApi:
 
     def _delete_user(self, id: str, aid: str | None, options: RequestOptions) -> RESTResponse:
         return self._send(
-            "DELETE", "/users/{id}", options, path_params={"id": id}, query=_aid(aid), accepts=_JSON
+            "DELETE",
+            "/users/{id}",
+            options,
+            path_params={"id": id},
+            query=aid_query(aid),
+            accepts=JSON,
         )
 
     # --- get_current_user: GET /users/current -> 200 UserDetail ---------------------------
@@ -167,7 +128,8 @@ class UsersApi:
         return self._get_user(id, aid, options)
 
     def _get_user(self, id: str, aid: str | None, options: RequestOptions) -> RESTResponse:
-        return self._send("GET", "/users/{id}", options, path_params={"id": id}, query=_aid(aid))
+        query = aid_query(aid)
+        return self._send("GET", "/users/{id}", options, path_params={"id": id}, query=query)
 
     # --- get_users: GET /users -> 200 Users ----------------------------------------------
 
@@ -189,7 +151,7 @@ class UsersApi:
         return self._get_users(aid, options)
 
     def _get_users(self, aid: str | None, options: RequestOptions) -> RESTResponse:
-        return self._send("GET", "/users", options, query=_aid(aid))
+        return self._send("GET", "/users", options, query=aid_query(aid))
 
     # --- update_user: PUT /users/{id} -> 200 UserDetail ----------------------------------
 
@@ -233,44 +195,6 @@ class UsersApi:
             "/users/{id}",
             options,
             path_params={"id": id},
-            query=_aid(aid),
+            query=aid_query(aid),
             body=user_request,
         )
-
-    # --- shared -----------------------------------------------------------------------------
-
-    def _send(
-        self,
-        method: str,
-        resource_path: str,
-        options: RequestOptions,
-        *,
-        path_params: Mapping[str, str] | None = None,
-        query: Sequence[tuple[str, str]] = (),
-        body: UserRequest | None = None,
-        accepts: Sequence[str] = _HAL,
-    ) -> RESTResponse:
-        return self.api_client.send(
-            method,
-            resource_path,
-            options=options,
-            auth_settings=["BearerAuth"],
-            path_params=path_params,
-            query=query,
-            body=body,
-            accepts=accepts,
-        )
-
-    def _result(self, response: RESTResponse, status: str, model: type[M]) -> ApiResponse[M]:
-        result = self.api_client.response_deserialize(response, {status: model, **_ERRORS}, Error)
-        if not isinstance(result.data, model):
-            raise ApiException(http_resp=response, reason="The response has no JSON body")
-        return cast(ApiResponse[M], result)
-
-    def _no_content(self, response: RESTResponse) -> ApiResponse[None]:
-        result = self.api_client.response_deserialize(response, {"204": None, **_ERRORS}, Error)
-        return cast(ApiResponse[None], result)
-
-
-def _aid(aid: str | None) -> list[tuple[str, str]]:
-    return [] if aid is None else [("aid", aid)]

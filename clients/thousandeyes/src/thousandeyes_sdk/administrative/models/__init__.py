@@ -1,4 +1,5 @@
-"""The models of the Users API, each at `thousandeyes_sdk.administrative.models.<snake_name>`."""
+"""The models of the Users and Roles APIs, each at
+`thousandeyes_sdk.administrative.models.<snake_name>`."""
 
 from thousandeyes_sdk.administrative.models.account_group import AccountGroup
 from thousandeyes_sdk.administrative.models.account_group_role import AccountGroupRole
@@ -7,7 +8,11 @@ from thousandeyes_sdk.administrative.models.created_user import CreatedUser
 from thousandeyes_sdk.administrative.models.error import Error
 from thousandeyes_sdk.administrative.models.extended_user import ExtendedUser
 from thousandeyes_sdk.administrative.models.link import Link
+from thousandeyes_sdk.administrative.models.permission import Permission
 from thousandeyes_sdk.administrative.models.role import Role
+from thousandeyes_sdk.administrative.models.role_detail import RoleDetail
+from thousandeyes_sdk.administrative.models.role_request_body import RoleRequestBody
+from thousandeyes_sdk.administrative.models.roles import Roles
 from thousandeyes_sdk.administrative.models.self_links import SelfLinks
 from thousandeyes_sdk.administrative.models.unauthorized_error import UnauthorizedError
 from thousandeyes_sdk.administrative.models.user import User
@@ -28,7 +33,11 @@ __all__ = [
     "Error",
     "ExtendedUser",
     "Link",
+    "Permission",
     "Role",
+    "RoleDetail",
+    "RoleRequestBody",
+    "Roles",
     "SelfLinks",
     "UnauthorizedError",
     "User",
