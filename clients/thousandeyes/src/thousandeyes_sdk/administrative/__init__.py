@@ -1,4 +1,5 @@
-"""ThousandEyes v7 Administrative API: `UsersApi`, `RolesApi` and their models.
+"""ThousandEyes v7 Administrative API: `UsersApi`, `RolesApi`, `AccountGroupsApi`,
+`PermissionsApi` and their models.
 
 Importing this package also imports `thousandeyes_sdk.core` (so `thousandeyes_sdk.core.
 Configuration` works after `import thousandeyes_sdk.administrative`, as the docs' examples
@@ -6,17 +7,22 @@ rely on).
 """
 
 import thousandeyes_sdk.core  # noqa: F401  (see the docstring)
+from thousandeyes_sdk.administrative.api.account_groups_api import AccountGroupsApi
+from thousandeyes_sdk.administrative.api.permissions_api import PermissionsApi
 from thousandeyes_sdk.administrative.api.roles_api import RolesApi
 from thousandeyes_sdk.administrative.api.users_api import UsersApi
 from thousandeyes_sdk.administrative.models import (
     AccountGroup,
+    AccountGroupInfo,
     AccountGroupRole,
+    AccountGroups,
     BaseRole,
     CreatedUser,
     Error,
     ExtendedUser,
     Link,
     Permission,
+    Permissions,
     Role,
     RoleDetail,
     RoleRequestBody,
@@ -35,13 +41,18 @@ from thousandeyes_sdk.core.version import __version__
 
 __all__ = [
     "AccountGroup",
+    "AccountGroupInfo",
     "AccountGroupRole",
+    "AccountGroups",
+    "AccountGroupsApi",
     "BaseRole",
     "CreatedUser",
     "Error",
     "ExtendedUser",
     "Link",
     "Permission",
+    "Permissions",
+    "PermissionsApi",
     "Role",
     "RoleDetail",
     "RoleRequestBody",

@@ -1,14 +1,17 @@
-"""The models of the Users and Roles APIs, each at
+"""The models of the administrative API classes, each at
 `thousandeyes_sdk.administrative.models.<snake_name>`."""
 
 from thousandeyes_sdk.administrative.models.account_group import AccountGroup
+from thousandeyes_sdk.administrative.models.account_group_info import AccountGroupInfo
 from thousandeyes_sdk.administrative.models.account_group_role import AccountGroupRole
+from thousandeyes_sdk.administrative.models.account_groups import AccountGroups
 from thousandeyes_sdk.administrative.models.base_role import BaseRole
 from thousandeyes_sdk.administrative.models.created_user import CreatedUser
 from thousandeyes_sdk.administrative.models.error import Error
 from thousandeyes_sdk.administrative.models.extended_user import ExtendedUser
 from thousandeyes_sdk.administrative.models.link import Link
 from thousandeyes_sdk.administrative.models.permission import Permission
+from thousandeyes_sdk.administrative.models.permissions import Permissions
 from thousandeyes_sdk.administrative.models.role import Role
 from thousandeyes_sdk.administrative.models.role_detail import RoleDetail
 from thousandeyes_sdk.administrative.models.role_request_body import RoleRequestBody
@@ -27,13 +30,16 @@ from thousandeyes_sdk.administrative.models.validation_error_item import Validat
 
 __all__ = [
     "AccountGroup",
+    "AccountGroupInfo",
     "AccountGroupRole",
+    "AccountGroups",
     "BaseRole",
     "CreatedUser",
     "Error",
     "ExtendedUser",
     "Link",
     "Permission",
+    "Permissions",
     "Role",
     "RoleDetail",
     "RoleRequestBody",

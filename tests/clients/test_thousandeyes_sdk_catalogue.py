@@ -1,5 +1,5 @@
-"""rosterd's ThousandEyes SDK `RolesApi` against a live rosterd: every operation and variant,
-with the interface of the official SDK 6.0.0's `RolesApi`."""
+"""rosterd's ThousandEyes SDK `RolesApi`, `AccountGroupsApi` and `PermissionsApi` against a
+live rosterd: every operation and variant, with the interface of the official SDK 6.0.0's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import json
 import pydantic
 import pytest
 from thousandeyes_sdk.administrative import (
+    AccountGroupInfo,
+    AccountGroups,
+    AccountGroupsApi,
     Permission,
+    Permissions,
+    PermissionsApi,
     Role,
     RoleDetail,
     RoleRequestBody,
@@ -118,3 +123,31 @@ def test_ids_must_be_strings_and_unknown_keywords_are_refused(te_roles: RolesApi
         te_roles.get_role(1)  # type: ignore[arg-type]
     with pytest.raises(pydantic.ValidationError):
         te_roles.get_roles(page=2)  # type: ignore[call-arg]
+
+
+def test_account_groups_and_permissions_are_listed(
+    te_client: ApiClient, org: TestOrg, live_server: LiveServer
+) -> None:
+    groups = AccountGroupsApi(te_client).get_account_groups_with_http_info()
+    assert groups.status_code == 200
+    assert isinstance(groups.data, AccountGroups)
+    assert groups.data.account_groups == [
+        AccountGroupInfo(
+            aid=org.aid,
+            account_group_name=org.account_group.name,
+            is_current_account_group=True,
+            is_default_account_group=True,
+            organization_name=org.name,
+            org_id=str(org.account_group.org_id),
+        )
+    ]
+    assert groups.data.links is not None
+
+    permissions = PermissionsApi(te_client).get_permissions(aid=org.aid)
+    assert isinstance(permissions, Permissions)
+    assert permissions.permissions == [permission(p.code) for p in perm.CATALOGUE]
+    raw = PermissionsApi(te_client).get_permissions_without_preload_content()
+    assert raw.status == 200
+    assert json.loads(raw.data)["_links"] == {
+        "self": {"href": f"{live_server.thousandeyes_url}/permissions"}
+    }
