@@ -328,7 +328,7 @@ class DirectoryTransaction(Protocol):
     def add_role(self, *, org_id: int, name: str, permission_codes: frozenset[str]) -> Role: ...
     def replace_role(
         self, *, org_id: int, role_id: int, name: str, permission_codes: frozenset[str]
-    ) -> None:
+    ) -> Role:
         """Rename a custom role of the organization and give it exactly these permissions."""
         ...
 

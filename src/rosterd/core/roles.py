@@ -45,7 +45,7 @@ class RolesService:
     def get_role(self, *, principal: Principal, aid: str | None, role_id: str) -> RoleView:
         with self._store.read() as tx:
             ctx = caller_context(tx, principal, aid)
-            return _view(tx, _find_role(ctx, role_id))
+            return _view(_find_role(ctx, role_id), tx.list_permissions())
 
     def create_role(
         self, *, principal: Principal, aid: str | None, data: RoleInput, actor: Actor
@@ -59,7 +59,7 @@ class RolesService:
             _check_management(ctx, catalogue, codes, before=frozenset())
             role = tx.add_role(org_id=ctx.org_id, name=name, permission_codes=codes)
             _audit(tx, ctx, actor, "role.create", role.role_id, name, codes)
-            return _view(tx, role)
+            return _view(role, catalogue)
 
     def update_role(
         self, *, principal: Principal, aid: str | None, role_id: str, data: RoleInput, actor: Actor
@@ -77,19 +77,11 @@ class RolesService:
             name = _name(ctx, data.name, required=False, keeping=role)
             codes = _codes(catalogue, data.permission_ids)
             _check_management(ctx, catalogue, codes, before=role.permission_codes)
-            tx.replace_role(
+            replaced = tx.replace_role(
                 org_id=ctx.org_id, role_id=role.role_id, name=name, permission_codes=codes
             )
             _audit(tx, ctx, actor, "role.update", role.role_id, name, codes)
-            replaced = Role(
-                role.role_id,
-                role.org_id,
-                name,
-                False,
-                codes,
-                any(p.is_management for p in catalogue if p.code in codes),
-            )
-            return _view(tx, replaced)
+            return _view(replaced, catalogue)
 
     def delete_role(
         self, *, principal: Principal, aid: str | None, role_id: str, actor: Actor
@@ -179,8 +171,8 @@ def _check_management(
         ctx.require_any(perm.ASSIGN_MANAGEMENT_PERMISSIONS)
 
 
-def _view(tx: DirectoryTransaction, role: Role) -> RoleView:
-    return RoleView(role, [p for p in tx.list_permissions() if p.code in role.permission_codes])
+def _view(role: Role, catalogue: Sequence[Permission]) -> RoleView:
+    return RoleView(role, [p for p in catalogue if p.code in role.permission_codes])
 
 
 def _audit(

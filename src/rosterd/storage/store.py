@@ -286,21 +286,12 @@ class SqlTransaction:
                 ).scalar_one()
         except IntegrityError as exc:
             raise _role_name_taken(name) from exc
-        catalogue = {p.code: p for p in self.list_permissions()}
-        if permission_codes:
-            self._conn.execute(
-                insert(t.role_permissions),
-                [
-                    {"role_id": role_id, "permission_id": catalogue[c].permission_id}
-                    for c in sorted(permission_codes)
-                ],
-            )
-        management = any(catalogue[c].is_management for c in permission_codes)
+        management = self._grant(role_id, permission_codes)
         return Role(role_id, org_id, name, False, permission_codes, management)
 
     def replace_role(
         self, *, org_id: int, role_id: int, name: str, permission_codes: frozenset[str]
-    ) -> None:
+    ) -> Role:
         roles = t.roles
         try:
             with self._conn.begin_nested():
@@ -313,10 +304,19 @@ class SqlTransaction:
             raise _role_name_taken(name) from exc
         granted = t.role_permissions
         self._conn.execute(delete(granted).where(granted.c.role_id == role_id))
-        ids = {p.code: p.permission_id for p in self.list_permissions()}
+        management = self._grant(role_id, permission_codes)
+        return Role(role_id, org_id, name, False, permission_codes, management)
+
+    def _grant(self, role_id: int, permission_codes: frozenset[str]) -> bool:
+        """Give the role these permissions; whether any of them is a management permission."""
+        catalogue = {p.code: p for p in self.list_permissions()}
         if permission_codes:
-            rows = [{"role_id": role_id, "permission_id": ids[c]} for c in sorted(permission_codes)]
-            self._conn.execute(insert(granted), rows)
+            rows = [
+                {"role_id": role_id, "permission_id": catalogue[c].permission_id}
+                for c in sorted(permission_codes)
+            ]
+            self._conn.execute(insert(t.role_permissions), rows)
+        return any(catalogue[c].is_management for c in permission_codes)
 
     def delete_role(self, *, org_id: int, role_id: int) -> None:
         self._conn.execute(

@@ -89,7 +89,7 @@ def device(view: DeviceView) -> JSON:
         "last_check_in": timestamp(d.last_check_in) if d.last_check_in else "",
         "user": device_user(view.user),
         "asset_tag": d.asset_tag,
-        "blueprint_id": str(d.blueprint_id) if d.blueprint_id else "",
+        "blueprint_id": str(d.blueprint_id),  # left out below when there is none
         "mdm_enabled": d.mdm_enabled,
         "agent_installed": d.agent_installed,
         "is_missing": d.is_missing,
