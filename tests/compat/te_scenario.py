@@ -26,11 +26,14 @@ from typing import Any
 import urllib3.util.retry
 from pydantic import BaseModel
 from thousandeyes_sdk.administrative import (
+    AccountGroupRequest,
     AccountGroupsApi,
+    ExpandAccountGroupOptions,
     PermissionsApi,
     RoleRequestBody,
     RolesApi,
     UserAccountGroupRole,
+    UserEventsApi,
     UserRequest,
     UsersApi,
 )
@@ -116,6 +119,7 @@ def scenario(given: JSON) -> JSON:
     role_id = {r.name: r.role_id for r in roles.roles or []}
     permission_id = {p.label: p.permission_id for p in permissions.permissions or []}
     out.update(role_steps(RolesApi(admin), aid, permission_id, role_id["Regular User"]))
+    out.update(account_group_steps(AccountGroupsApi(admin), aid))
 
     created = users.create_user_with_http_info(
         UserRequest(
@@ -175,6 +179,10 @@ def scenario(given: JSON) -> JSON:
     )
     out["unknown_user"] = failure(lambda: users.get_user("999999999999", aid=aid))
 
+    out.update(
+        event_steps(UserEventsApi(admin), UserEventsApi(client(host, given["regular_token"])))
+    )
+
     limited = UsersApi(client(host, given["limited_token"]))
     out["within_limit"] = [
         limited.get_current_user_with_http_info().status_code for _ in range(given["limit"])
@@ -213,6 +221,49 @@ def role_steps(roles: RolesApi, aid: str, permission_id: dict[str, str], builtin
     out["role_duplicate"] = failure(
         lambda: roles.create_role(RoleRequestBody(name="Regular User", permissions=[]), aid=aid)
     )
+    return out
+
+
+def account_group_steps(groups: AccountGroupsApi, aid: str) -> JSON:
+    """Create (expanded), read, rename and delete an account group; the default one stays."""
+    out: JSON = {}
+    everything = [ExpandAccountGroupOptions.USER, ExpandAccountGroupOptions.AGENT]
+    made = groups.create_account_group_with_http_info(
+        AccountGroupRequest(account_group_name="Compat Team", agents=[]),
+        expand=[ExpandAccountGroupOptions.USER],
+    )
+    out["group_create"] = {
+        "status": made.status_code,
+        "headers": dict(made.headers or {}),
+        "data": dump(made.data),
+    }
+    gid = made.data.aid
+    out["group_get"] = dump(groups.get_account_group(gid, expand=everything))
+    out["group_update"] = dump(
+        groups.update_account_group(gid, AccountGroupRequest(account_group_name="Compat Squad"))
+    )
+    out["group_list"] = dump(groups.get_account_groups())
+    deleted = groups.delete_account_group_with_http_info(gid)
+    out["group_delete"] = {"status": deleted.status_code, "data": deleted.data}
+    out["group_get_deleted"] = failure(lambda: groups.get_account_group(gid))
+    out["group_delete_default"] = failure(lambda: groups.delete_account_group(aid))
+    out["group_unknown_agent"] = failure(
+        lambda: groups.create_account_group(
+            AccountGroupRequest(account_group_name="Agents", agents=["105"])
+        )
+    )
+    return out
+
+
+def event_steps(events: UserEventsApi, regular: UserEventsApi) -> JSON:
+    """The activity log: a window, all permitted groups, every page, and a refusal."""
+    out: JSON = {}
+    out["events"] = dump(events.get_user_events(window="1d"))
+    out["events_all_groups"] = dump(events.get_user_events(use_all_permitted_aids=True))
+    out["events_paginated"] = [
+        dump(event) for event in events.get_user_events_paginated(window="1d")
+    ]
+    out["events_regular"] = failure(regular.get_user_events)
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.thousandeyes.test_user_events import fill_activity_log
 from tests.compat.thousandeyes_seed_examples import EXAMPLES
 from tests.support.orgs import OrgFactory, TestOrg
 from tests.support.server import LiveServer
@@ -110,6 +111,7 @@ def report(thousandeyes_python: Path, live_server: LiveServer) -> dict[str, Any]
     )
     assert regular.status_code == 201, regular.text
     limited = orgs.create(rate_limit_per_minute=RATE_LIMIT)
+    fill_activity_log(live_server.store, org, 150)  # more than a page of activity
     with access_log() as log:
         out: dict[str, Any] = run(
             thousandeyes_python,
@@ -154,6 +156,11 @@ def test_every_response_parses_into_the_sdks_models_without_unknown_fields(
         "after_updates": "UserDetail",
         "role_get": "RoleDetail",
         "role_update": "RoleDetail",
+        "group_get": "AccountGroupDetail",
+        "group_update": "AccountGroupDetail",
+        "group_list": "AccountGroups",
+        "events": "AuditUserEvents",
+        "events_all_groups": "AuditUserEvents",
     }
     for step, model in expected.items():
         assert report[step]["class"] == model, step
@@ -162,6 +169,96 @@ def test_every_response_parses_into_the_sdks_models_without_unknown_fields(
     assert report["create"]["data"]["unknown_fields"] == []
     assert report["role_create"]["data"]["class"] == "RoleDetail"
     assert report["role_create"]["data"]["unknown_fields"] == []
+    assert report["group_create"]["data"]["class"] == "CreatedAccountGroup"
+    assert report["group_create"]["data"]["unknown_fields"] == []
+    assert {e["class"] for e in report["events_paginated"]} == {"UserEvent"}
+    assert [e for e in report["events_paginated"] if e["unknown_fields"]] == []
+
+
+def test_account_groups_are_created_read_renamed_and_deleted(
+    report: dict[str, Any], live_server: LiveServer
+) -> None:
+    org: TestOrg = report["org"]
+    create = report["group_create"]
+    created = create["data"]["json"]
+    href = f"{live_server.thousandeyes_url}/account-groups/{created['aid']}"
+    assert create["status"] == 201
+    assert create["headers"]["Location"] == href
+    assert created == {
+        "aid": created["aid"],
+        "accountGroupName": "Compat Team",
+        "isCurrentAccountGroup": False,
+        "isDefaultAccountGroup": False,
+        "organizationName": org.name,
+        "orgId": str(org.admin.org_id),
+        "users": [
+            {
+                "name": org.admin.name,
+                "email": org.admin.email,
+                "uid": str(org.admin.uid),
+                "dateRegistered": created["users"][0]["dateRegistered"],
+                "roles": [
+                    {
+                        "roleId": "1",
+                        "name": "Organization Admin",
+                        "isBuiltin": True,
+                        "hasManagementPermissions": True,
+                    }
+                ],
+            }
+        ],
+        "_links": {"self": {"href": href}},
+    }
+    detail = report["group_get"]["json"]
+    assert detail == created | {"agents": [], "accountToken": detail["accountToken"]}
+    assert len(detail["accountToken"]) == 19
+    renamed = report["group_update"]["json"]
+    assert renamed["accountGroupName"] == "Compat Squad"
+    assert "users" not in renamed  # nothing expanded
+    listed = report["group_list"]["json"]["accountGroups"]
+    assert "Compat Squad" in {g["accountGroupName"] for g in listed}
+    assert report["group_delete"] == {"status": 204, "data": None}
+    gone = report["group_get_deleted"]
+    assert (gone["exception"], gone["status"]) == ("NotFoundException", 404)
+    default = report["group_delete_default"]
+    assert (default["exception"], default["status"]) == ("BadRequestException", 400)
+    assert default["data"]["json"]["errors"][0]["code"] == "DEFAULT_ACCOUNT_GROUP"
+    agent = report["group_unknown_agent"]
+    assert (agent["exception"], agent["status"]) == ("BadRequestException", 400)
+    assert agent["data"]["json"]["errors"] == [
+        {
+            "code": "UNKNOWN_AGENT",
+            "field": "agents[0]",
+            "message": "no enterprise agent with id 105",
+        }
+    ]
+
+
+def test_the_activity_log_pages_through_every_event(report: dict[str, Any]) -> None:
+    org: TestOrg = report["org"]
+    first = report["events"]["json"]
+    assert len(first["auditEvents"]) == 100
+    assert first["_links"]["next"]["href"].startswith(first["_links"]["self"]["href"][:40])
+    assert {"startDate", "endDate"} <= set(first)
+    every = [e["json"] for e in report["events_paginated"]]
+    assert every[:100] == first["auditEvents"]
+    assert len(every) > 150
+    # Across the pages, each of the filled events once, in order.
+    filled = [e["resources"][0]["name"] for e in every if e["event"] == "Role updated."]
+    assert [n for n in filled if n.startswith("Role ")] == [f"Role {i}" for i in range(150)]
+    # What the scenario did through the SDK is in the log, by the admin.
+    made = [e for e in every if e["event"] == "Account group created."]
+    # "Second" by the CLI (nobody), "Compat Team" by the admin through the SDK.
+    assert [(e["resources"], e.get("user")) for e in made] == [
+        ([{"type": "accountGroupName", "name": "Second"}], None),
+        (
+            [{"type": "accountGroupName", "name": "Compat Team"}],
+            f"{org.admin.name} ({org.admin.email})",
+        ),
+    ]
+    assert report["events_all_groups"]["json"]["auditEvents"]
+    regular = report["events_regular"]
+    assert (regular["exception"], regular["status"]) == ("ForbiddenException", 403)
 
 
 def test_roles_are_created_read_replaced_and_deleted(

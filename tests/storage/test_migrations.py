@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import unicodedata
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,6 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, text
 
-from rosterd.core.audit import CLI_ACTOR
-from rosterd.core.organizations import OrganizationsService
 from rosterd.core.ports import Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from rosterd.storage.migrate import alembic_config
@@ -39,31 +38,47 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 def test_0004_gives_every_user_a_login_group_and_nfc_email_keys(empty_database: str) -> None:
     engine = make_engine(empty_database)
     upgrade(engine, "0003")
-    store = SqlDirectoryStore(engine)
-    created = OrganizationsService(store).create_organization(
-        name="Old",
-        subdomain="old",
-        admin_email="admin@old.test",
-        admin_name=None,
-        rate_limit_per_minute=None,
-        actor=CLI_ACTOR,
-    )
     nfd = unicodedata.normalize("NFD", "Jos\u00e9@Old.test")
     with engine.begin() as conn:
-        # What 0003's code wrote: no login group for some users, keys only lower-cased.
+        # What 0003's code wrote (in its own schema): no login group, keys only lower-cased.
+        org_id = conn.execute(
+            text(
+                "INSERT INTO organizations (name, subdomain, created_at) "
+                "VALUES ('Old', 'old', :now) RETURNING id"
+            ),
+            {"now": "2026-01-01 00:00:00.000000"},
+        ).scalar_one()
+        aid = conn.execute(
+            text(
+                "INSERT INTO account_groups (org_id, name, is_default) "
+                "VALUES (:org, 'Old', true) RETURNING aid"
+            ),
+            {"org": org_id},
+        ).scalar_one()
         conn.execute(
-            text("UPDATE users SET login_account_group_id = NULL, email = :e, email_key = :k"),
-            {"e": nfd, "k": nfd.lower()},
+            text(
+                "INSERT INTO users (id, org_id, email, email_key, email_confirmed, name, active,"
+                " archived, department, job_title, created_at, updated_at) VALUES (:id, :org,"
+                " :e, :k, true, 'José', true, false, '', '', :now, :now)"
+            ),
+            {
+                "id": "0" * 32 if engine.dialect.name == "sqlite" else str(uuid.UUID(int=1)),
+                "org": org_id,
+                "e": nfd,
+                "k": nfd.lower(),
+                "now": "2026-01-01 00:00:00.000000",
+            },
         )
 
     upgrade(engine)
 
     with engine.connect() as conn:
         login, key = conn.execute(text("SELECT login_account_group_id, email_key FROM users")).one()
-    assert login == created.account_group.aid
+    assert login == aid
     assert key == unicodedata.normalize("NFC", "jos\u00e9@old.test")
+    store = SqlDirectoryStore(engine)
     with store.read() as tx:
-        assert tx.find_user_by_email(created.org.id, "JOS\u00c9@old.test") is not None
+        assert tx.find_user_by_email(org_id, "JOS\u00c9@old.test") is not None
     engine.dispose()
 
 
@@ -92,12 +107,16 @@ def _search(store: SqlDirectoryStore, org_id: int, term: str) -> list[str]:
 
 def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(empty_database: str) -> None:
     engine = make_engine(empty_database)
-    upgrade(engine, "0005")
+    upgrade(engine)
     store = SqlDirectoryStore(engine)
     directory = Directory(OrgFactory(store).create(), store)
     integration = directory.integration()
     rows = [{"email": f"p{i}@older.test", "external_id": f"e-{i}"} for i in range(3)]
     directory.import_users(integration, rows)
+    # Written by today's code, then taken back: inserts index the same under 0005's triggers
+    # as under 0006's; only updates differ.
+    store.close()
+    downgrade(engine, "0005")
     sqlite = engine.dialect.name == "sqlite"
     before = _email_update_trigger(engine)
 
@@ -144,4 +163,61 @@ def test_0006_downgrades_to_0005_and_back(empty_database: str) -> None:
     upgrade(engine)
     sqlite = engine.dialect.name == "sqlite"
     assert _email_update_trigger(engine) == (SQLITE_EMAIL_UPDATE_TRIGGER if sqlite else None)
+    engine.dispose()
+
+
+def _sqlite_triggers_on(engine: Engine, table: str) -> list[str]:
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.connect() as conn:
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+            ).scalars()
+        )
+
+
+def test_0008_gives_groups_tokens_and_the_admins_delete_account(empty_database: str) -> None:
+    engine = make_engine(empty_database)
+    upgrade(engine, "0007")
+    triggers = _sqlite_triggers_on(engine, "account_groups")
+    with engine.begin() as conn:
+        org_id = conn.execute(
+            text(
+                "INSERT INTO organizations (name, subdomain, created_at) "
+                "VALUES ('Old', 'old', :now) RETURNING id"
+            ),
+            {"now": "2026-01-01 00:00:00.000000"},
+        ).scalar_one()
+        for name in ("One", "Two"):
+            conn.execute(
+                text(
+                    "INSERT INTO account_groups (org_id, name, is_default) VALUES (:o, :n, false)"
+                ),
+                {"o": org_id, "n": name},
+            )
+        # As databases made before 0008 had it: the catalogue without `Delete account`.
+        conn.execute(text("DELETE FROM role_permissions WHERE permission_id = 14"))
+        conn.execute(text("DELETE FROM permissions WHERE permission_id = 14"))
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        tokens = conn.execute(text("SELECT account_token FROM account_groups")).scalars().all()
+        label = conn.execute(
+            text("SELECT label FROM permissions WHERE permission_id = 14")
+        ).scalar()
+        holders = conn.execute(
+            text("SELECT role_id FROM role_permissions WHERE permission_id = 14")
+        ).scalars()
+        holder_ids = sorted(holders)
+    assert len(set(tokens)) == 2
+    assert all(len(t) == 19 and t.isalnum() for t in tokens)
+    assert label == "Delete account"
+    assert holder_ids == [1]  # the Organization Admin
+    # Plain ALTER TABLE: the access-version triggers of account_groups are still there.
+    assert _sqlite_triggers_on(engine, "account_groups") == triggers
+    downgrade(engine, "0007")
+    assert _sqlite_triggers_on(engine, "account_groups") == triggers
+    upgrade(engine)
     engine.dispose()

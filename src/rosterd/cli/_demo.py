@@ -82,7 +82,7 @@ def seed(store: DirectoryStore) -> str:
         org_subdomain=DEMO_SUBDOMAIN,
         name="Auditor",
         actor=CLI_ACTOR,
-        permission_codes=frozenset({perm.API_ACCESS, perm.VIEW_ALL_USERS, "ACTIVITY_LOG_READ"}),
+        permission_codes=frozenset({perm.API_ACCESS, perm.VIEW_ALL_USERS, perm.VIEW_ACTIVITY_LOG}),
     )
     principal = AuthService(store).authenticate(created.token)
     users = UsersService(store)

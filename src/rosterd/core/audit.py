@@ -37,7 +37,11 @@ def record(
     target_type: str,
     target_id: str,
     new_state: dict[str, Any] | None,
+    aid: int | None = None,
+    target_name: str | None = None,
 ) -> AuditEvent:
+    """Write an event; `aid` is the account group the change was made in, if any, and
+    `target_name` what the target is called (kept, as the target may be deleted later)."""
     event = build_event(
         org_id=org_id,
         actor=actor,
@@ -45,6 +49,8 @@ def record(
         target_type=target_type,
         target_id=target_id,
         new_state=new_state,
+        aid=aid,
+        target_name=target_name,
     )
     tx.add_audit_event(event)
     return event
@@ -58,6 +64,8 @@ def build_event(
     target_type: str,
     target_id: str,
     new_state: dict[str, Any] | None,
+    aid: int | None = None,
+    target_name: str | None = None,
 ) -> AuditEvent:
     """An event not yet written: bulk changes write theirs with `tx.add_audit_events`."""
     now = utcnow()
@@ -72,4 +80,6 @@ def build_event(
         target_id=target_id,
         new_state=new_state,
         request_id=actor.request_id,
+        aid=aid,
+        target_name=target_name,
     )

@@ -76,6 +76,7 @@ class AuthService:
                         {"path": p.path, "http_method": p.http_method} for p in permissions
                     ],
                 },
+                target_name=name or None,
             )
         return IssuedToken(token, issued)
 
@@ -110,6 +111,7 @@ class AuthService:
                 target_type="token",
                 target_id=str(revoked.id),
                 new_state=None,
+                target_name=revoked.name or None,
             )
         return revoked
 

@@ -24,6 +24,7 @@ class AccountGroup:
     org_id: int
     name: str
     is_default: bool
+    account_token: str  # binds an Enterprise Agent to the group; not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,8 @@ class AuditEvent:
     target_id: str
     new_state: dict[str, Any] | None
     request_id: str | None
+    aid: int | None = None  # the account group the change was made in, if any
+    target_name: str | None = None  # what the target was called when it changed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from rosterd.core import permissions as perm
+from rosterd.core.account_groups import new_account_token
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import AccountGroup, Organization, Role, RoleAssignments, User
@@ -61,7 +62,10 @@ class OrganizationsService:
                 name=name, subdomain=subdomain, rate_limit_per_minute=rate_limit_per_minute, now=now
             )
             group = tx.add_account_group(
-                org_id=org.id, name=account_group_name or name, is_default=True
+                org_id=org.id,
+                name=account_group_name or name,
+                is_default=True,
+                account_token=new_account_token(),
             )
             admin_role = _builtin(tx.list_roles(org.id), perm.ORGANIZATION_ADMIN)
             admin = tx.add_user(
@@ -98,7 +102,9 @@ class OrganizationsService:
     def add_account_group(self, *, org_subdomain: str, name: str, actor: Actor) -> AccountGroup:
         with self._store.write() as tx:
             org = _org(tx.get_organization_by_subdomain(org_subdomain), org_subdomain)
-            group = tx.add_account_group(org_id=org.id, name=name, is_default=False)
+            group = tx.add_account_group(
+                org_id=org.id, name=name, is_default=False, account_token=new_account_token()
+            )
             record(
                 tx,
                 org_id=org.id,
@@ -107,6 +113,7 @@ class OrganizationsService:
                 target_type="account_group",
                 target_id=str(group.aid),
                 new_state={"name": name},
+                target_name=name,
             )
             return group
 
@@ -127,6 +134,7 @@ class OrganizationsService:
                 target_type="role",
                 target_id=str(role.role_id),
                 new_state={"name": name, "permissions": sorted(permission_codes)},
+                target_name=name,
             )
             return role
 

@@ -485,4 +485,5 @@ def _audit(
         target_type="user",
         target_id=str(u.id),
         new_state=state | (extra or {}),
+        target_name=f"{u.name} ({u.email})",
     )

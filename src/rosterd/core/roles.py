@@ -106,6 +106,8 @@ class RolesService:
                 target_type="role",
                 target_id=str(role.role_id),
                 new_state=None,
+                aid=ctx.account_group.aid,
+                target_name=role.name,
             )
 
 
@@ -192,4 +194,6 @@ def _audit(
         target_type="role",
         target_id=str(role_id),
         new_state={"name": name, "permissions": sorted(codes)},
+        aid=ctx.account_group.aid,
+        target_name=name,
     )

@@ -142,6 +142,8 @@ class UsersService:
                 target_type="user",
                 target_id=str(user.id),
                 new_state=audit_state(view),
+                aid=ctx.account_group.aid,
+                target_name=display_name(user),
             )
             return view
 
@@ -189,6 +191,8 @@ class UsersService:
                 target_type="user",
                 target_id=str(user.id),
                 new_state=audit_state(view),
+                aid=ctx.account_group.aid,
+                target_name=display_name(user),
             )
             return view
 
@@ -213,7 +217,14 @@ class UsersService:
                 target_type="user",
                 target_id=str(user.id),
                 new_state=None,
+                aid=ctx.account_group.aid,
+                target_name=display_name(user),
             )
+
+
+def display_name(user: User) -> str:
+    """A user as the activity log names them: `Name (email)`."""
+    return f"{user.name} ({user.email})"
 
 
 def audit_state(view: UserView) -> dict[str, Any]:

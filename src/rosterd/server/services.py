@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rosterd.core.account_groups import AccountGroupsService
+from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
 from rosterd.core.catalogue import CatalogueService
 from rosterd.core.organizations import OrganizationsService
@@ -23,6 +25,8 @@ class Services:
     catalogue: CatalogueService
     organizations: OrganizationsService
     roles: RolesService
+    account_groups: AccountGroupsService
+    audit_log: AuditLogService
     rate_limiter: RateLimiter
 
     @classmethod
@@ -35,5 +39,7 @@ class Services:
             catalogue=CatalogueService(store),
             organizations=OrganizationsService(store),
             roles=RolesService(store),
+            account_groups=AccountGroupsService(store),
+            audit_log=AuditLogService(store),
             rate_limiter=RateLimiter(settings.redis_url or "memory://"),
         )

@@ -17,6 +17,11 @@ def page_audit_events(conn: Connection, org_id: int, query: AuditQuery) -> list[
         stmt = stmt.where(events.c.occurred_at >= query.start)
     if query.end is not None:
         stmt = stmt.where(events.c.occurred_at <= query.end)
+    if query.account_groups is not None:
+        made_in = events.c.aid.in_(sorted(query.account_groups))
+        stmt = stmt.where(or_(made_in, events.c.aid.is_(None)) if query.unattributed else made_in)
+    elif not query.unattributed:
+        stmt = stmt.where(events.c.aid.is_not(None))
     # Scan upwards for an ascending page, or for the way back from a descending one.
     upwards = query.descending == query.backwards
     if query.after is not None:

@@ -127,7 +127,11 @@ def organization(row: RowLike, prefix: str = "") -> Organization:
 def account_group(row: RowLike) -> AccountGroup:
     m = row._mapping
     return AccountGroup(
-        aid=m["aid"], org_id=m["org_id"], name=m["name"], is_default=m["is_default"]
+        aid=m["aid"],
+        org_id=m["org_id"],
+        name=m["name"],
+        is_default=m["is_default"],
+        account_token=m["account_token"],
     )
 
 
@@ -166,6 +170,8 @@ def audit_event(row: RowLike) -> AuditEvent:
         target_id=m["target_id"],
         new_state=m["new_state"],
         request_id=m["request_id"],
+        aid=m["aid"],
+        target_name=m["target_name"],
     )
 
 

@@ -68,6 +68,7 @@ from rosterd.core.ports import (
 )
 from rosterd.core.validation import email_key
 from rosterd.storage import (
+    _account_groups,
     _audit,
     _devices,
     _directory,
@@ -203,24 +204,33 @@ class SqlTransaction:
         row = self._first(_statements.ORGANIZATION_BY_ID, {"org_id": org_id})
         return _rows.organization(row) if row else None
 
-    def add_account_group(self, *, org_id: int, name: str, is_default: bool) -> AccountGroup:
+    def add_account_group(
+        self, *, org_id: int, name: str, is_default: bool, account_token: str
+    ) -> AccountGroup:
         try:
             with self._conn.begin_nested():
                 aid = self._conn.execute(
                     insert(t.account_groups)
-                    .values(org_id=org_id, name=name, is_default=is_default)
+                    .values(
+                        org_id=org_id, name=name, is_default=is_default, account_token=account_token
+                    )
                     .returning(t.account_groups.c.aid)
                 ).scalar_one()
         except IntegrityError as exc:
-            raise Conflict(
-                "Account group name taken",
-                [
-                    FieldError(
-                        "name", "DUPLICATE", f"an account group named {name!r} already exists"
-                    )
-                ],
-            ) from exc
-        return AccountGroup(aid, org_id, name, is_default)
+            raise _account_groups.account_group_name_taken(name) from exc
+        return AccountGroup(aid, org_id, name, is_default, account_token)
+
+    def rename_account_group(self, *, org_id: int, aid: int, name: str) -> AccountGroup:
+        return _account_groups.rename_account_group(self._conn, org_id, aid, name)
+
+    def delete_account_group(self, *, org_id: int, aid: int) -> None:
+        _account_groups.delete_account_group(self._conn, org_id, aid)
+
+    def account_group_members(self, org_id: int, aid: int) -> list[tuple[User, set[int]]]:
+        return _account_groups.account_group_members(self._conn, org_id, aid)
+
+    def holders_only_in_account_group(self, aid: int, role_id: int | None = None) -> set[int]:
+        return _account_groups.holders_only_in_account_group(self._conn, aid, role_id)
 
     def list_account_groups(self, org_id: int) -> list[AccountGroup]:
         rows = self._conn.execute(_statements.ACCOUNT_GROUPS_OF_ORG, {"org_id": org_id})

@@ -53,6 +53,8 @@ account_groups = Table(
     ),
     Column("name", String(255), nullable=False),
     Column("is_default", Boolean, nullable=False),
+    # Binds an Enterprise Agent to the group (ThousandEyes' `accountToken`); not a secret.
+    Column("account_token", String(32), nullable=False, server_default=""),
     UniqueConstraint("org_id", "name"),
 )
 
@@ -155,6 +157,10 @@ audit_events = Table(
     Column("target_id", String(64), nullable=False),
     Column("new_state", JSON, nullable=True),
     Column("request_id", String(64), nullable=True),
+    # The account group the change was made in (none: outside any, e.g. by the CLI), and what
+    # the target was called then; neither is a foreign key, as the log outlives both.
+    Column("aid", Id, nullable=True),
+    Column("target_name", String(512), nullable=True),
     Index("ix_audit_events_org_id_occurred_at", "org_id", "occurred_at"),
     Index("ix_audit_events_org_id_occurred_at_id", "org_id", "occurred_at", "id"),
     Index("ix_audit_events_org_id_id", "org_id", "id"),

@@ -55,6 +55,14 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
     ("DUPLICATE", "name"): "a role name is unique among the roles the organization can use",
     ("UNKNOWN_PERMISSION", None): "permission ids must name permissions of the catalogue",
     ("ROLE_IN_USE", "id"): "a role that users hold is not deleted",
+    ("DUPLICATE", "accountGroupName"): "an account group name is unique in the organization",
+    ("UNKNOWN_AGENT", None): "rosterd keeps no Enterprise Agents: agent ids name none",
+    ("DEFAULT_ACCOUNT_GROUP", "id"): "the organization's default account group is kept",
+    ("CURRENT_ACCOUNT_GROUP", "id"): "the account group a call acts in is kept",
+    ("ACCOUNT_GROUP_IN_USE", "id"): "a group some user has their only roles in is kept",
+    ("CONFLICT", "window"): "a window is not combined with startDate or endDate",
+    ("INVALID", "startDate"): "a range starts no later than it ends",
+    ("INVALID", "cursor"): "a cursor is opaque: only those the server gave are valid",
 }
 
 
@@ -69,6 +77,7 @@ class Target:
     aids: list[str]  # the admin's account groups
     user_ids: list[str]  # users the fuzzer may read, update and delete (never the admin)
     admin_uid: str
+    spare_aids: list[str]  # account groups nobody has roles in: the fuzzer may rename, delete
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +92,7 @@ def _populate(server: LiveServer, users: bool = True) -> Target:
     org = OrgFactory(server.store).create()
     second = org.add_account_group("Second")
     aids = [org.aid, str(second.aid)]
+    spares = [str(org.add_account_group(f"Spare {i}").aid) for i in range(3)]
     headers = {"Authorization": f"Bearer {org.token}"}
     with httpx.Client(base_url=server.thousandeyes_url, headers=headers) as client:
         roles = [
@@ -97,7 +107,7 @@ def _populate(server: LiveServer, users: bool = True) -> Target:
         admin_uid = client.get("/users/current").json()["uid"]
     assert all(c.status_code == 201 for c in created), [c.text for c in created]
     uids = [c.json()["uid"] for c in created]
-    return Target(server.thousandeyes_url, headers, aids, uids, admin_uid)
+    return Target(server.thousandeyes_url, headers, aids, uids, admin_uid, spares)
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +197,8 @@ def _checks_to_skip(case: schemathesis.Case, response: schemathesis.Response) ->
 def _aim_at_real_records(case: schemathesis.Case, target: Target, ids: bool = True) -> None:
     """Point most positive cases at the fixture's users and account groups."""
     if is_positive(case):
-        aim(case.path_parameters if ids else None, "id", target.user_ids)
+        records = target.spare_aids if "account-groups" in case.path else target.user_ids
+        aim(case.path_parameters if ids else None, "id", records)
         aim(case.query, "aid", target.aids)
 
 
@@ -208,6 +219,11 @@ def test_every_phase_is_on_and_the_document_links_users() -> None:
     } | {
         "GET_account_groups___200_CreateUser__POST_users",
         "GET_account_groups___200_ListUsers__GET_users",
+        "GET_account_groups___200_ListUserEvents__GET_audit_user_events",
+    } | {
+        f"{source}___{status}_{verb}AccountGroup__{method}_account_groups_id_"
+        for source, status in (("POST_account_groups", "201"), ("GET_account_groups", "200"))
+        for verb, method in (("Get", "GET"), ("Update", "PUT"), ("Delete", "DELETE"))
     }
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
+from rosterd.core.account_groups import AccountGroupInput, AccountGroupView
+from rosterd.core.clock import utcnow
 from rosterd.core.roles import RoleInput, RoleView
 from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
+from rosterd.dialects.thousandeyes import _activity as activity
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
 from rosterd.dialects.thousandeyes._deps import Aid, AuthenticatedCall
@@ -29,6 +32,9 @@ from rosterd.server.services import Services
 
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
+# What the expand list may name (empty: nothing), comma-separated as the vendor's clients send it.
+EXPAND_PATTERN = r"^((user|agent)(,(user|agent))*)?$"
+MAX_EXPAND = 8  # names in an expand list (repeats allowed, as the vendor does not forbid them)
 
 
 def _error(model: type[Any], description: str) -> dict[str, Any]:
@@ -384,6 +390,204 @@ async def get_permissions(call: AuthenticatedCall, aid: Aid = None) -> Response:
     )
 
 
+ACCOUNT_GROUP_PATH = "/account-groups/{id}"
+AccountGroupId = Annotated[
+    str, Path(description="Identifier for the account group.", max_length=64)
+]
+AccountGroupBody = Annotated[wire.AccountGroupRequest, Body()]
+Expand = Annotated[
+    str | None,
+    Query(
+        description="Account group related resources to expand, comma-separated: `user`, "
+        "`agent`. By default nothing is expanded.",
+        max_length=MAX_EXPAND * len("agent,"),
+        pattern=EXPAND_PATTERN,
+    ),
+]
+
+
+def _expanded(expand: str | None) -> frozenset[str]:
+    return frozenset(expand.split(",")) if expand else frozenset()
+
+
+def _account_group_href(base: str, aid: int) -> str:
+    return f"{base}{PREFIX}/account-groups/{aid}"
+
+
+def _account_group_input(body: wire.AccountGroupRequest) -> AccountGroupInput:
+    return AccountGroupInput(name=body.account_group_name, agent_ids=body.agents)
+
+
+@router.post(
+    "/account-groups",
+    operation_id="createAccountGroup",
+    tags=["Account Groups"],
+    name="create_account_group",
+    summary="Create account group",
+    status_code=201,
+    responses=_ok(wire.CreatedAccountGroup, 201, "Created", body=True),
+    response_class=Response,
+)
+def create_account_group(
+    call: AuthenticatedCall, body: AccountGroupBody, expand: Expand = None
+) -> Response:
+    """Creates a new account group. Requires `Edit all account groups`. Users with roles in all
+    account groups hold them in the new group at once."""
+    view = call.svc.account_groups.create_account_group(
+        principal=call.caller,
+        data=_account_group_input(body),
+        actor=call.actor,
+        with_members="user" in _expanded(expand),
+    )
+    href = _account_group_href(call.base_url, view.group.aid)
+    body_json = render.created_account_group(view, href)
+    return _json(call.request, body_json, 201, Location=href)
+
+
+@router.get(
+    ACCOUNT_GROUP_PATH,
+    operation_id="getAccountGroup",
+    tags=["Account Groups"],
+    name="get_account_group",
+    summary="Retrieve account group",
+    responses=_ok(wire.AccountGroupDetail),
+    response_class=Response,
+)
+async def get_account_group(
+    call: AuthenticatedCall, id: AccountGroupId, expand: Expand = None
+) -> Response:
+    """Retrieves detailed information about an account group. Requires `View all account
+    groups settings`."""
+    expanded = _expanded(expand)
+    view = call.svc.account_groups.get_account_group(
+        principal=call.caller, group_id=id, with_members="user" in expanded
+    )
+    return _account_group_json(call, view, expanded)
+
+
+@router.put(
+    ACCOUNT_GROUP_PATH,
+    operation_id="updateAccountGroup",
+    tags=["Account Groups"],
+    name="update_account_group",
+    summary="Update account group",
+    responses=_ok(wire.AccountGroupDetail, body=True),
+    response_class=Response,
+)
+def update_account_group(
+    call: AuthenticatedCall, id: AccountGroupId, body: AccountGroupBody, expand: Expand = None
+) -> Response:
+    """Updates an account group: its name, or the full list of agents assigned to it (rosterd
+    keeps no agents, so that list must be empty). Requires `Edit all account groups`."""
+    expanded = _expanded(expand)
+    view = call.svc.account_groups.update_account_group(
+        principal=call.caller,
+        group_id=id,
+        data=_account_group_input(body),
+        actor=call.actor,
+        with_members="user" in expanded,
+    )
+    return _account_group_json(call, view, expanded)
+
+
+def _account_group_json(
+    call: ApiCall[Services], view: AccountGroupView, expanded: frozenset[str]
+) -> Response:
+    href = _account_group_href(call.base_url, view.group.aid)
+    detail = render.account_group_detail(view, href, with_agents="agent" in expanded)
+    return _json(call.request, detail)
+
+
+@router.delete(
+    ACCOUNT_GROUP_PATH,
+    operation_id="deleteAccountGroup",
+    tags=["Account Groups"],
+    name="delete_account_group",
+    summary="Delete account group",
+    status_code=204,
+    responses={204: {"description": "No content"}, **_ERRORS},
+    response_class=Response,
+)
+def delete_account_group(call: AuthenticatedCall, id: AccountGroupId) -> Response:
+    """Deletes an account group. Requires `Assign management permissions`, `Delete account`
+    and `Edit all account groups`. The organization's default account group, the one the call
+    acts in, and one some user has their only roles in are kept."""
+    call.svc.account_groups.delete_account_group(
+        principal=call.caller, group_id=id, actor=call.actor
+    )
+    return Response(status_code=204)
+
+
+Window = Annotated[
+    str | None,
+    Query(
+        description="A time interval up to now: a number and an optional unit, `s` (the "
+        "default), `m`, `h`, `d` or `w`. Not with `startDate` or `endDate`.",
+        max_length=16,
+        pattern=activity.WINDOW_PATTERN,
+        examples=["12h"],
+    ),
+]
+StartDate = Annotated[
+    wire.IsoDateTime | None,
+    Query(alias="startDate", description="The start of the range, ISO 8601 (UTC)."),
+]
+EndDate = Annotated[
+    wire.IsoDateTime | None,
+    Query(alias="endDate", description="The end of the range, ISO 8601 (UTC); default now."),
+]
+UseAllPermittedAids = Annotated[
+    bool,
+    Query(
+        alias="useAllPermittedAids",
+        description="Events of every account group the caller may view the activity log in.",
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    Query(description="Opaque: follow `_links.next` rather than building it.", max_length=256),
+]
+
+
+@router.get(
+    "/audit-user-events",
+    operation_id="getUserEvents",
+    tags=["User Events"],
+    name="get_user_events",
+    summary="List activity log events",
+    responses=_ok(wire.AuditUserEvents),
+    response_class=Response,
+)
+async def get_user_events(
+    call: AuthenticatedCall,
+    aid: Aid = None,
+    use_all_permitted_aids: UseAllPermittedAids = False,
+    window: Window = None,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+    cursor: Cursor = None,
+) -> Response:
+    """Returns the activity log events of the current account group, oldest first, 100 a page.
+    Requires `View activity log`; with `useAllPermittedAids=true`, the events of every account
+    group the caller holds it in."""
+    period = activity.time_range(window, start_date, end_date)
+    query = activity.activity_query(
+        aid=aid, all_permitted=use_all_permitted_aids, period=period, cursor=cursor
+    )
+    page = call.svc.audit_log.list_activity(principal=call.caller, query=query)
+    href = f"{call.base_url}{PREFIX}/audit-user-events"
+    body: dict[str, Any] = {"auditEvents": [render.user_event(e, page) for e in page.events]}
+    if period.given:
+        if period.start is not None:
+            body["startDate"] = render.timestamp(period.start)
+        body["endDate"] = render.timestamp(period.end or utcnow())
+    query_string = call.request.url.query
+    body["_links"] = {"self": {"href": f"{href}?{query_string}" if query_string else href}}
+    if page.has_more:
+        body["_links"]["next"] = {"href": f"{href}?{activity.next_query(query, page.events[-1])}"}
+    return _json(call.request, body)
+
+
 # Every endpoint a token's permissions can name.
 ENDPOINTS: Final = endpoint_catalogue(PREFIX, router.routes)
 
@@ -465,7 +669,23 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
     }
     for (path, method, status), links in _LINKS.items():
         document["paths"][path][method]["responses"][status]["links"] = links
+    _describe_expand(document)
     return document
+
+
+def _describe_expand(document: dict[str, Any]) -> None:
+    """`expand` as the vendor documents it: an array sent comma-separated (FastAPI would read
+    an array from repeated parameters, so the handlers take the text and split it)."""
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "expand":
+                    parameter.update(style="form", explode=False)
+                    parameter["schema"] = {
+                        "type": "array",
+                        "items": {"type": "string", "enum": ["user", "agent"]},
+                        "maxItems": MAX_EXPAND,
+                    }
 
 
 def _user_links(uid: str) -> dict[str, Any]:
@@ -477,12 +697,26 @@ def _user_links(uid: str) -> dict[str, Any]:
 
 _AID = "$response.body#/accountGroups/0/aid"
 
+
+def _account_group_links(aid: str) -> dict[str, Any]:
+    return {
+        f"{verb}AccountGroup": {
+            "operationId": f"{verb.lower()}AccountGroup",
+            "parameters": {"path.id": aid},
+        }
+        for verb in ("Get", "Update", "Delete")
+    }
+
+
 # OpenAPI links: where user and account-group ids come from, for clients and stateful fuzzing.
 _LINKS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("/account-groups", "get", "200"): {
         "ListUsers": {"operationId": "getUsers", "parameters": {"query.aid": _AID}},
         "CreateUser": {"operationId": "createUser", "parameters": {"query.aid": _AID}},
-    },
+        "ListUserEvents": {"operationId": "getUserEvents", "parameters": {"query.aid": _AID}},
+    }
+    | _account_group_links(_AID),
+    ("/account-groups", "post", "201"): _account_group_links("$response.body#/aid"),
     ("/users", "post", "201"): _user_links("$response.body#/uid"),
     ("/users", "get", "200"): _user_links("$response.body#/users/0/uid"),
 }

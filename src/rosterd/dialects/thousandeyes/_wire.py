@@ -78,6 +78,21 @@ def _string_not_null(value: object) -> object:
     return value
 
 
+def _iso_date_time(value: object) -> object:
+    """ISO 8601 date and time, as the vendor documents its dates (pydantic alone would take a
+    number of epoch seconds too); without an offset, UTC."""
+    if isinstance(value, str) and "T" in value.upper():
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "datetime_from_date_parsing", "Input should be an ISO 8601 date and time"
+    )
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_date_time)]
+
 T = TypeVar("T")
 # An array, or left out (None), never null: the vendor's schema has no null for it.
 NotNullArray = Annotated[T | None, BeforeValidator(_array_not_null)]
@@ -217,6 +232,72 @@ class RoleDetail(_Wire):
     is_builtin: StrictBool = Field(alias="isBuiltin")
     permissions: list[Permission]
     links: SelfLinks = Field(alias="_links")
+
+
+class AccountGroupRequest(_Wire):
+    """POST /account-groups, PUT /account-groups/{id}: the name and the full agent list."""
+
+    account_group_name: NameStr = Field(alias="accountGroupName")
+    agents: NotNullArray[list[Annotated[StrictStr, Field(max_length=64)]]] = Field(
+        default=None, max_length=100, json_schema_extra=_not_null
+    )
+
+
+class UserAccountGroup(_Wire):
+    name: StrictStr
+    email: StrictStr
+    uid: StrictStr
+    last_login: datetime | SkipJsonSchema[None] = Field(default=None, alias="lastLogin")
+    date_registered: datetime = Field(alias="dateRegistered")
+    roles: list[Role]
+
+
+class EnterpriseAgent(_Wire):
+    """An Enterprise Agent with access to the group; rosterd keeps none, so lists are empty."""
+
+    agent_id: StrictStr = Field(alias="agentId")
+    agent_name: StrictStr = Field(alias="agentName")
+
+
+class CreatedAccountGroup(AccountGroupInfo):
+    users: list[UserAccountGroup] | SkipJsonSchema[None] = Field(
+        default=None, description="With `expand=user`: the users with roles in the group."
+    )
+    links: SelfLinks = Field(alias="_links")
+
+
+class AccountGroupDetail(CreatedAccountGroup):
+    agents: list[EnterpriseAgent] | SkipJsonSchema[None] = Field(
+        default=None, description="With `expand=agent`: the agents the group may use."
+    )
+    account_token: StrictStr = Field(alias="accountToken")
+
+
+class Resource(_Wire):
+    type: StrictStr
+    name: StrictStr
+
+
+class UserEvent(_Wire):
+    aid: StrictStr
+    account_group_name: StrictStr = Field(alias="accountGroupName")
+    date: datetime
+    event: StrictStr
+    uid: StrictStr | SkipJsonSchema[None] = None
+    user: StrictStr | SkipJsonSchema[None] = None
+    resources: list[Resource]
+
+
+class PaginationLinks(_Wire):
+    self_: Link = Field(alias="self")
+    next: Link | SkipJsonSchema[None] = None
+
+
+class AuditUserEvents(_Wire):
+    audit_events: list[UserEvent] = Field(alias="auditEvents")
+    start_date: datetime | SkipJsonSchema[None] = Field(default=None, alias="startDate")
+    end_date: datetime | SkipJsonSchema[None] = Field(default=None, alias="endDate")
+    links: PaginationLinks = Field(alias="_links")
 
 
 class Error(_Wire):
