@@ -19,7 +19,7 @@ EXAMPLES = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)
 
 
 def test_the_page_has_its_examples() -> None:
-    assert len(EXAMPLES) == 9
+    assert len(EXAMPLES) == 10
 
 
 @pytest.mark.parametrize("code", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])

@@ -1,5 +1,5 @@
 """ThousandEyes v7 Administrative API: `UsersApi`, `RolesApi`, `AccountGroupsApi`,
-`PermissionsApi` and their models.
+`PermissionsApi`, `UserEventsApi` and their models.
 
 Importing this package also imports `thousandeyes_sdk.core` (so `thousandeyes_sdk.core.
 Configuration` works after `import thousandeyes_sdk.administrative`, as the docs' examples
@@ -10,19 +10,31 @@ import thousandeyes_sdk.core  # noqa: F401  (see the docstring)
 from thousandeyes_sdk.administrative.api.account_groups_api import AccountGroupsApi
 from thousandeyes_sdk.administrative.api.permissions_api import PermissionsApi
 from thousandeyes_sdk.administrative.api.roles_api import RolesApi
+from thousandeyes_sdk.administrative.api.user_events_api import UserEventsApi
 from thousandeyes_sdk.administrative.api.users_api import UsersApi
 from thousandeyes_sdk.administrative.models import (
     AccountGroup,
+    AccountGroupDetail,
     AccountGroupInfo,
+    AccountGroupRequest,
     AccountGroupRole,
     AccountGroups,
+    AuditUserEvents,
     BaseRole,
+    CloudEnterpriseAgentType,
+    CreatedAccountGroup,
     CreatedUser,
+    EnterpriseAgent,
+    EnterpriseAgentIpv6Policy,
+    EnterpriseAgentState,
     Error,
+    ExpandAccountGroupOptions,
     ExtendedUser,
     Link,
+    PaginationLinks,
     Permission,
     Permissions,
+    Resource,
     Role,
     RoleDetail,
     RoleRequestBody,
@@ -30,8 +42,10 @@ from thousandeyes_sdk.administrative.models import (
     SelfLinks,
     UnauthorizedError,
     User,
+    UserAccountGroup,
     UserAccountGroupRole,
     UserDetail,
+    UserEvent,
     UserRequest,
     Users,
     ValidationError,
@@ -41,18 +55,29 @@ from thousandeyes_sdk.core.version import __version__
 
 __all__ = [
     "AccountGroup",
+    "AccountGroupDetail",
     "AccountGroupInfo",
+    "AccountGroupRequest",
     "AccountGroupRole",
     "AccountGroups",
     "AccountGroupsApi",
+    "AuditUserEvents",
     "BaseRole",
+    "CloudEnterpriseAgentType",
+    "CreatedAccountGroup",
     "CreatedUser",
+    "EnterpriseAgent",
+    "EnterpriseAgentIpv6Policy",
+    "EnterpriseAgentState",
     "Error",
+    "ExpandAccountGroupOptions",
     "ExtendedUser",
     "Link",
+    "PaginationLinks",
     "Permission",
     "Permissions",
     "PermissionsApi",
+    "Resource",
     "Role",
     "RoleDetail",
     "RoleRequestBody",
@@ -61,8 +86,11 @@ __all__ = [
     "SelfLinks",
     "UnauthorizedError",
     "User",
+    "UserAccountGroup",
     "UserAccountGroupRole",
     "UserDetail",
+    "UserEvent",
+    "UserEventsApi",
     "UserRequest",
     "Users",
     "UsersApi",

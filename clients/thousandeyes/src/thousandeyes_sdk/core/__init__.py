@@ -1,4 +1,5 @@
-"""ThousandEyes SDK core: `Configuration`, `ApiClient`, `ApiResponse` and the exceptions."""
+"""ThousandEyes SDK core: `Configuration`, `ApiClient`, `ApiResponse`, `PaginationIterable` and
+the exceptions."""
 
 from thousandeyes_sdk.core import exceptions
 from thousandeyes_sdk.core.api_client import ApiClient
@@ -14,6 +15,7 @@ from thousandeyes_sdk.core.exceptions import (
     TooManyRequestsException,
     UnauthorizedException,
 )
+from thousandeyes_sdk.core.pagination_iterable import PaginationIterable
 from thousandeyes_sdk.core.thousandeyes_retry import ThousandEyesRetry
 from thousandeyes_sdk.core.version import __version__
 
@@ -26,6 +28,7 @@ __all__ = [
     "ForbiddenException",
     "NotFoundException",
     "OpenApiException",
+    "PaginationIterable",
     "ServiceException",
     "ThousandEyesRetry",
     "TooManyRequestsException",

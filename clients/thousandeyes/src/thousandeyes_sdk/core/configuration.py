@@ -33,6 +33,11 @@ class Configuration(BaseConfiguration):
     PACKAGE: ClassVar[str] = "thousandeyes_sdk"
     API_VERSION: ClassVar[str] = "7.0.0"
     SDK_VERSION: ClassVar[str] = __version__
+    # How datetime query parameters (`start_date`, `end_date`) are written, as in the official
+    # SDK: `2026-12-01T00:00:00.000000+0000` for an aware datetime, no offset for a naive one.
+    # Per instance, like the official attributes.
+    datetime_format: str = "%Y-%m-%dT%H:%M:%S.%f%z"
+    date_format: str = "%Y-%m-%d"
 
     def default_retry_policy(self) -> RetryPolicy:
         return ThousandEyesRetry()

@@ -1,10 +1,13 @@
 """What every API class shares: the per-call options, the `aid` parameter, sending a request
-and parsing its answer into the operation's model or the documented error model."""
+(its query written as the official SDK writes it) and parsing its answer into the operation's
+model or the documented error model."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Annotated, Any, TypeVar, cast
+from urllib.parse import quote
 
 from pydantic import ConfigDict, Field, StrictStr, with_config
 from rosterd_sdk_transport import ModelClass, RESTResponse
@@ -17,6 +20,8 @@ from thousandeyes_sdk.core.version import __version__
 from typing_extensions import TypedDict
 
 M = TypeVar("M", bound=ApiModel)
+# A query parameter's value: a string, or a list sent in the `csv` collection format.
+QueryValue = str | list[str]
 
 USER_AGENT = f"ThousandEyesSDK-Python/{__version__} (rosterd)"
 AID_DESCRIPTION = (
@@ -66,20 +71,29 @@ class ApiBase:
         options: RequestOptions,
         *,
         path_params: Mapping[str, str] | None = None,
-        query: Sequence[tuple[str, str]] = (),
+        query: Sequence[tuple[str, QueryValue]] = (),
         body: ApiModel | None = None,
         accepts: Sequence[str] = HAL,
     ) -> RESTResponse:
+        # The query string is written here, not by the transport, which would escape the
+        # commas between a list's items (`expand=user%2Cagent`, where the official SDK sends
+        # `expand=user,agent`). Nothing in it can be taken for a path parameter: `{` and `}`
+        # are escaped.
+        if query:
+            resource_path += "?" + query_string(query)
         return self.api_client.send(
             method,
             resource_path,
             options=options,
             auth_settings=["BearerAuth"],
             path_params=path_params,
-            query=query,
             body=body,
             accepts=accepts,
         )
+
+    def _datetime(self, value: datetime) -> str:
+        """A datetime query parameter, in the configuration's `datetime_format`."""
+        return value.strftime(self.api_client.configuration.datetime_format)
 
     def _result(self, response: RESTResponse, status: str, model: type[M]) -> ApiResponse[M]:
         result = self.api_client.response_deserialize(response, {status: model, **_ERRORS}, Error)
@@ -94,3 +108,17 @@ class ApiBase:
 
 def aid_query(aid: str | None) -> list[tuple[str, str]]:
     return [] if aid is None else [("aid", aid)]
+
+
+def query_string(params: Sequence[tuple[str, QueryValue]]) -> str:
+    """`k=v&…` as the official SDK writes it: each value `quote`d (`/` kept); a list's items
+    each quoted and joined by bare commas (`expand=user,agent`; `[]` gives `expand=`)."""
+    return "&".join(
+        f"{key}={quote(value) if isinstance(value, str) else ','.join(map(quote, value))}"
+        for key, value in params
+    )
+
+
+def flag(value: bool) -> str:
+    """A boolean query parameter, as the official SDK writes it: `true` or `false`."""
+    return "true" if value else "false"

@@ -1,9 +1,11 @@
-"""What every model shares: camelCase JSON aliases, unknown keys kept, the generated helpers."""
+"""What every model shares: camelCase JSON aliases, unknown keys kept, the generated helpers;
+and what every enum shares: an unknown value read as `UNKNOWN`."""
 
 from __future__ import annotations
 
 import json
 import pprint
+from enum import Enum
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -13,7 +15,8 @@ class ApiModel(BaseModel):
     """A pydantic v2 model with the official SDK's conventions.
 
     Attributes are snake_case, JSON keys camelCase (either is accepted on input); every field
-    is optional; keys the model does not know are kept (`model_extra`) and sent back.
+    is optional but `Link.href` and `AccountGroupRequest.account_group_name`, as in the
+    official SDK; keys the model does not know are kept (`model_extra`) and sent back.
     """
 
     model_config = ConfigDict(
@@ -44,3 +47,21 @@ class ApiModel(BaseModel):
         if obj is None:
             return None
         return cls.model_validate(obj)
+
+
+# (str, Enum), not StrEnum: str(member) is `Class.MEMBER`, as in the official SDK's enums.
+class ApiEnum(str, Enum):  # noqa: UP042
+    """A string enum with the official SDK's conventions: members compare equal to their values
+    (`ExpandAccountGroupOptions.USER == "user"`), and a value the enum does not know becomes its
+    `UNKNOWN` member instead of an error, so a value the API adds later does not fail a whole
+    response. As in the official SDK this holds for arguments too: `expand=["users"]` is sent
+    as `expand=unknown`.
+    """
+
+    @classmethod
+    def from_json(cls, json_str: str) -> Self:
+        return cls(json.loads(json_str))
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        return next((member for member in cls if member.value == "unknown"), None)

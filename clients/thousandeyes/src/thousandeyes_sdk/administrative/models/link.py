@@ -5,7 +5,7 @@ from thousandeyes_sdk.administrative.models._base import ApiModel
 
 
 class Link(ApiModel):
-    """A HAL link; `href` is the only required field of any model in this package."""
+    """A HAL link; `href` is required, as in the official SDK."""
 
     href: StrictStr = Field(description="The link's URL (absolute, or a URI template).")
     templated: StrictBool | None = Field(default=None, description="`true` if href is a template.")
