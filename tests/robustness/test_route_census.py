@@ -61,6 +61,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/v7/users/{id}"): {"name": "Census"},
     ("POST", "/v7/roles"): {"name": "Census", "permissions": []},
     ("PUT", "/v7/roles/{id}"): {"name": "Census", "permissions": []},
+    ("POST", "/v7/account-groups"): {"accountGroupName": "Census"},
+    ("PUT", "/v7/account-groups/{id}"): {"accountGroupName": "Census"},
     ("PATCH", "/api/v1/devices/{device_id}"): {"asset_tag": "census"},
 }
 
@@ -107,11 +109,13 @@ def _victim(orgs: OrgFactory, store: Any) -> Victim:
     [user] = directory.add_users(directory.integration(), 1, prefix="victim")
     device_id = directory.add_device(user_id=str(user.id))
     role = org.add_role("Victim's own", "API_ACCESS")
+    group = org.add_account_group("Victim's team")
     ids = {
         "id": str(user.uid),
         "user_id": str(user.id),
         "device_id": device_id,
         "role_id": str(role.role_id),
+        "aid": str(group.aid),
     }
     return Victim(org, ids, [user.email, org.admin.email, str(user.id), device_id])
 
@@ -123,8 +127,13 @@ def _call(
     ids: dict[str, str],
     headers: dict[str, str],
 ) -> httpx.Response:
-    # `{id}` names a role under /v7/roles, a user elsewhere.
-    named = ids | {"id": ids["role_id"]} if template.startswith("/v7/roles/") else ids
+    # `{id}` names a role under /v7/roles, an account group under /v7/account-groups, a user
+    # elsewhere.
+    named = ids
+    if template.startswith("/v7/roles/"):
+        named = ids | {"id": ids["role_id"]}
+    elif template.startswith("/v7/account-groups/"):
+        named = ids | {"id": ids["aid"]}
     path = template.format(**named)
     body = BODIES.get((method, template))
     return httpx.request(
@@ -183,6 +192,8 @@ def test_another_organization_never_reaches_this_ones_data(
         assert own.get(f"/v7/users/{victim.ids['id']}").json()["name"] != "Census"
         assert own.get(f"/api/v1/devices/{victim.ids['device_id']}").status_code == 200
         assert own.get(f"/v7/roles/{victim.ids['role_id']}").json()["name"] == "Victim's own"
+        group = own.get(f"/v7/account-groups/{victim.ids['aid']}").json()
+        assert group["accountGroupName"] == "Victim's team"
 
 
 def _endpoint(method: str, path: str) -> EndpointPermission:

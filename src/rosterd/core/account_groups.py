@@ -28,9 +28,8 @@ from rosterd.core.audit import Actor, record
 from rosterd.core.entities import AccountGroup, Organization, Principal, Role, User
 from rosterd.core.errors import FieldError, Invalid, NotFound
 from rosterd.core.ports import DirectoryStore, DirectoryTransaction
-from rosterd.core.validation import parse_numeric_id
+from rosterd.core.validation import name_problem, parse_numeric_id
 
-MAX_NAME: Final = 255
 _TOKEN_ALPHABET: Final = string.ascii_lowercase + string.digits
 _TOKEN_LENGTH: Final = 19  # as long as the vendor's own
 
@@ -141,18 +140,15 @@ def _name(ctx: CallerContext, data: AccountGroupInput, *, keeping: AccountGroup 
                 for i, given in enumerate(data.agent_ids)
             ],
         )
-    name = (data.name or "").strip()
-    if not name or len(name) > MAX_NAME:
+    if data.name is None:
         raise Invalid(
-            "The account group name is invalid",
-            [
-                FieldError(
-                    "account_group_name",
-                    "REQUIRED" if data.name is None else "INVALID",
-                    f"accountGroupName must be 1 to {MAX_NAME} characters",
-                )
-            ],
+            "An account group needs a name",
+            [FieldError("account_group_name", "REQUIRED", "accountGroupName is required")],
         )
+    name = data.name.strip()
+    problem = name_problem("account_group_name", data.name)
+    if problem is not None:
+        raise Invalid("The account group name is invalid", [problem])
     others = (g for g in ctx.account_groups.values() if keeping is None or g.aid != keeping.aid)
     if name.casefold() in {g.name.casefold() for g in others}:
         raise Invalid(

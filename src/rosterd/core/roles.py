@@ -139,6 +139,11 @@ def _name(ctx: CallerContext, given: str | None, *, required: bool, keeping: Rol
             "The role name is invalid",
             [FieldError("name", "INVALID", f"name must be 1 to {MAX_NAME} characters")],
         )
+    if not name.isprintable():  # no control characters (PostgreSQL refuses NUL in text)
+        raise Invalid(
+            "The role name is invalid",
+            [FieldError("name", "INVALID_NAME", "name must be printable")],
+        )
     others = (r for r in ctx.roles.values() if keeping is None or r.role_id != keeping.role_id)
     taken = {r.name.casefold() for r in others}
     if name.casefold() in taken:

@@ -161,7 +161,9 @@ def test_names_are_unique_in_the_organization_ignoring_case(
     [
         ({}, {}, [("accountGroupName", "MISSING")]),
         ({"accountGroupName": None}, {}, [("accountGroupName", "STRING_TYPE")]),
-        ({"accountGroupName": "   "}, {}, [("accountGroupName", "INVALID")]),
+        ({"accountGroupName": "   "}, {}, [("accountGroupName", "BLANK")]),
+        ({"accountGroupName": "Team\u0000"}, {}, [("accountGroupName", "INVALID_NAME")]),
+        ({"accountGroupName": "Tab\there"}, {}, [("accountGroupName", "INVALID_NAME")]),
         ({"accountGroupName": "x" * 256}, {}, [("accountGroupName", "STRING_TOO_LONG")]),
         ({"accountGroupName": "A", "agents": None}, {}, [("agents", "LIST_TYPE")]),
         (
@@ -170,6 +172,11 @@ def test_names_are_unique_in_the_organization_ignoring_case(
             [("agents[0]", "UNKNOWN_AGENT"), ("agents[1]", "UNKNOWN_AGENT")],
         ),
         ({"accountGroupName": "A"}, {"expand": "users"}, [("expand", "STRING_PATTERN_MISMATCH")]),
+        (
+            {"accountGroupName": "A"},
+            {"expand": ",".join(["user"] * 9)},  # the document allows 8
+            [("expand", "STRING_PATTERN_MISMATCH")],
+        ),
     ],
 )
 def test_bad_account_group_requests_are_refused(

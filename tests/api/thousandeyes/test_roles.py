@@ -142,6 +142,8 @@ def test_unknown_malformed_and_other_organizations_roles_are_not_found(
         ({"permissions": ids(perm.API_ACCESS)}, [("name", "MISSING")]),
         ({"name": None, "permissions": []}, [("name", "STRING_TYPE")]),
         ({"name": "  ", "permissions": []}, [("name", "INVALID")]),
+        # PostgreSQL refuses NUL in text: refused as a name, never a 500.
+        ({"name": "Ops\u0000", "permissions": []}, [("name", "INVALID_NAME")]),
         ({"name": "organization admin", "permissions": []}, [("name", "DUPLICATE")]),
         ({"name": "R", "permissions": ["1", "999"]}, [("permissions[1]", "UNKNOWN_PERMISSION")]),
         ({"name": "R", "permissions": [1]}, [("permissions[0]", "STRING_TYPE")]),

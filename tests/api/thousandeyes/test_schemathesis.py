@@ -56,6 +56,7 @@ RULES_BEYOND_THE_SCHEMA: dict[tuple[str, str | None], str] = {
     ("UNKNOWN_PERMISSION", None): "permission ids must name permissions of the catalogue",
     ("ROLE_IN_USE", "id"): "a role that users hold is not deleted",
     ("DUPLICATE", "accountGroupName"): "an account group name is unique in the organization",
+    ("INVALID_NAME", "accountGroupName"): "names must be printable",
     ("UNKNOWN_AGENT", None): "rosterd keeps no Enterprise Agents: agent ids name none",
     ("DEFAULT_ACCOUNT_GROUP", "id"): "the organization's default account group is kept",
     ("CURRENT_ACCOUNT_GROUP", "id"): "the account group a call acts in is kept",

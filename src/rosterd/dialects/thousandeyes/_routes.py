@@ -33,8 +33,8 @@ from rosterd.server.services import Services
 PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
 # What the expand list may name (empty: nothing), comma-separated as the vendor's clients send it.
-EXPAND_PATTERN = r"^((user|agent)(,(user|agent))*)?$"
 MAX_EXPAND = 8  # names in an expand list (repeats allowed, as the vendor does not forbid them)
+EXPAND_PATTERN = rf"^((user|agent)(,(user|agent)){{0,{MAX_EXPAND - 1}}})?$"
 
 
 def _error(model: type[Any], description: str) -> dict[str, Any]:
