@@ -2,6 +2,7 @@
 
     python te_scenario.py scenario < input.json   # the full Users scenario
     python te_scenario.py examples < input.json   # exec each given example, capture stdout
+    python te_scenario.py faulted < input.json    # calls met by injected 429s
 
 It imports nothing of rosterd. It prints one JSON object describing what every call returned
 or raised, as the SDK parsed it; `test_thousandeyes_sdk.py` asserts on it.
@@ -267,6 +268,20 @@ def event_steps(events: UserEventsApi, regular: UserEventsApi) -> JSON:
     return out
 
 
+def faulted(given: JSON) -> JSON:
+    """Calls the control plane answers with injected 429s: one (the SDK's one retry gets
+    through) and two in a row (the SDK gives up)."""
+    api = client(given["host"], given["token"])
+    out: JSON = {}
+    with recorded_retry_sleeps() as sleeps:
+        out["once"] = dump(UsersApi(api).get_current_user())
+        out["once_sleeps"] = list(sleeps)
+    with recorded_retry_sleeps() as sleeps:
+        out["twice"] = failure(AccountGroupsApi(api).get_account_groups)
+        out["twice_sleeps"] = list(sleeps)
+    return out
+
+
 def examples(given: JSON) -> JSON:
     """Run each example as a script of its own; report what it printed."""
     printed: JSON = {}
@@ -280,5 +295,6 @@ def examples(given: JSON) -> JSON:
 
 if __name__ == "__main__":
     mode, given = sys.argv[1], json.load(sys.stdin)
-    result = scenario(given) if mode == "scenario" else examples(given)
+    modes = {"scenario": scenario, "faulted": faulted, "examples": examples}
+    result = modes[mode](given)
     json.dump(result, sys.stdout)

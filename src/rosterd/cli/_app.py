@@ -6,7 +6,10 @@ imports the core services, the database and the server itself, when it runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,8 +59,50 @@ def serve(
         int,
         typer.Option(min=1, help="Worker processes (use PostgreSQL and Redis for more than 1)."),
     ] = 1,
+    control: Annotated[
+        bool,
+        typer.Option(
+            help="Serve the control plane at /_rosterd (reset, snapshots, faults; "
+            "docs/testing.md), with ROSTERD_CONTROL_TOKEN or a token printed at start."
+        ),
+    ] = False,
+    ephemeral: Annotated[
+        bool,
+        typer.Option(help="Keep the database in a temporary SQLite file, removed at exit."),
+    ] = False,
 ) -> None:
     """Run the HTTP server."""
+    if control and workers > 1:
+        err.print("[red]error:[/red] --control keeps its state in one process: use --workers 1")
+        raise typer.Exit(2)
+    if ephemeral and database_url:
+        err.print("[red]error:[/red] --ephemeral makes its own database: drop --database-url")
+        raise typer.Exit(2)
+    with contextlib.ExitStack() as stack:
+        if ephemeral:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rosterd-"))
+            database_url = f"sqlite:///{Path(folder) / 'rosterd.db'}"
+        _serve(
+            host,
+            port,
+            database_url,
+            demo=demo,
+            migrate=migrate or ephemeral,
+            workers=workers,
+            control=control,
+        )
+
+
+def _serve(
+    host: str,
+    port: int,
+    database_url: str | None,
+    *,
+    demo: bool,
+    migrate: bool,
+    workers: int,
+    control: bool,
+) -> None:
     import uvicorn
 
     from rosterd.server import create_app
@@ -74,6 +119,16 @@ def serve(
 
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
+    if control:
+        given = settings.control_token
+        token = given or f"rstc_{secrets.token_urlsafe(24)}"
+        settings = settings.model_copy(update={"control": True, "control_token": token})
+        where = f"control plane at http://{host}:{port}/_rosterd"
+        if given:
+            err.print(f"{where} (token: ROSTERD_CONTROL_TOKEN)")
+        else:
+            err.print(f"{where}, token:")
+            typer.echo(token)
     options: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -15,13 +15,27 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
+from rosterd.control import (
+    CONTROL_PREFIX,
+    ControlPlane,
+    DialectPrefix,
+    FaultMiddleware,
+    Faults,
+    RawSendMiddleware,
+    Snapshots,
+    control_app,
+)
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
+from rosterd.dialects.kandji import _errors as kandji_errors
 from rosterd.dialects.kandji import create_kandji_app
 from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
+from rosterd.dialects.scim import _errors as scim_errors
 from rosterd.dialects.scim import create_scim_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
+from rosterd.dialects.thousandeyes import _errors as thousandeyes_errors
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
@@ -51,7 +65,8 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    app = Starlette(
+    app_class = _ControlledApp if settings.control else Starlette
+    app = app_class(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
         exception_handlers={HTTPException: _json_http_error},
     )
@@ -59,9 +74,46 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
     mount(app, SCIM_PREFIX, create_scim_app(services))
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
+    if settings.control:
+        _add_control_plane(app, settings, services)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app
+
+
+class _ControlledApp(Starlette):
+    """With the control plane: the server's own `send` kept first of all, outside even
+    Starlette's error middleware, for a fault that drops the connection."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RawSendMiddleware(super().build_middleware_stack())
+
+
+def _add_control_plane(app: Starlette, settings: Settings, services: Services) -> None:
+    """`/_rosterd` and the fault rules, in front of the dialects (docs/testing.md)."""
+    if not settings.control_token:
+        raise ValueError("the control plane needs a token (ROSTERD_CONTROL_TOKEN)")
+    if not isinstance(services.store, SqlDirectoryStore):
+        raise ValueError("the control plane needs rosterd's own database store")
+    plane = ControlPlane(
+        token=settings.control_token,
+        snapshots=Snapshots(services.store.engine),
+        faults=Faults(),
+    )
+    plane.reset_hooks.append(services.rate_limiter.reset)
+    app.state.control = plane
+    limit = settings.thousandeyes_requests_per_minute
+
+    async def thousandeyes(request: Request, status: int, retry_after: int) -> Response:
+        return await thousandeyes_errors.answer_fault(request, status, retry_after, limit=limit)
+
+    dialects: list[DialectPrefix] = [
+        (THOUSANDEYES_PREFIX, "thousandeyes", thousandeyes),
+        (SCIM_PREFIX, "scim", scim_errors.answer_fault),
+        (KANDJI_PREFIX, "kandji", kandji_errors.answer_fault),
+    ]
+    app.mount(CONTROL_PREFIX, control_app(plane))
+    app.add_middleware(FaultMiddleware, faults=plane.faults, dialects=dialects)
 
 
 async def _json_http_error(_: Request, exc: Exception) -> Response:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     request_read_timeout: float = Field(default=20.0, gt=0)
     # Open connections per worker; past it, new requests get a 503 at once.
     max_connections: int = Field(default=1000, ge=1)
+    # The control plane at /_rosterd (docs/testing.md): off unless asked for, with its own token.
+    control: bool = False
+    control_token: str | None = None
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
     # Comma-separated host names a request's Host header may name (`rosterd.example.com`,
     # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.

@@ -6,6 +6,7 @@ This module is the one place where core errors become HTTP statuses for this dia
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.faults import core_error_for
 from rosterd.server.logging import log_unexpected
 from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import allowed_methods
@@ -45,6 +47,14 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+async def answer_fault(request: Request, status: int, retry_after: int) -> JSONResponse:
+    """A fault the control plane injects, answered as this dialect answers that status."""
+    error = core_error_for(status, retry_after)
+    if error is None:
+        return detail(status, HTTPStatus(status).phrase)
+    return await _core_error(request, error)
 
 
 async def _core_error(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ reading a request, become HTTP statuses for this dialect.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
@@ -26,6 +27,7 @@ from rosterd.core.errors import (
     Unauthenticated,
 )
 from rosterd.dialects.scim._wire import MEDIA_TYPE, invalid
+from rosterd.server.faults import core_error_for
 from rosterd.server.logging import log_unexpected
 from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import allowed_methods
@@ -72,6 +74,14 @@ _CORE: Final[tuple[tuple[type[RosterdError], int, str | None], ...]] = (
     (Invalid, 400, "invalidValue"),
     (RateLimited, 429, None),
 )
+
+
+async def answer_fault(request: Request, status: int, retry_after: int) -> JSONResponse:
+    """A fault the control plane injects, answered as this dialect answers that status."""
+    found = core_error_for(status, retry_after)
+    if found is None:
+        return error(status, HTTPStatus(status).phrase)
+    return await _core_error(request, found)
 
 
 async def _core_error(request: Request, exc: Exception) -> JSONResponse:

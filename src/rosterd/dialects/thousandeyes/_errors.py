@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +25,7 @@ from rosterd.core.errors import (
     RosterdError,
     Unauthenticated,
 )
+from rosterd.server.faults import core_error_for
 from rosterd.server.hosts import HostNotAllowed
 from rosterd.server.logging import log_unexpected
 from rosterd.server.responses import JSONResponse
@@ -88,6 +91,27 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+async def answer_fault(
+    request: Request, status: int, retry_after: int, *, limit: int
+) -> JSONResponse:
+    """A fault the control plane injects, answered as this dialect answers that status for
+    real: a 429 with the counters and `Retry-After` the official SDK waits for."""
+    error = core_error_for(status, retry_after)
+    if error is None:
+        return problem(request, status, HTTPStatus(status).phrase)
+    response = await _core_error(request, error)
+    if status == 429:
+        reset = int(time.time()) + retry_after
+        response.headers.update(
+            {
+                "X-Organization-Rate-Limit-Limit": str(limit),
+                "X-Organization-Rate-Limit-Remaining": "0",
+                "X-Organization-Rate-Limit-Reset": str(reset),
+            }
+        )
+    return response
 
 
 async def _core_error(request: Request, exc: Exception) -> JSONResponse:

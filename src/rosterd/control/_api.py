@@ -1,0 +1,143 @@
+"""`/_rosterd/…`: the control plane of rosterd as a test double (docs/testing.md).
+
+Reset to the state rosterd started with, named snapshots, injected faults. Its own bearer token;
+JSON in and out; errors as `{"detail": "…"}`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from rosterd.control._faults import FaultRule, Faults
+from rosterd.control._snapshots import Snapshots
+from rosterd.server.responses import JSONResponse
+
+_RULES = TypeAdapter(list[FaultRule])
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class ControlPlane:
+    """What the control API changes: the database's snapshots and the fault rules."""
+
+    def __init__(self, *, token: str, snapshots: Snapshots, faults: Faults) -> None:
+        self.token = token
+        self.snapshots = snapshots
+        self.faults = faults
+        self.reset_hooks: list[Callable[[], None]] = []  # e.g. rate-limit counters
+
+    def reset(self) -> None:
+        self.snapshots.reset()
+        self.faults.clear()
+        for hook in self.reset_hooks:
+            hook()
+
+
+def control_app(plane: ControlPlane) -> Starlette:
+    def guarded(handler: Callable[[Request, ControlPlane], Awaitable[Response]]) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            _authenticate(request, plane.token)
+            return await handler(request, plane)
+
+        return endpoint
+
+    routes = [
+        Route("/reset", guarded(_reset), methods=["POST"]),
+        Route("/snapshots", guarded(_list_snapshots), methods=["GET"]),
+        Route("/snapshots", guarded(_take_snapshot), methods=["POST"]),
+        Route("/snapshots/{name}/restore", guarded(_restore_snapshot), methods=["POST"]),
+        Route("/snapshots/{name}", guarded(_delete_snapshot), methods=["DELETE"]),
+        Route("/faults", guarded(_list_faults), methods=["GET"]),
+        Route("/faults", guarded(_replace_faults), methods=["PUT"]),
+        Route("/faults", guarded(_clear_faults), methods=["DELETE"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: _error})
+
+
+def _authenticate(request: Request, token: str) -> None:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "A valid control token is required (Authorization: Bearer …)")
+
+
+async def _error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise HTTPException(400, "The body must be JSON") from None
+
+
+async def _reset(_: Request, plane: ControlPlane) -> Response:
+    plane.reset()
+    return Response(status_code=204)
+
+
+async def _list_snapshots(_: Request, plane: ControlPlane) -> Response:
+    return JSONResponse({"snapshots": plane.snapshots.names()})
+
+
+async def _take_snapshot(request: Request, plane: ControlPlane) -> Response:
+    body = await _json(request)
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise HTTPException(400, "name must be 1 to 64 letters, digits, '.', '_' or '-'")
+    if name in plane.snapshots.names():
+        raise HTTPException(400, f"A snapshot named {name!r} exists; delete it first")
+    plane.snapshots.take(name)
+    return JSONResponse({"name": name}, 201)
+
+
+async def _restore_snapshot(request: Request, plane: ControlPlane) -> Response:
+    if not plane.snapshots.restore(request.path_params["name"]):
+        raise HTTPException(404, "No such snapshot")
+    return Response(status_code=204)
+
+
+async def _delete_snapshot(request: Request, plane: ControlPlane) -> Response:
+    if not plane.snapshots.delete(request.path_params["name"]):
+        raise HTTPException(404, "No such snapshot")
+    return Response(status_code=204)
+
+
+async def _list_faults(_: Request, plane: ControlPlane) -> Response:
+    return JSONResponse(
+        {
+            "faults": [
+                rule.model_dump(exclude_defaults=True) | {"fired": fired}
+                for rule, fired in plane.faults.listing()
+            ]
+        }
+    )
+
+
+async def _replace_faults(request: Request, plane: ControlPlane) -> Response:
+    try:
+        rules = _RULES.validate_python(await _json(request))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise HTTPException(400, problems) from None
+    plane.faults.replace(rules)
+    return await _list_faults(request, plane)
+
+
+async def _clear_faults(_: Request, plane: ControlPlane) -> Response:
+    plane.faults.clear()
+    return Response(status_code=204)
