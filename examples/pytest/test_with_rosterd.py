@@ -65,6 +65,12 @@ def test_a_snapshot_restores_a_shared_state(rosterd: RosterdServer) -> None:
     rosterd.control.delete_snapshot("with-team")
 
 
+def test_a_stopped_clock_stamps_what_is_made(rosterd: RosterdServer) -> None:
+    with rosterd.control.frozen_clock("2026-01-01T00:00:00Z"):
+        _, made = call(rosterd, "POST", "/v7/users", {"name": "Al", "email": "al@example.com"})
+    assert made["dateRegistered"] == "2026-01-01T00:00:00Z"
+
+
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_the_official_style_sdk_client_is_ready(rosterd: RosterdServer, attempt: int) -> None:
     pytest.importorskip("thousandeyes_sdk.administrative")

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rosterd.core import clock
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from tests.conftest import BACKENDS, new_postgres_database
 from tests.support.orgs import OrgFactory, TestOrg
@@ -57,5 +58,6 @@ def double(control_database: str) -> Iterator[Double]:
         ) as control,
     ):
         yield Double(server, org, control)
+    clock.freeze(None)  # the process's one clock: a test that stopped it must not stop others'
     store.close()
     engine.dispose()

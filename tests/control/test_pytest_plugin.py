@@ -30,7 +30,7 @@ def test_the_example_project_passes_on_sqlite(tmp_path: Path) -> None:
     done = run_example(tmp_path)
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout
+    assert "7 passed" in done.stdout
 
 
 def test_the_example_project_passes_on_postgresql(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_the_example_project_passes_on_postgresql(tmp_path: Path) -> None:
         done = run_example(tmp_path, f"--rosterd-database-url={url}")
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout
+    assert "7 passed" in done.stdout
 
 
 def test_each_xdist_worker_gets_a_server_of_its_own(tmp_path: Path) -> None:
@@ -47,4 +47,4 @@ def test_each_xdist_worker_gets_a_server_of_its_own(tmp_path: Path) -> None:
     done = run_example(tmp_path, "-n", "2")
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout
+    assert "7 passed" in done.stdout

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from starlette.routing import Route
 
 from rosterd.control._faults import FaultRule, Faults
 from rosterd.control._snapshots import Snapshots
+from rosterd.core import clock
 from rosterd.server.responses import JSONResponse
 
 _RULES = TypeAdapter(list[FaultRule])
@@ -39,6 +41,7 @@ class ControlPlane:
     def reset(self) -> None:
         self.snapshots.reset()
         self.faults.clear()
+        clock.freeze(None)
         for hook in self.reset_hooks:
             hook()
 
@@ -60,6 +63,8 @@ def control_app(plane: ControlPlane) -> Starlette:
         Route("/faults", guarded(_list_faults), methods=["GET"]),
         Route("/faults", guarded(_replace_faults), methods=["PUT"]),
         Route("/faults", guarded(_clear_faults), methods=["DELETE"]),
+        Route("/clock", guarded(_get_clock), methods=["GET"]),
+        Route("/clock", guarded(_set_clock), methods=["PUT"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _error})
 
@@ -141,3 +146,35 @@ async def _replace_faults(request: Request, plane: ControlPlane) -> Response:
 async def _clear_faults(_: Request, plane: ControlPlane) -> Response:
     plane.faults.clear()
     return Response(status_code=204)
+
+
+_INSTANT = TypeAdapter(AwareDatetime)
+
+
+def _instant(given: object) -> datetime | None:
+    """None, or an ISO 8601 date and time with an offset (not a date alone, not a number)."""
+    if given is None:
+        return None
+    try:
+        if not isinstance(given, str) or "T" not in given.upper():
+            raise ValueError(given)
+        return _INSTANT.validate_python(given)
+    except (ValueError, ValidationError):
+        raise HTTPException(
+            400, "now must be an ISO 8601 date and time with an offset, or null"
+        ) from None
+
+
+async def _get_clock(_: Request, __: ControlPlane) -> Response:
+    now = clock.utcnow()
+    text = now.isoformat().replace("+00:00", "Z")
+    return JSONResponse({"now": text, "frozen": clock.is_frozen()})
+
+
+async def _set_clock(request: Request, plane: ControlPlane) -> Response:
+    body = await _json(request)
+    if not isinstance(body, dict) or "now" not in body:
+        raise HTTPException(400, 'The body is {"now": "2026-01-01T00:00:00Z"} or {"now": null}')
+    at = _instant(body["now"])
+    clock.freeze(at)
+    return await _get_clock(request, plane)

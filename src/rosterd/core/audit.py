@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ulid import ULID
@@ -26,6 +28,20 @@ class Actor:
 
 
 CLI_ACTOR = Actor(type="cli", id=None)
+
+_last_id: list[int] = [0]  # the last event id this process made, as a number
+_id_lock = threading.Lock()
+
+
+def _event_id(now: datetime) -> str:
+    """A ULID of `now`, above every one this process made before: events made in one
+    millisecond, or while the clock is frozen, keep the order they were made in."""
+    made = int(ULID.from_datetime(now))
+    with _id_lock:
+        if made <= _last_id[0]:
+            made = _last_id[0] + 1
+        _last_id[0] = made
+    return str(ULID.from_int(made))
 
 
 def record(
@@ -70,7 +86,7 @@ def build_event(
     """An event not yet written: bulk changes write theirs with `tx.add_audit_events`."""
     now = utcnow()
     return AuditEvent(
-        id=str(ULID.from_datetime(now)),
+        id=_event_id(now),
         org_id=org_id,
         occurred_at=now,
         actor_type=actor.type,

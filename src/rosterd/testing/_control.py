@@ -65,6 +65,20 @@ class ControlClient:
         finally:
             self.set_faults(others)
 
+    def freeze_clock(self, at: str | None) -> None:
+        """Stop rosterd's clock at `at` (ISO 8601, e.g. "2026-01-01T00:00:00Z"), or let it
+        run again (None). A reset lets it run again too."""
+        self._call("PUT", "/clock", {"now": at})
+
+    @contextmanager
+    def frozen_clock(self, at: str) -> Iterator[None]:
+        """The clock stopped at `at` while the block runs."""
+        self.freeze_clock(at)
+        try:
+            yield
+        finally:
+            self.freeze_clock(None)
+
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - the server's own loopback URL

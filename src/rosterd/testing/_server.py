@@ -68,6 +68,7 @@ class RosterdServer:
 def running_rosterd(database_url: str | None = None) -> Iterator[RosterdServer]:
     """Start rosterd; stop it, and remove a database it made, on exit. A given database is
     migrated and then reset by the control plane: give one that holds nothing else."""
+    from rosterd.core import clock
     from rosterd.core.audit import CLI_ACTOR
     from rosterd.core.organizations import OrganizationsService
     from rosterd.server import create_app
@@ -79,6 +80,7 @@ def running_rosterd(database_url: str | None = None) -> Iterator[RosterdServer]:
         if database_url is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rosterd-")))
             database_url = f"sqlite:///{folder / 'rosterd.db'}"
+        stack.callback(clock.freeze, None)  # the process's clock runs again when we stop
         engine = open_database(database_url, migrate=True)
         stack.callback(engine.dispose)
         store = SqlDirectoryStore(engine)
