@@ -80,7 +80,10 @@ def serve(
         raise typer.Exit(2)
     with contextlib.ExitStack() as stack:
         if ephemeral:
+            from rosterd.storage.templates import new_migrated_sqlite
+
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rosterd-"))
+            new_migrated_sqlite(Path(folder) / "rosterd.db")
             database_url = f"sqlite:///{Path(folder) / 'rosterd.db'}"
         _serve(
             host,

@@ -17,16 +17,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from rosterd.control import (
-    CONTROL_PREFIX,
-    ControlPlane,
-    DialectPrefix,
-    FaultMiddleware,
-    Faults,
-    RawSendMiddleware,
-    Snapshots,
-    control_app,
-)
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
 from rosterd.dialects.kandji import _errors as kandji_errors
@@ -86,11 +76,24 @@ class _ControlledApp(Starlette):
     Starlette's error middleware, for a fault that drops the connection."""
 
     def build_middleware_stack(self) -> ASGIApp:
+        from rosterd.control import RawSendMiddleware
+
         return RawSendMiddleware(super().build_middleware_stack())
 
 
 def _add_control_plane(app: Starlette, settings: Settings, services: Services) -> None:
-    """`/_rosterd` and the fault rules, in front of the dialects (docs/testing.md)."""
+    """`/_rosterd` and the fault rules, in front of the dialects (docs/testing.md); imported
+    only when asked for."""
+    from rosterd.control import (
+        CONTROL_PREFIX,
+        ControlPlane,
+        DialectPrefix,
+        FaultMiddleware,
+        Faults,
+        Snapshots,
+        control_app,
+    )
+
     if not settings.control_token:
         raise ValueError("the control plane needs a token (ROSTERD_CONTROL_TOKEN)")
     if not isinstance(services.store, SqlDirectoryStore):

@@ -75,10 +75,12 @@ def running_rosterd(database_url: str | None = None) -> Iterator[RosterdServer]:
     from rosterd.server.settings import Settings
     from rosterd.storage import SqlDirectoryStore
     from rosterd.storage.startup import open_database
+    from rosterd.storage.templates import new_migrated_sqlite
 
     with ExitStack() as stack:
         if database_url is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rosterd-")))
+            new_migrated_sqlite(folder / "rosterd.db")
             database_url = f"sqlite:///{folder / 'rosterd.db'}"
         stack.callback(clock.freeze, None)  # the process's clock runs again when we stop
         engine = open_database(database_url, migrate=True)
