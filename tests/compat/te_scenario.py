@@ -120,7 +120,8 @@ def scenario(given: JSON) -> JSON:
     role_id = {r.name: r.role_id for r in roles.roles or []}
     permission_id = {p.label: p.permission_id for p in permissions.permissions or []}
     out.update(role_steps(RolesApi(admin), aid, permission_id, role_id["Regular User"]))
-    out.update(account_group_steps(AccountGroupsApi(admin), aid))
+    regular_groups = AccountGroupsApi(client(host, given["regular_token"]))
+    out.update(account_group_steps(AccountGroupsApi(admin), aid, regular_groups))
 
     created = users.create_user_with_http_info(
         UserRequest(
@@ -225,9 +226,14 @@ def role_steps(roles: RolesApi, aid: str, permission_id: dict[str, str], builtin
     return out
 
 
-def account_group_steps(groups: AccountGroupsApi, aid: str) -> JSON:
-    """Create (expanded), read, rename and delete an account group; the default one stays."""
+def account_group_steps(groups: AccountGroupsApi, aid: str, regular: AccountGroupsApi) -> JSON:
+    """Create (expanded), read, rename and delete an account group; the default one stays; a
+    Regular User may neither create one nor read one's settings."""
     out: JSON = {}
+    out["group_create_regular"] = failure(
+        lambda: regular.create_account_group(AccountGroupRequest(account_group_name="Mine"))
+    )
+    out["group_get_regular"] = failure(lambda: regular.get_account_group(aid))
     everything = [ExpandAccountGroupOptions.USER, ExpandAccountGroupOptions.AGENT]
     made = groups.create_account_group_with_http_info(
         AccountGroupRequest(account_group_name="Compat Team", agents=[]),

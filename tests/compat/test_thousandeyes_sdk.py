@@ -223,6 +223,15 @@ def test_account_groups_are_created_read_renamed_and_deleted(
     default = report["group_delete_default"]
     assert (default["exception"], default["status"]) == ("BadRequestException", 400)
     assert default["data"]["json"]["errors"][0]["code"] == "DEFAULT_ACCOUNT_GROUP"
+    for step, permission in (
+        ("group_create_regular", "Edit all account groups"),
+        ("group_get_regular", "View all account groups settings"),
+    ):
+        refused = report[step]
+        assert (refused["exception"], refused["status"]) == ("ForbiddenException", 403)
+        assert refused["data"]["json"]["detail"] == (
+            f"This operation requires the '{permission}' permission"
+        )
     agent = report["group_unknown_agent"]
     assert (agent["exception"], agent["status"]) == ("BadRequestException", 400)
     assert agent["data"]["json"]["errors"] == [
