@@ -146,6 +146,9 @@ def test_snapshot_names_are_unique_and_unknown_ones_404(double: Double) -> None:
     )
     assert not_json.status_code == 400
     assert not_json.json() == {"detail": "The body must be JSON"}
+    huge = control.put("/faults", content=b"[" + b"{}," * 400_000 + b"{}]")
+    assert huge.status_code == 413
+    assert huge.json() == {"detail": "The body is larger than 1048576 bytes"}
     for response in (control.post("/snapshots/nope/restore"), control.delete("/snapshots/nope")):
         assert response.status_code == 404
         assert response.json() == {"detail": "No such snapshot"}

@@ -7,6 +7,7 @@ JSON in and out; errors as `{"detail": "…"}`.
 from __future__ import annotations
 
 import hmac
+import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -81,9 +82,17 @@ async def _error(_: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
 
+MAX_BODY_BYTES = 1024 * 1024  # a rule list or a snapshot name is far smaller
+
+
 async def _json(request: Request) -> Any:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"The body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        return await request.json()
+        return json.loads(body)
     except ValueError:
         raise HTTPException(400, "The body must be JSON") from None
 
