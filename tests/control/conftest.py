@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
 from rosterd.core import clock
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
-from tests.conftest import BACKENDS, new_postgres_database
 from tests.support.orgs import OrgFactory, TestOrg
 from tests.support.server import LiveServer, start_server
 
@@ -33,24 +31,15 @@ class Double:
         )
 
 
-@pytest.fixture(params=BACKENDS)
-def control_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rosterd.db'}"
-        return
-    with new_postgres_database() as url:
-        yield url
-
-
 @pytest.fixture
-def double(control_database: str) -> Iterator[Double]:
-    engine = make_engine(control_database)
+def double(own_database_url: str) -> Iterator[Double]:
+    engine = make_engine(own_database_url)
     upgrade(engine)
     store = SqlDirectoryStore(engine)
     org = OrgFactory(store).create()  # the state a reset returns to
     with (
         start_server(
-            control_database, store, control=True, control_token=CONTROL_TOKEN, rate_limits=False
+            own_database_url, store, control=True, control_token=CONTROL_TOKEN, rate_limits=False
         ) as server,
         httpx.Client(
             base_url=f"{server.base_url}/_rosterd",

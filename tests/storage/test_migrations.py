@@ -6,10 +6,7 @@ from __future__ import annotations
 import importlib
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, text
 
@@ -17,7 +14,6 @@ from rosterd.core.ports import Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
 from rosterd.storage.migrate import alembic_config
 from tests.api.kandji.conftest import Directory
-from tests.conftest import BACKENDS, new_postgres_database
 from tests.support.orgs import OrgFactory
 
 SQLITE_EMAIL_UPDATE_TRIGGER = importlib.import_module(
@@ -25,18 +21,8 @@ SQLITE_EMAIL_UPDATE_TRIGGER = importlib.import_module(
 ).SQLITE_EMAIL_UPDATE_TRIGGER
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own for one test, with no schema yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rosterd.db'}"
-        return
-    with new_postgres_database() as url:
-        yield url
-
-
-def test_0004_gives_every_user_a_login_group_and_nfc_email_keys(empty_database: str) -> None:
-    engine = make_engine(empty_database)
+def test_0004_gives_every_user_a_login_group_and_nfc_email_keys(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
     upgrade(engine, "0003")
     nfd = unicodedata.normalize("NFD", "Jos\u00e9@Old.test")
     with engine.begin() as conn:
@@ -105,8 +91,8 @@ def _search(store: SqlDirectoryStore, org_id: int, term: str) -> list[str]:
     return sorted(u.user.email for u in found)
 
 
-def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(empty_database: str) -> None:
-    engine = make_engine(empty_database)
+def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
     upgrade(engine)
     store = SqlDirectoryStore(engine)
     directory = Directory(OrgFactory(store).create(), store)
@@ -151,8 +137,8 @@ def test_0006_rewrites_sqlite_email_trigrams_only_for_a_new_key(empty_database: 
     engine.dispose()
 
 
-def test_0006_downgrades_to_0005_and_back(empty_database: str) -> None:
-    engine = make_engine(empty_database)
+def test_0006_downgrades_to_0005_and_back(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
     upgrade(engine, "0005")
     at_0005 = _email_update_trigger(engine)
     upgrade(engine)
@@ -177,8 +163,8 @@ def _sqlite_triggers_on(engine: Engine, table: str) -> list[str]:
         )
 
 
-def test_0008_gives_groups_tokens_and_the_admins_delete_account(empty_database: str) -> None:
-    engine = make_engine(empty_database)
+def test_0008_gives_groups_tokens_and_the_admins_delete_account(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
     upgrade(engine, "0007")
     triggers = _sqlite_triggers_on(engine, "account_groups")
     with engine.begin() as conn:
