@@ -65,6 +65,17 @@ def test_a_snapshot_restores_a_shared_state(rosterd: RosterdServer) -> None:
     rosterd.control.delete_snapshot("with-team")
 
 
+@pytest.mark.rosterd_seed("team.yaml")
+def test_a_seeded_state_with_a_known_token(rosterd: RosterdServer) -> None:
+    request = urllib.request.Request(
+        rosterd.thousandeyes_url + "/users",
+        headers={"Authorization": "Bearer rst_test_team_lead"},
+    )
+    with urllib.request.urlopen(request) as response:
+        emails = [u["email"] for u in json.loads(response.read())["users"]]
+    assert emails == ["lead@team.example", "desk@team.example"]
+
+
 def test_a_stopped_clock_stamps_what_is_made(rosterd: RosterdServer) -> None:
     with rosterd.control.frozen_clock("2026-01-01T00:00:00Z"):
         _, made = call(rosterd, "POST", "/v7/users", {"name": "Al", "email": "al@example.com"})

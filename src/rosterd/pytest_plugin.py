@@ -4,7 +4,10 @@
   port, its own temporary SQLite database (or `--rosterd-database-url`), an organization with
   an admin token, the control plane on.
 - `rosterd` (function scope): the same server, reset to the state it started with before the
-  test, so that every test starts alike.
+  test, so that every test starts alike; `@pytest.mark.rosterd_seed(path)` adds that seed
+  after the reset.
+
+The `rosterd_seed` ini option names a seed file the server starts with (a reset returns to it).
 
 Nothing heavy is imported until a test asks for a fixture: the plugin loads in every pytest
 run of a project that has rosterd installed.
@@ -13,6 +16,7 @@ run of a project that has rosterd installed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("rosterd_seed", "a seed file (YAML or JSON) the rosterd server starts with")
     group = parser.getgroup("rosterd")
     group.addoption(
         "--rosterd-database-url",
@@ -31,15 +36,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "rosterd_seed(path): load this seed file into rosterd after the reset"
+    )
+
+
 @pytest.fixture(scope="session")
 def rosterd_server(request: pytest.FixtureRequest) -> Iterator[RosterdServer]:
     from rosterd.testing import running_rosterd
 
-    with running_rosterd(request.config.getoption("--rosterd-database-url")) as server:
+    seed = request.config.getini("rosterd_seed")
+    seed_path = Path(request.config.rootpath, seed) if seed else None
+    url = request.config.getoption("--rosterd-database-url")
+    with running_rosterd(url, seed=seed_path) as server:
         yield server
 
 
 @pytest.fixture
-def rosterd(rosterd_server: RosterdServer) -> RosterdServer:
+def rosterd(request: pytest.FixtureRequest, rosterd_server: RosterdServer) -> RosterdServer:
     rosterd_server.control.reset()
+    marker = request.node.get_closest_marker("rosterd_seed")
+    if marker is not None:
+        path = Path(marker.args[0])
+        rosterd_server.control.seed(path if path.is_absolute() else request.path.parent / path)
     return rosterd_server

@@ -30,7 +30,7 @@ def test_the_example_project_passes_on_sqlite(tmp_path: Path) -> None:
     done = run_example(tmp_path)
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "7 passed" in done.stdout
+    assert "8 passed" in done.stdout
 
 
 def test_the_example_project_passes_on_postgresql(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_the_example_project_passes_on_postgresql(tmp_path: Path) -> None:
         done = run_example(tmp_path, f"--rosterd-database-url={url}")
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "7 passed" in done.stdout
+    assert "8 passed" in done.stdout
 
 
 def test_each_xdist_worker_gets_a_server_of_its_own(tmp_path: Path) -> None:
@@ -47,4 +47,33 @@ def test_each_xdist_worker_gets_a_server_of_its_own(tmp_path: Path) -> None:
     done = run_example(tmp_path, "-n", "2")
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "7 passed" in done.stdout
+    assert "8 passed" in done.stdout
+
+
+def test_the_rosterd_seed_ini_option_is_the_state_every_test_starts_from(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pytest.ini").write_text("[pytest]\nrosterd_seed = start.yaml\n")
+    (project / "start.yaml").write_text((EXAMPLE / "team.yaml").read_text())
+    (project / "test_start.py").write_text(
+        "import json, urllib.request\n"
+        "def test_seeded(rosterd):\n"
+        "    request = urllib.request.Request(rosterd.thousandeyes_url + '/users/current',\n"
+        "        headers={'Authorization': 'Bearer rst_test_team_lead'})\n"
+        "    with urllib.request.urlopen(request) as response:\n"
+        "        assert json.loads(response.read())['email'] == 'lead@team.example'\n"
+        "    rosterd.control.reset()  # the seed is the start: the token still works\n"
+        "    assert urllib.request.urlopen(request).status == 200\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

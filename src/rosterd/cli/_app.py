@@ -70,6 +70,10 @@ def serve(
         bool,
         typer.Option(help="Keep the database in a temporary SQLite file, removed at exit."),
     ] = False,
+    seed_file: Annotated[
+        Path | None,
+        typer.Option("--seed", help="Load this seed file (YAML or JSON) before serving."),
+    ] = None,
 ) -> None:
     """Run the HTTP server."""
     if control and workers > 1:
@@ -93,6 +97,7 @@ def serve(
             migrate=migrate or ephemeral,
             workers=workers,
             control=control,
+            seed_file=seed_file,
         )
 
 
@@ -105,6 +110,7 @@ def _serve(
     migrate: bool,
     workers: int,
     control: bool,
+    seed_file: Path | None,
 ) -> None:
     import uvicorn
 
@@ -122,6 +128,9 @@ def _serve(
 
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
+    if seed_file is not None:
+        count = _load_seed(store, seed_file)
+        err.print(f"seeded {count} organization{'s' if count != 1 else ''} from {seed_file}")
     if control:
         given = settings.control_token
         token = given or f"rstc_{secrets.token_urlsafe(24)}"
@@ -316,6 +325,34 @@ def users_confirm_email(org: Org, email: Email, database_url: DatabaseUrl = None
     with reported_errors():
         OrganizationsService(store).confirm_email(org_subdomain=org, email=email, actor=CLI_ACTOR)
     err.print(f"email {email} confirmed")
+
+
+SeedFile = Annotated[
+    Path,
+    typer.Argument(help="A seed file, YAML or JSON (docs/testing.md).", show_default=False),
+]
+
+
+@app.command("seed")
+def seed(file: SeedFile, database_url: DatabaseUrl = None) -> None:
+    """Load a starting state declared in a file: all of it, or nothing."""
+    store = open_store(database_url)
+    count = _load_seed(store, file)
+    err.print(f"seeded {count} organization{'s' if count != 1 else ''} from {file}")
+
+
+def _load_seed(store: Any, file: Path) -> int:
+    """Parse and write `file`; its problems one per line on stderr, status 2."""
+    from rosterd.core.audit import CLI_ACTOR
+    from rosterd.seeds import SeedError, load_seed, read_seed
+
+    try:
+        result = load_seed(store, read_seed(file), actor=CLI_ACTOR)
+    except SeedError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    return len(result.organizations)
 
 
 def main() -> None:

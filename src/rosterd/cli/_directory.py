@@ -199,13 +199,10 @@ def devices_import(
 
 def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:
     """`"GET /api/v1/users"` → an endpoint permission; only documented endpoints are accepted."""
-    if not values:
-        return []
     # The web stack, only when asked for.
-    from rosterd.core.endpoints import parse_endpoint_permissions
-    from rosterd.dialects import kandji, thousandeyes
+    from rosterd.seeds import known_endpoints
 
-    return parse_endpoint_permissions(values, kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
+    return known_endpoints(values)
 
 
 def _progress() -> Progress:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,9 +24,12 @@ from starlette.routing import Route
 from rosterd.control._faults import FaultRule, Faults
 from rosterd.control._snapshots import Snapshots
 from rosterd.core import clock
+from rosterd.core.audit import Actor
+from rosterd.core.ports import DirectoryStore
 from rosterd.server.responses import JSONResponse
 
 _RULES = TypeAdapter(list[FaultRule])
+CONTROL_ACTOR = Actor(type="control", id=None)  # who the audit log says seeded
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -33,10 +37,13 @@ Handler = Callable[[Request], Awaitable[Response]]
 class ControlPlane:
     """What the control API changes: the database's snapshots and the fault rules."""
 
-    def __init__(self, *, token: str, snapshots: Snapshots, faults: Faults) -> None:
+    def __init__(
+        self, *, token: str, snapshots: Snapshots, faults: Faults, store: DirectoryStore
+    ) -> None:
         self.token = token
         self.snapshots = snapshots
         self.faults = faults
+        self.store = store
         self.reset_hooks: list[Callable[[], None]] = []  # e.g. rate-limit counters
 
     def reset(self) -> None:
@@ -66,6 +73,8 @@ def control_app(plane: ControlPlane) -> Starlette:
         Route("/faults", guarded(_clear_faults), methods=["DELETE"]),
         Route("/clock", guarded(_get_clock), methods=["GET"]),
         Route("/clock", guarded(_set_clock), methods=["PUT"]),
+        Route("/seed", guarded(_seed), methods=["POST"]),
+        Route("/seed.schema.json", _seed_schema, methods=["GET"]),  # documentation: open
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _error})
 
@@ -85,14 +94,18 @@ async def _error(_: Request, exc: Exception) -> Response:
 MAX_BODY_BYTES = 1024 * 1024  # a rule list or a snapshot name is far smaller
 
 
-async def _json(request: Request) -> Any:
+async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise HTTPException(413, f"The body is larger than {MAX_BODY_BYTES} bytes")
+        if len(body) > limit:
+            raise HTTPException(413, f"The body is larger than {limit} bytes")
+    return bytes(body)
+
+
+async def _json(request: Request) -> Any:
     try:
-        return json.loads(body)
+        return json.loads(await _body(request))
     except ValueError:
         raise HTTPException(400, "The body must be JSON") from None
 
@@ -187,3 +200,22 @@ async def _set_clock(request: Request, plane: ControlPlane) -> Response:
     at = _instant(body["now"])
     clock.freeze(at)
     return await _get_clock(request, plane)
+
+
+async def _seed(request: Request, plane: ControlPlane) -> Response:
+    """A seed document (JSON, or YAML) added to the running server: all of it, or nothing."""
+    from rosterd.seeds import MAX_SEED_BYTES, SeedError, load_seed, parse_seed
+
+    text = (await _body(request, MAX_SEED_BYTES)).decode("utf-8", errors="replace")
+    try:
+        parsed = parse_seed(text, "body")
+        result = await run_in_threadpool(load_seed, plane.store, parsed, actor=CONTROL_ACTOR)
+    except SeedError as exc:
+        return JSONResponse({"detail": "; ".join(exc.problems), "problems": exc.problems}, 400)
+    return JSONResponse({"organizations": [o.subdomain for o in result.organizations]}, 201)
+
+
+async def _seed_schema(_: Request) -> Response:
+    from rosterd.seeds import seed_schema
+
+    return JSONResponse(seed_schema(), media_type="application/schema+json")

@@ -16,7 +16,7 @@ from rosterd.core.ports import DirectoryStore, NewUser, UserChanges
 from rosterd.core.tokens import generate_token, hash_token
 from rosterd.core.validation import email_problem, name_problem, normalize_email
 
-_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +179,7 @@ def _check_new_org(
         for p in (name_problem("name", name), email_problem("admin_email", admin_email))
         if p is not None
     ]
-    if not _SUBDOMAIN.match(subdomain):
+    if not SUBDOMAIN.match(subdomain):
         problems.append(
             FieldError(
                 "subdomain",

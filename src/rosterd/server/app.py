@@ -102,6 +102,7 @@ def _add_control_plane(app: Starlette, settings: Settings, services: Services) -
         token=settings.control_token,
         snapshots=Snapshots(services.store.engine),
         faults=Faults(),
+        store=services.store,
     )
     plane.reset_hooks.append(services.rate_limiter.reset)
     app.state.control = plane

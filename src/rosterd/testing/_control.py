@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 Rule = dict[str, Any]
@@ -65,6 +66,13 @@ class ControlClient:
         finally:
             self.set_faults(others)
 
+    def seed(self, document: str | Path) -> list[str]:
+        """Add a seed (YAML or JSON text, or a file) to the running server; the subdomains of
+        the organizations it made. A refused seed raises ControlError with every problem."""
+        text = document.read_text(encoding="utf-8") if isinstance(document, Path) else document
+        made: list[str] = self._call("POST", "/seed", raw=text.encode())["organizations"]
+        return made
+
     def freeze_clock(self, at: str | None) -> None:
         """Stop rosterd's clock at `at` (ISO 8601, e.g. "2026-01-01T00:00:00Z"), or let it
         run again (None). A reset lets it run again too."""
@@ -79,8 +87,8 @@ class ControlClient:
         finally:
             self.freeze_clock(None)
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
+    def _call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None) -> Any:
+        data = raw if raw is not None else None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - the server's own loopback URL
             self._base + path,
             data=data,

@@ -65,9 +65,12 @@ class RosterdServer:
 
 
 @contextmanager
-def running_rosterd(database_url: str | None = None) -> Iterator[RosterdServer]:
+def running_rosterd(
+    database_url: str | None = None, *, seed: Path | None = None
+) -> Iterator[RosterdServer]:
     """Start rosterd; stop it, and remove a database it made, on exit. A given database is
-    migrated and then reset by the control plane: give one that holds nothing else."""
+    migrated and then reset by the control plane: give one that holds nothing else. A `seed`
+    file is loaded before the start, so that a reset returns to it too."""
     from rosterd.core import clock
     from rosterd.core.audit import CLI_ACTOR
     from rosterd.core.organizations import OrganizationsService
@@ -95,6 +98,10 @@ def running_rosterd(database_url: str | None = None) -> Iterator[RosterdServer]:
             rate_limit_per_minute=None,
             actor=CLI_ACTOR,
         )
+        if seed is not None:
+            from rosterd.seeds import load_seed, read_seed
+
+            load_seed(store, read_seed(seed), actor=CLI_ACTOR)
         control_token = f"rstc_{secrets.token_urlsafe(24)}"
         settings = Settings(database_url=database_url, control=True, control_token=control_token)
         base_url = stack.enter_context(serving(create_app(settings, store), settings))
