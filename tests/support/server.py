@@ -9,26 +9,14 @@ from pathlib import Path
 
 from rosterd.server import Settings, create_app
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
-from rosterd.testing import serving
+from rosterd.testing import DialectUrls, serving
 
 
 @dataclass(frozen=True)
-class LiveServer:
+class LiveServer(DialectUrls):
     base_url: str  # http://127.0.0.1:PORT
     store: SqlDirectoryStore
     settings: Settings
-
-    @property
-    def thousandeyes_url(self) -> str:
-        return f"{self.base_url}/v7"
-
-    @property
-    def kandji_url(self) -> str:
-        return f"{self.base_url}/api/v1"
-
-    @property
-    def scim_url(self) -> str:
-        return f"{self.base_url}/api/v1/scim"
 
 
 def sqlite_database(directory: Path) -> tuple[str, SqlDirectoryStore]:

@@ -129,8 +129,7 @@ def _serve(
         with reported_errors():
             _demo.seed_and_announce(store, f"http://{host}:{port}")
     if seed_file is not None:
-        count = _load_seed(store, seed_file)
-        err.print(f"seeded {count} organization{'s' if count != 1 else ''} from {seed_file}")
+        _load_seed(store, seed_file)
     if control:
         given = settings.control_token
         token = given or f"rstc_{secrets.token_urlsafe(24)}"
@@ -336,13 +335,11 @@ SeedFile = Annotated[
 @app.command("seed")
 def seed(file: SeedFile, database_url: DatabaseUrl = None) -> None:
     """Load a starting state declared in a file: all of it, or nothing."""
-    store = open_store(database_url)
-    count = _load_seed(store, file)
-    err.print(f"seeded {count} organization{'s' if count != 1 else ''} from {file}")
+    _load_seed(open_store(database_url), file)
 
 
-def _load_seed(store: Any, file: Path) -> int:
-    """Parse and write `file`; its problems one per line on stderr, status 2."""
+def _load_seed(store: Any, file: Path) -> None:
+    """Parse and write `file`, and say so; its problems one per line on stderr, status 2."""
     from rosterd.core.audit import CLI_ACTOR
     from rosterd.seeds import SeedError, load_seed, read_seed
 
@@ -352,7 +349,8 @@ def _load_seed(store: Any, file: Path) -> int:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False, highlight=False)
         raise typer.Exit(2) from None
-    return len(result.organizations)
+    count = len(result.organizations)
+    err.print(f"seeded {count} organization{'s' if count != 1 else ''} from {file}")
 
 
 def main() -> None:

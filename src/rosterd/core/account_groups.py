@@ -132,6 +132,7 @@ def _find_group(ctx: CallerContext, group_id: str) -> AccountGroup:
 
 
 def _name(ctx: CallerContext, data: AccountGroupInput, *, keeping: AccountGroup | None) -> str:
+    """The request's name, checked (after its agents: rosterd keeps none to name)."""
     if data.agent_ids:
         raise Invalid(
             "Unknown agents",

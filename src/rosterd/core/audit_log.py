@@ -93,11 +93,14 @@ class AuditLogService:
             )
 
 
+def actor_uid(event: AuditEvent) -> int | None:
+    """The uid of the user who made the change; none for the CLI or an integration."""
+    if event.actor_type != "user" or event.actor_id is None or not event.actor_id.isdigit():
+        return None
+    return int(event.actor_id)
+
+
 def _actors(tx: DirectoryTransaction, org_id: int, events: list[AuditEvent]) -> dict[int, User]:
-    uids = {
-        int(e.actor_id)
-        for e in events
-        if e.actor_type == "user" and e.actor_id is not None and e.actor_id.isdigit()
-    }
+    uids = {uid for uid in map(actor_uid, events) if uid is not None}
     found = (tx.get_user(org_id, uid) for uid in sorted(uids))
     return {user.uid: user for user in found if user is not None}

@@ -16,7 +16,7 @@ from rosterd.core.ports import DirectoryStore, NewUser, UserChanges
 from rosterd.core.tokens import generate_token, hash_token
 from rosterd.core.validation import email_problem, name_problem, normalize_email
 
-SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +179,16 @@ def _check_new_org(
         for p in (name_problem("name", name), email_problem("admin_email", admin_email))
         if p is not None
     ]
-    if not SUBDOMAIN.match(subdomain):
+    problems += organization_problems(subdomain, rate_limit_per_minute)
+    if problems:
+        raise Invalid("Invalid organization", problems)
+
+
+def organization_problems(subdomain: str, rate_limit_per_minute: int | None) -> list[FieldError]:
+    """What is wrong with a new organization's subdomain and rate limit (for the CLI and
+    seeds alike)."""
+    problems: list[FieldError] = []
+    if not _SUBDOMAIN.match(subdomain):
         problems.append(
             FieldError(
                 "subdomain",
@@ -189,5 +198,4 @@ def _check_new_org(
         )
     if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
         problems.append(FieldError("rate_limit_per_minute", "INVALID", "must be at least 1"))
-    if problems:
-        raise Invalid("Invalid organization", problems)
+    return problems

@@ -250,8 +250,8 @@ class AuditQuery:
     after: tuple[datetime, str] | None = None
     backwards: bool = False
     limit: int = 500
-    # Only events made in these account groups (None: in any or none), and whether events made
-    # outside every account group (by the CLI, Kandji's API, a directory integration) count.
+    # Only events made in these account groups (None: every event), and then whether events
+    # made outside every account group (the CLI, Kandji's API, a directory integration) count.
     account_groups: frozenset[int] | None = None
     unattributed: bool = True
 

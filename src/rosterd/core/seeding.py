@@ -30,7 +30,7 @@ from rosterd.core.entities import (
 from rosterd.core.errors import FieldError, Invalid
 from rosterd.core.integration_types import INTEGRATION_TYPES
 from rosterd.core.integrations import SCIM
-from rosterd.core.organizations import SUBDOMAIN
+from rosterd.core.organizations import organization_problems
 from rosterd.core.ports import DirectoryStore, DirectoryTransaction, NewUser
 from rosterd.core.tokens import TOKEN_PREFIX, hash_token
 from rosterd.core.validation import email_problem, name_problem, normalize_email
@@ -150,11 +150,8 @@ def _problems(seed: Seed) -> Iterator[FieldError]:
 
 def _organization_problems(org: SeedOrganization, at: str) -> Iterator[FieldError]:
     yield from _named(name_problem("name", org.name), f"{at}/name")
-    if not SUBDOMAIN.match(org.subdomain):
-        message = "subdomain must be lowercase letters, digits and hyphens"
-        yield FieldError(f"{at}/subdomain", "INVALID_SUBDOMAIN", message)
-    if org.rate_limit_per_minute is not None and org.rate_limit_per_minute < 1:
-        yield FieldError(f"{at}/rate_limit_per_minute", "INVALID", "must be at least 1")
+    for problem in organization_problems(org.subdomain, org.rate_limit_per_minute):
+        yield FieldError(f"{at}/{problem.field}", problem.code, problem.message)
     if not org.users:
         yield FieldError(f"{at}/users", "REQUIRED", "an organization needs a user")
     seen: set[str] = set()

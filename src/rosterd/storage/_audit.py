@@ -20,8 +20,6 @@ def page_audit_events(conn: Connection, org_id: int, query: AuditQuery) -> list[
     if query.account_groups is not None:
         made_in = events.c.aid.in_(sorted(query.account_groups))
         stmt = stmt.where(or_(made_in, events.c.aid.is_(None)) if query.unattributed else made_in)
-    elif not query.unattributed:
-        stmt = stmt.where(events.c.aid.is_not(None))
     # Scan upwards for an ascending page, or for the way back from a descending one.
     upwards = query.descending == query.backwards
     if query.after is not None:

@@ -5,6 +5,13 @@ these; any other runner can use them directly (docs/testing.md).
 """
 
 from rosterd.testing._control import ControlClient, ControlError
-from rosterd.testing._server import RosterdServer, running_rosterd, serving
+from rosterd.testing._server import DialectUrls, RosterdServer, running_rosterd, serving
 
-__all__ = ["ControlClient", "ControlError", "RosterdServer", "running_rosterd", "serving"]
+__all__ = [
+    "ControlClient",
+    "ControlError",
+    "DialectUrls",
+    "RosterdServer",
+    "running_rosterd",
+    "serving",
+]

@@ -27,13 +27,10 @@ ADMIN_EMAIL = "admin@test.rosterd.dev"
 _START_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class RosterdServer:
+class DialectUrls:
+    """Where each API of a rosterd at `base_url` is."""
+
     base_url: str  # http://127.0.0.1:PORT
-    token: str  # the Organization Admin's API token
-    admin_email: str
-    org_subdomain: str
-    control: ControlClient
 
     @property
     def thousandeyes_url(self) -> str:
@@ -46,6 +43,15 @@ class RosterdServer:
     @property
     def scim_url(self) -> str:
         return f"{self.base_url}/api/v1/scim"
+
+
+@dataclass(frozen=True)
+class RosterdServer(DialectUrls):
+    base_url: str
+    token: str  # the Organization Admin's API token
+    admin_email: str
+    org_subdomain: str
+    control: ControlClient
 
     def thousandeyes_client(self, token: str | None = None) -> object:
         """A `thousandeyes_sdk.core.ApiClient` for this server (rosterd's SDK or the official

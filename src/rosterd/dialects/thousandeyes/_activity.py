@@ -27,10 +27,6 @@ class TimeRange:
     start: datetime | None
     end: datetime | None
 
-    @property
-    def given(self) -> bool:
-        return self.start is not None or self.end is not None
-
 
 def time_range(
     window: str | None, start: datetime | None, end: datetime | None, now: datetime | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from rosterd.core.access import default_account_group
 from rosterd.core.account_groups import AccountGroupMember, AccountGroupView
-from rosterd.core.audit_log import ActivityPage
+from rosterd.core.audit_log import ActivityPage, actor_uid
 from rosterd.core.entities import (
     AccountGroup,
     AuditEvent,
@@ -196,7 +196,7 @@ def user_event(event: AuditEvent, page: ActivityPage) -> JSON:
         "date": timestamp(event.occurred_at),
         "event": _EVENTS.get(event.action, event.action),
     }
-    uid = _actor_uid(event)
+    uid = actor_uid(event)
     if uid is not None:
         rendered["uid"] = str(uid)
         actor = page.actors.get(uid)
@@ -209,13 +209,6 @@ def user_event(event: AuditEvent, page: ActivityPage) -> JSON:
         }
     ]
     return rendered
-
-
-def _actor_uid(event: AuditEvent) -> int | None:
-    """The uid of the user who made the change; none for the CLI or an integration."""
-    if event.actor_type != "user" or event.actor_id is None or not event.actor_id.isdigit():
-        return None
-    return int(event.actor_id)
 
 
 def _target_name(event: AuditEvent) -> str:

@@ -16,7 +16,6 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from rosterd.core.access import default_account_group
 from rosterd.core.account_groups import AccountGroupInput, AccountGroupView
-from rosterd.core.clock import utcnow
 from rosterd.core.roles import RoleInput, RoleView
 from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
 from rosterd.dialects.thousandeyes import _activity as activity
@@ -577,10 +576,11 @@ async def get_user_events(
     page = call.svc.audit_log.list_activity(principal=call.caller, query=query)
     href = f"{call.base_url}{PREFIX}/audit-user-events"
     body: dict[str, Any] = {"auditEvents": [render.user_event(e, page) for e in page.events]}
-    if period.given:
-        if period.start is not None:
-            body["startDate"] = render.timestamp(period.start)
-        body["endDate"] = render.timestamp(period.end or utcnow())
+    # The range as resolved, when one was asked for (a window or a start ends now).
+    if period.start is not None:
+        body["startDate"] = render.timestamp(period.start)
+    if period.end is not None:
+        body["endDate"] = render.timestamp(period.end)
     query_string = call.request.url.query
     body["_links"] = {"self": {"href": f"{href}?{query_string}" if query_string else href}}
     if page.has_more:
