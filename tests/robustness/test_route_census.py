@@ -12,16 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from starlette.routing import Mount
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.entities import EndpointPermission
-from rosterd.dialects import kandji, thousandeyes
 from rosterd.dialects.kandji._deps import recorded_endpoint
+from rosterd.dialects.kandji._routes import ENDPOINTS as KANDJI_ENDPOINTS
+from rosterd.dialects.thousandeyes._routes import ENDPOINTS as THOUSANDEYES_ENDPOINTS
 from rosterd.server import Settings, create_app
 from tests.api.kandji.conftest import Directory
+from tests.support.dialects import dialect_apps
 from tests.support.orgs import OrgFactory, TestOrg
 from tests.support.server import LiveServer
 
@@ -73,11 +73,10 @@ def _documented_operations() -> list[tuple[str, str]]:
     unused = Path(tempfile.gettempdir()) / "rosterd-census-never-opened.db"
     app = create_app(Settings(database_url=f"sqlite:///{unused}"))
     operations = []
-    for route in app.routes:
-        if isinstance(route, Mount) and route.path in DIALECTS:
-            assert isinstance(route.app, FastAPI)
-            for path, item in route.app.openapi()["paths"].items():
-                operations += [(method.upper(), route.path + path) for method in item]
+    for prefix, dialect in dialect_apps(app).items():
+        if prefix in DIALECTS:
+            for path, item in dialect.openapi()["paths"].items():
+                operations += [(method.upper(), prefix + path) for method in item]
     return sorted(operations)
 
 
@@ -209,7 +208,7 @@ def _scoped_token(org: TestOrg, endpoints: list[EndpointPermission]) -> str:
 
 
 def test_tokens_may_be_limited_to_every_documented_operation() -> None:
-    catalogue = set(kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
+    catalogue = set(KANDJI_ENDPOINTS + THOUSANDEYES_ENDPOINTS)
     assert {_endpoint(method, path) for method, path in OPERATIONS} == catalogue
 
 

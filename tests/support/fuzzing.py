@@ -12,10 +12,10 @@ import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
-from starlette.routing import Mount
 
 from rosterd.server import Settings, create_app
 from rosterd.storage import SqlDirectoryStore, make_engine
+from tests.support.dialects import dialect_apps
 
 MAX_EXAMPLES = int(os.environ.get("ROSTERD_FUZZ_EXAMPLES", "50"))  # raise it for a deep run
 SCENARIOS = int(os.environ.get("ROSTERD_FUZZ_SCENARIOS", "40"))  # stateful runs of up to 6 calls
@@ -43,8 +43,7 @@ def openapi_document(mount_path: str) -> dict[str, Any]:
     """
     settings = Settings(database_url="sqlite:///openapi-only.db")
     app = create_app(settings, SqlDirectoryStore(make_engine(settings.database_url)))
-    mount = next(r for r in app.routes if isinstance(r, Mount) and r.path == mount_path)
-    document: dict[str, Any] = mount.app.openapi()  # type: ignore[attr-defined]
+    document: dict[str, Any] = dialect_apps(app)[mount_path].openapi()
     return document
 
 

@@ -81,9 +81,10 @@ def known_endpoints(values: Sequence[str]) -> list[EndpointPermission]:
     if not values:
         return []
     from rosterd.core.endpoints import parse_endpoint_permissions
-    from rosterd.dialects import kandji, thousandeyes
+    from rosterd.dialects.kandji._routes import ENDPOINTS as KANDJI
+    from rosterd.dialects.thousandeyes._routes import ENDPOINTS as THOUSANDEYES
 
-    return parse_endpoint_permissions(values, kandji.ENDPOINTS + thousandeyes.ENDPOINTS)
+    return parse_endpoint_permissions(values, KANDJI + THOUSANDEYES)
 
 
 def load_seed(

@@ -3,12 +3,15 @@
 The outer app is plain Starlette: it routes by prefix to the dialects (FastAPI apps, each with
 its own vendor error envelope and OpenAPI document) and serves the health checks. A FastAPI app
 here would run a second FastAPI middleware stack and dependency machinery on every request, for
-nothing the outer app documents.
+nothing the outer app documents. The dialects are built when first needed (`server/mounts.py`),
+so that nothing of them is imported before the server answers.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,18 +22,13 @@ from starlette.types import ASGIApp
 
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
-from rosterd.dialects.kandji import _errors as kandji_errors
-from rosterd.dialects.kandji import create_kandji_app
 from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
-from rosterd.dialects.scim import _errors as scim_errors
-from rosterd.dialects.scim import create_scim_app
 from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
-from rosterd.dialects.thousandeyes import _errors as thousandeyes_errors
-from rosterd.dialects.thousandeyes import create_thousandeyes_app
+from rosterd.server.hosts import allowed_host
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
+from rosterd.server.mounts import LazyApp, mount, warm_up
 from rosterd.server.responses import JSONResponse
-from rosterd.server.routing import mount
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 from rosterd.storage import SqlDirectoryStore, make_engine
@@ -43,6 +41,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     if store is None:
         store = SqlDirectoryStore(make_engine(settings.database_url))
     services = Services.build(settings, store)
+    allowed_host(settings)  # a setting that names no host stops the start, not a first request
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -55,20 +54,54 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    dialects = _dialects(services)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        steps = [(f"the {d.name} dialect", d.built) for _, d in dialects]
+        warm_up([*steps, ("the rate-limit counters", services.rate_limiter.open)])
+        yield
+
     app_class = _ControlledApp if settings.control else Starlette
     app = app_class(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
         exception_handlers={HTTPException: _json_http_error},
+        lifespan=lifespan,
     )
-    mount(app, THOUSANDEYES_PREFIX, create_thousandeyes_app(services))
-    # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
-    mount(app, SCIM_PREFIX, create_scim_app(services))
-    mount(app, KANDJI_PREFIX, create_kandji_app(services))
+    for prefix, dialect in dialects:
+        mount(app, prefix, dialect)
     if settings.control:
         _add_control_plane(app, settings, services)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app
+
+
+def _dialects(services: Services) -> list[tuple[str, LazyApp]]:
+    """Each dialect under its prefix, in matching order: mounts match by prefix, so SCIM's
+    (/api/v1/scim) goes before Kandji's (/api/v1)."""
+
+    def thousandeyes() -> ASGIApp:
+        from rosterd.dialects.thousandeyes._app import create_thousandeyes_app
+
+        return create_thousandeyes_app(services)
+
+    def scim() -> ASGIApp:
+        from rosterd.dialects.scim._app import create_scim_app
+
+        return create_scim_app(services)
+
+    def kandji() -> ASGIApp:
+        from rosterd.dialects.kandji._app import create_kandji_app
+
+        return create_kandji_app(services)
+
+    builders: list[tuple[str, str, Callable[[], ASGIApp]]] = [
+        (THOUSANDEYES_PREFIX, "thousandeyes", thousandeyes),
+        (SCIM_PREFIX, "scim", scim),
+        (KANDJI_PREFIX, "kandji", kandji),
+    ]
+    return [(prefix, LazyApp(name, build)) for prefix, name, build in builders]
 
 
 class _ControlledApp(Starlette):
@@ -108,13 +141,26 @@ def _add_control_plane(app: Starlette, settings: Settings, services: Services) -
     app.state.control = plane
     limit = settings.thousandeyes_requests_per_minute
 
+    # Each dialect's envelope is imported when a fault first fires in it.
     async def thousandeyes(request: Request, status: int, retry_after: int) -> Response:
-        return await thousandeyes_errors.answer_fault(request, status, retry_after, limit=limit)
+        from rosterd.dialects.thousandeyes._errors import answer_fault
+
+        return await answer_fault(request, status, retry_after, limit=limit)
+
+    async def scim(request: Request, status: int, retry_after: int) -> Response:
+        from rosterd.dialects.scim._errors import answer_fault
+
+        return await answer_fault(request, status, retry_after)
+
+    async def kandji(request: Request, status: int, retry_after: int) -> Response:
+        from rosterd.dialects.kandji._errors import answer_fault
+
+        return await answer_fault(request, status, retry_after)
 
     dialects: list[DialectPrefix] = [
         (THOUSANDEYES_PREFIX, "thousandeyes", thousandeyes),
-        (SCIM_PREFIX, "scim", scim_errors.answer_fault),
-        (KANDJI_PREFIX, "kandji", kandji_errors.answer_fault),
+        (SCIM_PREFIX, "scim", scim),
+        (KANDJI_PREFIX, "kandji", kandji),
     ]
     app.mount(CONTROL_PREFIX, control_app(plane))
     app.add_middleware(FaultMiddleware, faults=plane.faults, dialects=dialects)

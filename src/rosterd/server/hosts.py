@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from fastapi import HTTPException, Request
 from starlette.datastructures import URL
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import Scope
 
 from rosterd.server.settings import Settings

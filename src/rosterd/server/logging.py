@@ -9,6 +9,7 @@ message known to hold none of a request's data (see `describe`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
@@ -18,7 +19,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 import pydantic
-from fastapi.exceptions import ValidationException
 from sqlalchemy.exc import StatementError
 from starlette.types import Scope
 
@@ -119,7 +119,7 @@ def _older(exc: BaseException) -> tuple[BaseException | None, str]:
 
 
 def _detail(exc: BaseException) -> str | None:
-    for kind, detail in _DETAILS:
+    for kind, detail in _details():
         if isinstance(exc, kind):
             return detail(exc)
     # psycopg is imported where PostgreSQL is used, and only there can its errors be raised.
@@ -166,13 +166,18 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# What may be said of each kind of exception besides its class; the first match applies.
-_DETAILS: Final[tuple[tuple[type[Any], Callable[[Any], str | None]], ...]] = (
-    (StatementError, _statement_detail),
-    # SQLite's messages name tables, columns and constraints, never bound values.
-    (sqlite3.Error, lambda e: _one_line(str(e))),
-    (pydantic.ValidationError, lambda e: f"{e.title}: {_validation_errors(e.errors())}"),
-    (ValidationException, lambda e: _validation_errors(e.errors())),
-    (OSError, lambda e: e.strerror),
-    (BaseExceptionGroup, lambda e: "; ".join(describe(x) for x in e.exceptions)),
-)
+@functools.cache
+def _details() -> tuple[tuple[type[Any], Callable[[Any], str | None]], ...]:
+    """What may be said of each kind of exception besides its class; the first match applies.
+    Built when something first fails: FastAPI is imported by the dialects, not at start."""
+    from fastapi.exceptions import ValidationException
+
+    return (
+        (StatementError, _statement_detail),
+        # SQLite's messages name tables, columns and constraints, never bound values.
+        (sqlite3.Error, lambda e: _one_line(str(e))),
+        (pydantic.ValidationError, lambda e: f"{e.title}: {_validation_errors(e.errors())}"),
+        (ValidationException, lambda e: _validation_errors(e.errors())),
+        (OSError, lambda e: e.strerror),
+        (BaseExceptionGroup, lambda e: "; ".join(describe(x) for x in e.exceptions)),
+    )

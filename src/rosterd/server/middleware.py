@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any, Final
 
-from fastapi import HTTPException
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -1,4 +1,7 @@
-"""Per-organization rate limits on the `limits` library (memory, or Redis when configured)."""
+"""Per-organization rate limits on the `limits` library (memory, or Redis when configured).
+
+`limits` (with the Redis client and OpenTelemetry it loads) is imported when the first request
+is counted, not at start."""
 
 from __future__ import annotations
 
@@ -8,15 +11,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from limits import (
-    RateLimitItem,
-    RateLimitItemPerHour,
-    RateLimitItemPerMinute,
-    RateLimitItemPerSecond,
-)
-from limits.storage import MemoryStorage, RedisStorage, Storage
-from limits.strategies import FixedWindowRateLimiter
+if TYPE_CHECKING:
+    from limits import RateLimitItem
+    from limits.storage import Storage
+    from limits.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger("rosterd.ratelimit")
 
@@ -99,25 +99,30 @@ class RateLimiter:
         backoff: float = BACKOFF_SECONDS,
         clock: Clock = time.monotonic,
     ) -> None:
-        self._storage: Storage = (
-            RedisStorage(
-                storage_uri,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-            )
-            if storage_uri.startswith(("redis://", "rediss://"))
-            else MemoryStorage()
-        )
-        self._limiter = FixedWindowRateLimiter(self._storage)
+        self._storage_uri = storage_uri
+        self._counters: tuple[Storage, FixedWindowRateLimiter] | None = None
+        self._counters_lock = threading.Lock()
         self._breaker = Breaker(backoff, clock)
+
+    def open(self) -> None:
+        """Import `limits` and open the counter store now rather than on the first request."""
+        self._storage_and_limiter()
+
+    def _storage_and_limiter(self) -> tuple[Storage, FixedWindowRateLimiter]:
+        if self._counters is None:
+            with self._counters_lock:
+                if self._counters is None:
+                    self._counters = _open_counters(self._storage_uri)
+        return self._counters
 
     def hit(self, item: RateLimitItem, *key: str) -> LimitState | None:
         """Count one request; None (allow, unlimited) while the counter store is unreachable."""
         if not self._breaker.attempt():
             return None
+        _, limiter = self._storage_and_limiter()
         try:
-            allowed = self._limiter.hit(item, *key)
-            stats = self._limiter.get_window_stats(item, *key)
+            allowed = limiter.hit(item, *key)
+            stats = limiter.get_window_stats(item, *key)
         except Exception as error:  # a down Redis must not take the API down with it
             self._breaker.failed(error)
             return None
@@ -125,10 +130,29 @@ class RateLimiter:
         return LimitState(allowed, item.amount, max(0, stats.remaining), stats.reset_time)
 
     def reset(self) -> None:
-        self._storage.reset()
+        storage, _ = self._storage_and_limiter()
+        storage.reset()
+
+
+def _open_counters(storage_uri: str) -> tuple[Storage, FixedWindowRateLimiter]:
+    from limits.storage import MemoryStorage, RedisStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    storage: Storage = (
+        RedisStorage(
+            storage_uri,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        if storage_uri.startswith(("redis://", "rediss://"))
+        else MemoryStorage()
+    )
+    return storage, FixedWindowRateLimiter(storage)
 
 
 def per_minute(amount: int) -> RateLimitItem:
+    from limits import RateLimitItemPerMinute
+
     return RateLimitItemPerMinute(amount)
 
 
@@ -164,6 +188,8 @@ def hit_kandji_tenant(
 ) -> TenantLimits | None:
     """Count one request of tenant `subdomain` on the counters the Kandji API keeps for it
     (`("kandji", subdomain)`); None while the counter store is unreachable."""
+    from limits import RateLimitItemPerHour, RateLimitItemPerSecond
+
     key = ("kandji", subdomain)
     hour = limiter.hit(RateLimitItemPerHour(per_hour), *key)
     second = limiter.hit(RateLimitItemPerSecond(per_second), *key)

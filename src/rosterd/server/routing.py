@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.routing import Match, Mount
-from starlette.types import ASGIApp
+from starlette.routing import Match
 
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
@@ -39,17 +36,6 @@ def allowed_methods(request: Request) -> list[str]:
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             allowed.append(method)
     return allowed
-
-
-def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> None:
-    """Mount a dialect under `prefix` for every path below it.
-
-    Starlette's mount pattern ends in `.*`, which stops at a newline: `/v7/users/a%0Ab` would
-    miss the dialect and get the outer app's bare JSON 404 instead of the vendor's envelope.
-    """
-    route = Mount(prefix, app=dialect)
-    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
-    app.router.routes.append(route)
 
 
 def dialect_app(

@@ -21,6 +21,7 @@ from rosterd.core.devices import UNSET, DeviceUpdate
 from rosterd.core.directory import NOT_FOUND, UserPage
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import DEVICE_ORDERINGS, AuditQuery, DeviceQuery, Keyset, UserQuery
+from rosterd.dialects.kandji import PREFIX
 from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
 from rosterd.dialects.kandji import _wire as wire
@@ -29,7 +30,6 @@ from rosterd.server.binding import BoundRoute
 from rosterd.server.endpoints import endpoint_catalogue
 from rosterd.server.responses import JSONResponse
 
-PREFIX: Final = "/api/v1"
 _UUID: Final = re.compile(wire.UUID_PATTERN)
 USERS_PAGE: Final = 300
 DEVICES_PAGE: Final = 300

@@ -1,30 +1,11 @@
-"""SCIM 2.0 provisioning (RFC 7643 / RFC 7644) for directory integrations, under /api/v1/scim."""
+"""SCIM 2.0 provisioning (RFC 7643 / RFC 7644) for directory integrations, under /api/v1/scim.
 
-from __future__ import annotations
+Only the prefix lives here: the app (`_app.py`) and everything it imports load when the dialect
+is first needed, so that `rosterd serve` starts without them.
+"""
 
-from fastapi import FastAPI
+from typing import Final
 
-from rosterd import __version__
-from rosterd.dialects.scim import _errors
-from rosterd.dialects.scim._deps import ScimServices
-from rosterd.dialects.scim._routes import PREFIX, router
-from rosterd.server.routing import dialect_app
-from rosterd.server.services import Services
+PREFIX: Final = "/api/v1/scim"
 
-__all__ = ["PREFIX", "create_scim_app"]
-
-
-def create_scim_app(services: Services) -> FastAPI:
-    # SCIM describes itself through its discovery endpoints (/ServiceProviderConfig,
-    # /ResourceTypes, /Schemas), so no OpenAPI document is served.
-    app = dialect_app(
-        router,
-        services.settings,
-        install_errors=_errors.install,
-        read_scope=services.store.shared_read,
-        title="rosterd — SCIM 2.0",
-        version=__version__,
-        openapi_url=None,
-    )
-    app.state.scim = ScimServices.of(services)
-    return app
+__all__ = ["PREFIX"]

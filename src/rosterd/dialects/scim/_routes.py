@@ -42,7 +42,6 @@ from rosterd.dialects.scim._deps import (
 from rosterd.server.binding import BoundRoute
 from rosterd.server.responses import JSONResponse
 
-PREFIX: Final = "/api/v1/scim"
 _RESPONSE_PARAMETERS: Final = ("attributes", "excludedAttributes")
 _MAX_START: Final = 2**53
 _SEARCH_PARAMETERS: Final = (

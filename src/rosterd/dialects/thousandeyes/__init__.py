@@ -1,51 +1,11 @@
-"""The ThousandEyes v7 administrative Users API, served under /v7."""
+"""The ThousandEyes v7 administrative Users API, served under /v7.
 
-from __future__ import annotations
+Only the prefix lives here: the app (`_app.py`) and everything it imports load when the dialect
+is first needed, so that `rosterd serve` starts without them.
+"""
 
-from typing import Any
+from typing import Final
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+PREFIX: Final = "/v7"
 
-from rosterd import __version__
-from rosterd.dialects.thousandeyes import _errors
-from rosterd.dialects.thousandeyes._routes import ENDPOINTS, PREFIX, describe, router
-from rosterd.server.request_limits import enforce_request_limits
-from rosterd.server.routing import dialect_app
-from rosterd.server.services import Services
-
-__all__ = ["ENDPOINTS", "PREFIX", "create_thousandeyes_app"]
-
-
-def create_thousandeyes_app(services: Services) -> FastAPI:
-    app = dialect_app(
-        router,
-        services.settings,
-        install_errors=_errors.install,
-        read_scope=services.store.shared_read,
-        checks=[enforce_request_limits],
-        title="rosterd — ThousandEyes v7 Users API",
-        version=__version__,
-        description="The ThousandEyes v7 administrative Users API, as served by rosterd. "
-        "Every failure is `application/problem+json`, including a 404 for a path under /v7 "
-        "that names no resource and a 405 (with `Allow`) for a method a path does not serve.",
-        openapi_url="/openapi.json",
-        servers=[{"url": PREFIX}],
-    )
-    app.state.services = services
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = describe(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                    servers=app.servers,
-                )
-            )
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-    return app
+__all__ = ["PREFIX"]

@@ -18,6 +18,7 @@ from rosterd.core.access import default_account_group
 from rosterd.core.account_groups import AccountGroupInput, AccountGroupView
 from rosterd.core.roles import RoleInput, RoleView
 from rosterd.core.users import AccountGroupRolesInput, UserInput, UserList
+from rosterd.dialects.thousandeyes import PREFIX
 from rosterd.dialects.thousandeyes import _activity as activity
 from rosterd.dialects.thousandeyes import _render as render
 from rosterd.dialects.thousandeyes import _wire as wire
@@ -29,7 +30,6 @@ from rosterd.server.endpoints import endpoint_catalogue
 from rosterd.server.responses import JSONResponse, encode_json
 from rosterd.server.services import Services
 
-PREFIX = "/v7"
 HAL_JSON = "application/hal+json"
 # What the expand list may name (empty: nothing), comma-separated as the vendor's clients send it.
 MAX_EXPAND = 8  # names in an expand list (repeats allowed, as the vendor does not forbid them)
