@@ -33,7 +33,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import DirectoryUser, Integration, User
@@ -528,6 +527,8 @@ def _rows_matching(
         for part in chunks(values):
             rows += conn.execute(select(*columns).where(*scope, column.in_(part))).all()
         return rows
+    from sqlalchemy.dialects.postgresql import ARRAY  # loaded with the driver; not on SQLite
+
     # A nested loop over the values (OFFSET 0 keeps each lookup a subquery of its own), each an
     # index scan on the key: given `= ANY(array)`, PostgreSQL on statistics older than the
     # import scanned the index on the scope's column alone and filtered every row of the scope
