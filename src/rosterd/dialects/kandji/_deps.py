@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
-from limits import RateLimitItemPerHour, RateLimitItemPerSecond
 
 from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
@@ -21,7 +20,7 @@ from rosterd.server.calls import ApiCall
 from rosterd.server.credentials import ApiTokenCredentials, bearer_token
 from rosterd.server.endpoints import called_endpoint
 from rosterd.server.middleware import add_response_headers
-from rosterd.server.ratelimit import LimitState, RateLimiter
+from rosterd.server.ratelimit import RateLimiter, hit_kandji_tenant
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
 
@@ -78,31 +77,18 @@ def recorded_endpoint(endpoint: EndpointPermission) -> EndpointPermission:
 
 def _count_request(request: Request, svc: KandjiServices, principal: Principal) -> None:
     """Kandji's limits (Kong's rate-limiting plugin): per tenant, per hour and per second."""
-    key = ("kandji", principal.org.subdomain)
-    hour = svc.rate_limiter.hit(RateLimitItemPerHour(svc.settings.kandji_requests_per_hour), *key)
-    second = svc.rate_limiter.hit(
-        RateLimitItemPerSecond(svc.settings.kandji_requests_per_second), *key
+    counted = hit_kandji_tenant(
+        svc.rate_limiter,
+        principal.org.subdomain,
+        per_hour=svc.settings.kandji_requests_per_hour,
+        per_second=svc.settings.kandji_requests_per_second,
     )
-    if hour is None or second is None:
+    if counted is None:
         return
     now = time.time()
-    # The generic headers describe the window closest to running out, as Kong's do.
-    closest = hour if hour.remaining < second.remaining else second
-    add_response_headers(
-        request,
-        {
-            "Ratelimit-Limit": closest.limit,
-            "Ratelimit-Remaining": closest.remaining,
-            "Ratelimit-Reset": closest.retry_after(now),
-            "X-Ratelimit-Limit-Hour": hour.limit,
-            "X-Ratelimit-Limit-Second": second.limit,
-            "X-Ratelimit-Remaining-Hour": hour.remaining,
-            "X-Ratelimit-Remaining-Second": second.remaining,
-        },
-    )
-    exceeded: list[LimitState] = [s for s in (hour, second) if not s.allowed]
-    if exceeded:
-        wait = max(s.retry_after(now) for s in exceeded)
+    add_response_headers(request, counted.headers(now))
+    wait = counted.retry_after(now)
+    if wait is not None:
         raise RateLimited("API rate limit exceeded", retry_after=wait)
 
 
