@@ -42,7 +42,7 @@ class Cost:
     cpu_us_per_request: float
 
 
-def measure(app: Any, target: HotPath, requests: int) -> Cost:
+def measure(app: Any, target: HotPath, requests: int, *, top: int = 0) -> Cost:
     headers = [(b"authorization", f"Bearer {target.token}".encode()), (b"accept", b"*/*")]
 
     def run(count: int) -> None:
@@ -53,7 +53,10 @@ def measure(app: Any, target: HotPath, requests: int) -> Cost:
     profile.enable()
     run(requests)
     profile.disable()
-    calls = pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+    stats = pstats.Stats(profile)
+    calls = stats.total_calls  # type: ignore[attr-defined]
+    if top:
+        stats.sort_stats("tottime").print_stats(top)
     started = time.process_time()
     run(requests)
     cpu = time.process_time() - started
@@ -81,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.calls", description=__doc__)
     parser.add_argument("--requests", type=int, default=500, help="per path (default 500)")
     parser.add_argument("--users", type=int, default=2000, help="directory users (default 2000)")
+    parser.add_argument(
+        "--top", type=int, default=0, help="also print the N functions of most self time per path"
+    )
     args = parser.parse_args(argv)
     from rosterd.server import Settings, create_app
 
@@ -93,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             # The page is 20 to 30 times the work of a single read: fewer of it.
             count = max(20, args.requests // 10) if "300" in target.name else args.requests
-            cost = measure(app, target, count)
+            cost = measure(app, target, count, top=args.top)
             calls, cpu = cost.calls_per_request, cost.cpu_us_per_request
             print(f"{cost.name:<32} {calls:>14.0f} {cpu:>15.0f}")
     return 0
