@@ -98,46 +98,54 @@ class DevicesService:
     ) -> DeviceImportResult:
         """Create each listed device, or update the assignment, asset tag and tags of one
         already known by device id or serial number. All records or none."""
-        created = updated = 0
         with self._store.write() as tx:
             org = organization(tx, org_subdomain)
             # Every record first, so that all the users assigned are held before any device row.
             parsed = [
-                _parse_device(tx, org, row, f"record {line}")
+                parse_device(tx, org, row, f"record {line}")
                 for line, row in enumerate(records, start=1)
             ]
-            for new in parsed:
-                known = tx.get_device(org.id, new.device_id) or tx.find_device_by_serial(
-                    org.id, new.serial_number
-                )
-                if known is None:
-                    view = tx.add_device(new)
-                    created += 1
-                    action = "device.create"
-                else:
-                    view = tx.update_device(
-                        org.id,
-                        known.device.id,
-                        DeviceChanges(
-                            updated_at=new.created_at,
-                            set_user=True,
-                            user_uid=new.user_uid,
-                            asset_tag=new.asset_tag,
-                            tags=new.tags,
-                        ),
-                    )
-                    updated += 1
-                    action = "device.update"
-                record(
-                    tx,
-                    org_id=org.id,
-                    actor=CLI_ACTOR,
-                    action=action,
-                    target_type="device",
-                    target_id=str(view.device.device_id),
-                    new_state=device_state(view),
-                )
-        return DeviceImportResult(created, updated)
+            return write_devices(tx, org, parsed, actor=CLI_ACTOR)
+
+
+def write_devices(
+    tx: DirectoryTransaction, org: Organization, devices: Iterable[NewDevice], *, actor: Actor
+) -> DeviceImportResult:
+    """Create each device, or update the assignment, asset tag and tags of one already known by
+    device id or serial number, each with its audit event (an import, a seed)."""
+    created = updated = 0
+    for new in devices:
+        known = tx.get_device(org.id, new.device_id) or tx.find_device_by_serial(
+            org.id, new.serial_number
+        )
+        if known is None:
+            view = tx.add_device(new)
+            created += 1
+            action = "device.create"
+        else:
+            view = tx.update_device(
+                org.id,
+                known.device.id,
+                DeviceChanges(
+                    updated_at=new.created_at,
+                    set_user=True,
+                    user_uid=new.user_uid,
+                    asset_tag=new.asset_tag,
+                    tags=new.tags,
+                ),
+            )
+            updated += 1
+            action = "device.update"
+        record(
+            tx,
+            org_id=org.id,
+            actor=actor,
+            action=action,
+            target_type="device",
+            target_id=str(view.device.device_id),
+            new_state=device_state(view),
+        )
+    return DeviceImportResult(created, updated)
 
 
 def device_state(view: DeviceView) -> dict[str, Any]:
@@ -185,9 +193,11 @@ def _changes(tx: DirectoryTransaction, org: Organization, update: DeviceUpdate) 
     return changes
 
 
-def _parse_device(
+def parse_device(
     tx: DirectoryTransaction, org: Organization, row: Mapping[str, Any], where: str
 ) -> NewDevice:
+    """A device from one record of an import (or a seed); `where` names it in its errors'
+    fields (`record 3: serial_number`). The user it is assigned to must exist in `tx`."""
     problems: list[FieldError] = []
 
     def text(key: str, *, required: bool = False, default: str = "") -> str:

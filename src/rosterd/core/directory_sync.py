@@ -329,6 +329,32 @@ class DirectorySyncService:
         return result
 
 
+def write_records(
+    tx: DirectoryTransaction,
+    org: Organization,
+    integration: Integration,
+    records: Sequence[DirectoryRecord],
+    *,
+    archived: Sequence[int] = (),
+) -> SyncResult:
+    """An import's work inside one transaction the caller holds (a seed's directory users):
+    create or update each record's user, then archive those at the indexes `archived`, as a
+    full sync that no longer lists them would; with the same audit events as an import."""
+    login_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
+    sync = _Sync(org, integration, login_group, Actor(type="integration", id=str(integration.uuid)))
+    result = SyncResult()
+    for batch in _batched(records, BATCH_SIZE):
+        sync.apply(tx, batch, result, None)
+    if archived:
+        gone = [records[i] for i in archived]
+        keys = [fast_email_key(r.email) for r in gone]
+        ids = [r.external_id for r in gone if r.external_id]
+        found = tx.find_directory_matches(org.id, integration.id, ids, keys)
+        by_key = {u.email_key: u.uid for u in found}
+        result.archived = sync.archive(tx, sorted(by_key[k] for k in keys))
+    return result
+
+
 def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):

@@ -14,15 +14,18 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from rosterd.core import permissions as perm
 from rosterd.core.account_groups import new_account_token
 from rosterd.core.audit import Actor, record
 from rosterd.core.clock import utcnow
+from rosterd.core.devices import parse_device, write_devices
+from rosterd.core.directory_sync import checked_record, write_records
 from rosterd.core.entities import (
     AccountGroup,
     EndpointPermission,
+    Integration,
     Organization,
     Role,
     RoleAssignments,
@@ -31,10 +34,12 @@ from rosterd.core.errors import FieldError, Invalid
 from rosterd.core.integration_types import INTEGRATION_TYPES
 from rosterd.core.integrations import SCIM
 from rosterd.core.organizations import organization_problems
-from rosterd.core.ports import DirectoryStore, DirectoryTransaction, NewUser
+from rosterd.core.ports import DirectoryStore, DirectoryTransaction, NewDevice, NewUser
 from rosterd.core.tokens import TOKEN_PREFIX, hash_token
 from rosterd.core.validation import email_problem, name_problem, normalize_email
 
+_WHERE: Final = "seed"  # what an import's parser calls a record of the seed in its errors
+_IMPORT_FIELDS: Final = {"user": "user_email"}  # a device's assignee, as the seed names it
 ALL_ACCOUNT_GROUPS: Final = "*"  # in a user's roles: the roles they hold in every account group
 TOKEN_VALUE: Final = re.compile(rf"^{TOKEN_PREFIX}[A-Za-z0-9_-]{{8,200}}$")
 
@@ -66,6 +71,9 @@ class SeedIntegration:
     name: str
     type: str
     scim_token: str | None = None
+    # Directory users as an import file lists them (`directory_sync.checked_record`), each
+    # with "archived": true for one a full sync would have archived.
+    users: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,9 @@ class SeedOrganization:
     roles: tuple[SeedRole, ...] = ()
     integrations: tuple[SeedIntegration, ...] = ()
     rate_limit_per_minute: int | None = None
+    # Devices as `rosterd devices import` reads them (`devices.parse_device`); "user_email"
+    # assigns one to a user of the seed.
+    devices: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +117,7 @@ class SeedService:
         with self._store.write() as tx:
             _refuse_taken(tx, seed)
             for i, org in enumerate(seed.organizations):
-                result.organizations.append(_write(tx, org, scopes[i], actor))
+                result.organizations.append(_write(tx, i, org, scopes[i], actor))
         return result
 
     def _scopes(
@@ -143,9 +154,19 @@ def _problems(seed: Seed) -> Iterator[FieldError]:
         emails: set[str] = set()
         for j, user in enumerate(org.users):
             yield from _user_problems(user, f"{at}/users/{j}", groups, roles, emails, tokens)
+        external_ids: set[tuple[int, str]] = set()
         for j, integration in enumerate(org.integrations):
             where = f"{at}/integrations/{j}"
             yield from _integration_problems(integration, where, tokens)
+            for k, row in enumerate(integration.users):
+                spot = (j, str(row.get("external_id") or ""))
+                yield from _directory_user_problems(row, f"{where}/users/{k}", emails)
+                if spot[1] and spot in external_ids:
+                    yield FieldError(f"{where}/users/{k}/external_id", "DUPLICATE", "twice")
+                external_ids.add(spot)
+        serials: set[str] = set()
+        for j, row in enumerate(org.devices):
+            yield from _device_problems(row, f"{at}/devices/{j}", emails, serials)
 
 
 def _organization_problems(org: SeedOrganization, at: str) -> Iterator[FieldError]:
@@ -222,6 +243,45 @@ def _integration_problems(
         yield from _token_problems(integration.scim_token, f"{at}/scim_token", tokens)
 
 
+def _directory_user_problems(
+    row: Mapping[str, Any], at: str, emails: set[str]
+) -> Iterator[FieldError]:
+    fields = {key: value for key, value in row.items() if key != "archived"}
+    try:
+        record = checked_record(fields, _WHERE)
+    except Invalid as exc:
+        yield from _as_pointers(exc.errors, at)
+        return
+    if record.email.casefold() in emails:
+        yield FieldError(f"{at}/email", "DUPLICATE", "a user with this email appears twice")
+    emails.add(record.email.casefold())
+
+
+def _device_problems(
+    row: Mapping[str, Any], at: str, emails: set[str], serials: set[str]
+) -> Iterator[FieldError]:
+    """What can be checked before anything is written; the rest is `parse_device`'s, when the
+    users it assigns to exist."""
+    serial = row.get("serial_number")
+    if isinstance(serial, str) and serial.strip():
+        if serial.strip() in serials:
+            yield FieldError(f"{at}/serial_number", "DUPLICATE", "this serial appears twice")
+        serials.add(serial.strip())
+    email = row.get("user_email")
+    if isinstance(email, str) and email and normalize_email(email).casefold() not in emails:
+        yield FieldError(f"{at}/user_email", "UNKNOWN_USER", "no user of the seed has this email")
+
+
+def _as_pointers(problems: Sequence[FieldError], at: str) -> Iterator[FieldError]:
+    """An import's problems (`seed: email`) as fields of the seed document (`…/users/3/email`)."""
+    prefix = f"{_WHERE}: "
+    for problem in problems:
+        field = problem.field
+        key = field.removeprefix(prefix)
+        where = f"{at}/{_IMPORT_FIELDS.get(key, key)}" if field.startswith(prefix) else at
+        yield FieldError(where, problem.code, problem.message.removeprefix(prefix))
+
+
 def _token_problems(value: str, at: str, tokens: set[str]) -> Iterator[FieldError]:
     if not TOKEN_VALUE.match(value):
         message = f"a token is {TOKEN_PREFIX} and 8 to 200 letters, digits, '_' or '-'"
@@ -267,6 +327,7 @@ def _refuse_taken(tx: DirectoryTransaction, seed: Seed) -> None:
 
 def _write(
     tx: DirectoryTransaction,
+    index: int,
     org: SeedOrganization,
     scopes: Mapping[str, list[EndpointPermission]],
     actor: Actor,
@@ -296,7 +357,7 @@ def _write(
         _write_user(tx, created, user, groups, roles, scopes, now)
     for integration in org.integrations:
         token = integration.scim_token
-        tx.add_integration(
+        added = tx.add_integration(
             org_id=created.id,
             uuid=uuid.uuid4(),
             name=integration.name.strip(),
@@ -304,6 +365,8 @@ def _write(
             scim_token_hash=hash_token(token) if token else None,
             now=now,
         )
+        _write_directory_users(tx, created, added, integration.users)
+    _write_devices(tx, created, org.devices, f"/organizations/{index}/devices", actor)
     record(
         tx,
         org_id=created.id,
@@ -315,6 +378,39 @@ def _write(
         target_name=created.name,
     )
     return created
+
+
+def _write_directory_users(
+    tx: DirectoryTransaction,
+    org: Organization,
+    integration: Integration,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    if not rows:
+        return
+    fields = [{k: v for k, v in row.items() if k != "archived"} for row in rows]
+    records = [checked_record(row, _WHERE) for row in fields]  # checked before: no error here
+    archived = [k for k, row in enumerate(rows) if row.get("archived") is True]
+    write_records(tx, org, integration, records, archived=archived)
+
+
+def _write_devices(
+    tx: DirectoryTransaction,
+    org: Organization,
+    rows: Sequence[Mapping[str, Any]],
+    at: str,
+    actor: Actor,
+) -> None:
+    problems: list[FieldError] = []
+    parsed: list[NewDevice] = []
+    for j, row in enumerate(rows):
+        try:
+            parsed.append(parse_device(tx, org, row, _WHERE))
+        except Invalid as exc:
+            problems += _as_pointers(exc.errors, f"{at}/{j}")
+    if problems:  # raised inside the write: nothing of the seed is kept
+        raise Invalid("The seed is invalid", problems)
+    write_devices(tx, org, parsed, actor=actor)
 
 
 def _write_user(

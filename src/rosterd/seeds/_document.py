@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from rosterd.core.seeding import (
     Seed,
@@ -49,10 +49,48 @@ class RoleDocument(_Strict):
     )
 
 
+class DirectoryUserDocument(_Strict):
+    """A person as the directory lists them (the fields of `rosterd users import`)."""
+
+    email: StrictStr
+    name: StrictStr | None = None
+    department: StrictStr = ""
+    job_title: StrictStr = ""
+    external_id: StrictStr | None = Field(
+        default=None, description="The directory's own id for them, unique in the integration."
+    )
+    active: StrictBool = True
+    archived: StrictBool = Field(
+        default=False, description="Archived, as a full sync that no longer lists them leaves them."
+    )
+
+
 class IntegrationDocument(_Strict):
     name: Text
     type: StrictStr = Field(description="office365, gsuite or scim.")
     scim_token: StrictStr | None = Field(default=None, description="A scim integration's token.")
+    users: list[DirectoryUserDocument] = Field(
+        default_factory=list, description="The integration's directory users."
+    )
+
+
+class DeviceDocument(_Strict):
+    """A device (the fields of `rosterd devices import`)."""
+
+    serial_number: StrictStr
+    device_id: StrictStr | None = Field(default=None, description="A UUID; none: a new one.")
+    device_name: StrictStr | None = None
+    model: StrictStr = ""
+    platform: StrictStr = Field(
+        default="Mac", description="Mac, iPad, iPhone, AppleTV, iPod or Vision."
+    )
+    os_version: StrictStr = ""
+    asset_tag: StrictStr = ""
+    mac_address: StrictStr = ""
+    tags: list[StrictStr] = Field(default_factory=list)
+    user_email: StrictStr | None = Field(
+        default=None, description="Assigned to the user of the seed with this email."
+    )
 
 
 class OrganizationDocument(_Strict):
@@ -67,10 +105,12 @@ class OrganizationDocument(_Strict):
     roles: list[RoleDocument] = Field(default_factory=list)
     users: list[UserDocument]
     integrations: list[IntegrationDocument] = Field(default_factory=list)
+    devices: list[DeviceDocument] = Field(default_factory=list)
 
 
 class SeedDocument(_Strict):
-    """A starting state: organizations with their account groups, roles, users and tokens."""
+    """A starting state: organizations with their account groups, roles, users and tokens,
+    directory integrations with their users, and devices."""
 
     organizations: list[OrganizationDocument]
 
@@ -86,8 +126,14 @@ def _organization(o: OrganizationDocument) -> SeedOrganization:
         account_groups=tuple(o.account_groups),
         roles=tuple(SeedRole(r.name, tuple(r.permissions)) for r in o.roles),
         users=tuple(_user(u) for u in o.users),
-        integrations=tuple(SeedIntegration(i.name, i.type, i.scim_token) for i in o.integrations),
+        integrations=tuple(_integration(i) for i in o.integrations),
+        devices=tuple(d.model_dump(exclude_none=True) for d in o.devices),
     )
+
+
+def _integration(i: IntegrationDocument) -> SeedIntegration:
+    users = tuple(u.model_dump(exclude_none=True) for u in i.users)
+    return SeedIntegration(i.name, i.type, i.scim_token, users)
 
 
 def _user(u: UserDocument) -> SeedUser:
