@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
-from tests.control.test_seeds import organizations, rosterd
+from tests.control.test_seeds import refused_seed, rosterd
 from tests.support.server import start_server
 
 INITECH = """\
@@ -162,16 +162,4 @@ ORG_HEAD = (
 def test_every_directory_problem_names_its_line_and_nothing_is_written(
     database_url: str, tmp_path: Path, text: str, expected: list[str]
 ) -> None:
-    path = tmp_path / "seed.yaml"
-    path.write_text(text)
-    before = organizations(database_url)
-
-    done = rosterd("seed", str(path), database_url=database_url)
-
-    assert done.returncode == 2
-    lines = [
-        line.removeprefix("error: ").replace(str(tmp_path) + "/", "")
-        for line in done.stderr.splitlines()
-    ]
-    assert lines == expected
-    assert organizations(database_url) == before
+    assert refused_seed(text, database_url, tmp_path) == expected

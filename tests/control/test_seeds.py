@@ -156,6 +156,12 @@ def test_rosterd_seed_writes_the_state_with_the_tokens_it_gives(
 def test_every_problem_names_file_line_and_field_and_nothing_is_written(
     database_url: str, tmp_path: Path, text: str, expected: list[str]
 ) -> None:
+    assert refused_seed(text, database_url, tmp_path) == expected
+
+
+def refused_seed(text: str, database_url: str, tmp_path: Path) -> list[str]:
+    """The problems `rosterd seed` prints for the seed `text` (as seed.yaml), after checking
+    that it refused it and wrote nothing."""
     path = tmp_path / "seed.yaml"
     path.write_text(text)
     before = organizations(database_url)
@@ -163,12 +169,11 @@ def test_every_problem_names_file_line_and_field_and_nothing_is_written(
     done = rosterd("seed", str(path), database_url=database_url)
 
     assert done.returncode == 2
-    lines = [
+    assert organizations(database_url) == before
+    return [
         line.removeprefix("error: ").replace(str(tmp_path) + "/", "")
         for line in done.stderr.splitlines()
     ]
-    assert lines == expected
-    assert organizations(database_url) == before
 
 
 def test_a_second_load_finds_what_is_taken_and_writes_nothing(
