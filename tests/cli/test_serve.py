@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rosterd.cli._demo import DEMO_TOKEN
 from rosterd.server.hosts import warn_if_any_host_is_linked
 from rosterd.server.settings import Settings
 from tests.support.process import ROSTERD, free_port
@@ -62,15 +64,84 @@ def test_demo_server_answers_with_the_printed_token(tmp_path: Path) -> None:
     finally:
         stop(process)
 
-    # A second start on the same database keeps the data and prints a fresh, working token.
-    process, token = serve_demo(tmp_path / "demo.db", port)
+    # A second start on the same database keeps the data and prints the same token.
+    process, again = serve_demo(tmp_path / "demo.db", port)
     try:
         response = httpx.get(
-            f"http://127.0.0.1:{port}/v7/users", headers={"Authorization": f"Bearer {token}"}
+            f"http://127.0.0.1:{port}/v7/users", headers={"Authorization": f"Bearer {again}"}
         )
         assert len(response.json()["users"]) == len(users)
     finally:
         stop(process)
+    assert again == token == DEMO_TOKEN
+
+
+def current_email(port: int, token: str) -> tuple[int, str | None]:
+    response = httpx.get(
+        f"http://127.0.0.1:{port}/v7/users/current", headers={"Authorization": f"Bearer {token}"}
+    )
+    return response.status_code, response.json().get("email")
+
+
+def test_a_demo_an_older_rosterd_made_gets_the_published_token(tmp_path: Path) -> None:
+    """Its admin's tokens were random: the next start adds the published one."""
+    db = tmp_path / "demo.db"
+    port = free_port()
+    process, _ = serve_demo(db, port)
+    stop(process)
+    with sqlite3.connect(db) as conn:  # as an older demo database holds it: no such token
+        conn.execute("DELETE FROM api_tokens")
+
+    process, again = serve_demo(db, port)
+    try:
+        assert again == DEMO_TOKEN
+        assert current_email(port, again) == (200, "admin@demo.rosterd.dev")
+    finally:
+        stop(process)
+
+
+def test_a_revoked_published_token_stays_revoked_and_a_new_one_is_printed(
+    tmp_path: Path,
+) -> None:
+    assert ROSTERD
+    db = tmp_path / "demo.db"
+    port = free_port()
+    process, token = serve_demo(db, port)
+    stop(process)
+    env = os.environ | {"ROSTERD_DATABASE_URL": f"sqlite:///{db}"}
+    revoke = [ROSTERD, "tokens", "revoke", "--org", "demo", "--token", token]
+    revoked = subprocess.run(revoke, env=env, capture_output=True, text=True, check=False)
+    assert revoked.returncode == 0, revoked.stderr
+
+    process, again = serve_demo(db, port)
+    try:
+        assert again != DEMO_TOKEN
+        assert current_email(port, again) == (200, "admin@demo.rosterd.dev")
+        assert current_email(port, DEMO_TOKEN)[0] == 401
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.0.0.7", "::", "rosterd.internal"])
+def test_the_demo_refuses_to_serve_its_published_token_beyond_loopback(
+    tmp_path: Path, host: str
+) -> None:
+    assert ROSTERD
+    env = os.environ | {"ROSTERD_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    done = subprocess.run(
+        [ROSTERD, "serve", "--demo", "--host", host, "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --demo serves its published token on loopback only (127.0.0.1, ::1); for "
+        "another address load a seed with your own tokens (--seed)\n"
+    )
+    assert not (tmp_path / "demo.db").exists()  # nothing was started or written
 
 
 HOSTS_WARNING = "neither ROSTERD_ALLOWED_HOSTS nor ROSTERD_PUBLIC_BASE_URL set"

@@ -79,6 +79,12 @@ def serve(
     if control and workers > 1:
         err.print("[red]error:[/red] --control keeps its state in one process: use --workers 1")
         raise typer.Exit(2)
+    if demo and not _loopback(host):
+        err.print(
+            "[red]error:[/red] --demo serves its published token on loopback only "
+            "(127.0.0.1, ::1); for another address load a seed with your own tokens (--seed)"
+        )
+        raise typer.Exit(2)
     if ephemeral and database_url:
         err.print("[red]error:[/red] --ephemeral makes its own database: drop --database-url")
         raise typer.Exit(2)
@@ -99,6 +105,12 @@ def serve(
             control=control,
             seed_file=seed_file,
         )
+
+
+def _loopback(host: str) -> bool:
+    from rosterd.server.hosts import is_loopback  # the server's rule, imported when needed
+
+    return is_loopback(host)
 
 
 def _serve(

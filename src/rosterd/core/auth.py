@@ -46,9 +46,11 @@ class AuthService:
         name: str = "",
         actor: Actor,
         permissions: Sequence[EndpointPermission] = (),
+        value: str | None = None,
     ) -> IssuedToken:
-        """Issue a token; `permissions` limit it to those endpoints (none: every endpoint)."""
-        token = generate_token()
+        """Issue a token; `permissions` limit it to those endpoints (none: every endpoint).
+        `value`: the token itself, for a published one (the demo's); else a new random one."""
+        token = value or generate_token()
         with self._store.write() as tx:
             org = tx.get_organization_by_subdomain(org_subdomain)
             user = tx.find_user_by_email(org.id, email) if org else None

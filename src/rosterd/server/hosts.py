@@ -101,7 +101,7 @@ def allowed_host(settings: Settings) -> Callable[[Request], None]:
 def warn_if_any_host_is_linked(settings: Settings, bind_host: str) -> None:
     """One warning when `rosterd serve` listens beyond this machine and would build links from
     whatever Host a client sends."""
-    if settings.allowed_hosts or settings.public_base_url or _is_loopback(bind_host):
+    if settings.allowed_hosts or settings.public_base_url or is_loopback(bind_host):
         return
     log.warning(
         "listening on %s with neither ROSTERD_ALLOWED_HOSTS nor ROSTERD_PUBLIC_BASE_URL set: "
@@ -110,7 +110,8 @@ def warn_if_any_host_is_linked(settings: Settings, bind_host: str) -> None:
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only."""
     if host.lower() == "localhost":
         return True
     try:
