@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from rosterd.console import mount_console
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
 from rosterd.dialects.kandji import _errors as kandji_errors
@@ -64,6 +65,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     # Mounts match by prefix in order: a dialect under /api/v1/... (SCIM) goes before this one.
     mount(app, SCIM_PREFIX, create_scim_app(services))
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
+    mount_console(app, services)
     if settings.control:
         _add_control_plane(app, settings, services)
     app.add_middleware(RequestLogMiddleware)
