@@ -85,6 +85,11 @@ def test_sign_in_search_and_sign_out(page: Page, people: ConsoleOrg) -> None:
     expect(page.get_by_role("heading", name="Art Vandelay")).to_be_visible()
     screenshot(page, "user")
 
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    expect(page.locator("tbody tr").filter(has_text="kel.varnsen@vandelay.test")).to_have_count(1)
+    screenshot(page, "audit")
+
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto("/console/users")

@@ -148,3 +148,25 @@ def test_another_organizations_user_is_not_found(
     assert "Not found." in response.text
     assert other_org.org.admin.email not in response.text
     assert browserless.get("/users/not-a-uuid").status_code == 404
+
+
+def test_the_audit_log_shows_what_changed_in_this_organization_only(
+    browserless: httpx.Client, console_org: ConsoleOrg, other_org: ConsoleOrg
+) -> None:
+    sign_in(browserless, console_org.org.token)
+    page = browserless.get("/audit")
+    assert page.status_code == 200
+    assert "<code>token.create</code>" in page.text
+    assert "<dt>email</dt><dd>art.vandelay@vandelay.test</dd>" in page.text
+    assert "someone.else@elsewhere.test" not in page.text
+    older = browserless.get("/audit", params={"before": "not-a-position"})
+    assert older.status_code == 200
+
+
+def test_the_audit_log_needs_its_permission(
+    browserless: httpx.Client, console_org: ConsoleOrg
+) -> None:
+    sign_in(browserless, console_org.regular_token)
+    page = browserless.get("/audit")
+    assert page.status_code == 403
+    assert "You do not have permission to perform this action." in page.text

@@ -34,6 +34,7 @@ def create_console_app(services: Services) -> Starlette:
             Route("/signout", console.signout, methods=["POST"]),
             Route("/users", console.users, methods=["GET"]),
             Route("/users/{user_id}", console.user, methods=["GET"]),
+            Route("/audit", console.audit, methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static")),
         ],
     )

@@ -7,6 +7,7 @@ and token endpoint scopes as the Kandji API (the page for users is `GET /api/v1/
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
@@ -17,18 +18,19 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from rosterd.console import PREFIX
 from rosterd.console._forms import FormTooLarge, read_form
 from rosterd.console._session import COOKIE, MAX_AGE_SECONDS, Session, SessionSigner
-from rosterd.core.devices import DevicesService
+from rosterd.core.audit_log import AuditLogService
 from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Forbidden, Invalid, NotFound, RosterdError, Unauthenticated
-from rosterd.core.ports import Keyset, UserQuery
+from rosterd.core.ports import AuditQuery, Keyset, UserQuery
 from rosterd.core.tokens import hash_token
 from rosterd.server.services import Services
 
 PAGE_SIZE: Final = 50
 LIST_USERS: Final = EndpointPermission("/api/v1/users", "GET")
 GET_USER: Final = EndpointPermission("/api/v1/users/{id}", "GET")
+LIST_AUDIT_EVENTS: Final = EndpointPermission("/api/v1/audit/events", "GET")
 # Pages are never cached or framed, and load nothing but their own files.
 HEADERS: Final = {
     "Cache-Control": "no-store",
@@ -46,7 +48,7 @@ class Console:
         self._templates = templates
         self._signer = signer
         self._directory = DirectoryService(services.store)
-        self._devices = DevicesService(services.store)
+        self._audit_log = AuditLogService(services.store)
 
     # --- sign in and out -------------------------------------------------------------------
 
@@ -137,6 +139,27 @@ class Console:
             return self._error(exc, context)
         return self._render("user.html", context)
 
+    # --- the audit log ----------------------------------------------------------------------
+
+    async def audit(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if isinstance(signed_in, Response):
+            return signed_in
+        session, principal = signed_in
+        context: dict[str, Any] = {"session": session, "principal": principal}
+        try:
+            require_endpoint(principal, LIST_AUDIT_EVENTS)
+            page = self._audit_log.list_events(
+                principal=principal,
+                query=AuditQuery(descending=True, after=_audit_position(request), limit=PAGE_SIZE),
+            )
+        except RosterdError as exc:
+            return self._error(exc, context)
+        context["events"] = page.events
+        last = page.events[-1] if page.has_more and page.events else None
+        context["older"] = f"{last.occurred_at.isoformat()}|{last.id}" if last else None
+        return self._render("audit.html", context)
+
     # --- shared ----------------------------------------------------------------------------
 
     async def _signed_in(self, request: Request) -> tuple[Session, Principal] | Response:
@@ -182,6 +205,15 @@ def _int_or_none(value: str | None) -> int | None:
     with contextlib.suppress(TypeError, ValueError):
         return int(value)  # type: ignore[arg-type]
     return None
+
+
+def _audit_position(request: Request) -> tuple[datetime, str] | None:
+    """The `older` link's position (the last event shown: its time and id), if well formed."""
+    at, _, event_id = request.query_params.get("before", "").partition("|")
+    try:
+        return datetime.fromisoformat(at), event_id
+    except ValueError:
+        return None
 
 
 def _uuid(value: str) -> UUID:
