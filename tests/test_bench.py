@@ -83,3 +83,15 @@ def test_the_call_count_measures_every_hot_path() -> None:
         "GET /api/v1/users (300 users)",
     ]
     assert all(float(calls) > 0 and float(cpu) > 0 for _, calls, cpu in rows)
+
+
+def test_the_console_bench_times_every_page() -> None:
+    # The instrument, not its numbers: every console page answered 200 (it exits 1 otherwise).
+    from bench.console import pages
+
+    result = python_m("bench.console", "--smoke", timeout=600)
+
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()[-len(pages(0, "")) :]
+    assert [row.rsplit(None, 3)[0] for row in rows] == list(pages(0, ""))
+    assert all(float(n) > 0 for row in rows for n in row.rsplit(None, 3)[1:])

@@ -69,6 +69,7 @@ def seed_and_announce(store: DirectoryStore, base_url: str) -> None:
     err.print(f"  try: curl -H 'Authorization: Bearer {token}' {base_url}/v7/users")
     err.print(f"  Kandji API: {base_url}/api/v1")
     err.print(f"  try: curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/users")
+    err.print(f"  Console: {base_url}/console (sign in with the token)")
 
 
 def _reissue(store: DirectoryStore) -> str:

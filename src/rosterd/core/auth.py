@@ -28,8 +28,13 @@ class AuthService:
             raise Unauthenticated("Missing access token")
         if not looks_like_token(token):
             raise Unauthenticated("Invalid access token")
+        return self.authenticate_digest(hash_token(token))
+
+    def authenticate_digest(self, token_hash: str) -> Principal:
+        """The principal of the token whose stored hash is `token_hash` (the console's signed
+        session holds the hash, never the token), with every check `authenticate` makes."""
         with self._store.read() as tx:
-            principal = tx.find_principal(hash_token(token))
+            principal = tx.find_principal(token_hash)
         if principal is None:
             raise Unauthenticated("Invalid access token")
         if not principal.user.email_confirmed:

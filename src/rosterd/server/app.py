@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from rosterd.console import mount_console
 from rosterd.core.ports import DirectoryStore
 from rosterd.dialects.kandji import PREFIX as KANDJI_PREFIX
 from rosterd.dialects.scim import PREFIX as SCIM_PREFIX
@@ -70,6 +71,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     )
     for prefix, dialect in dialects:
         mount(app, prefix, dialect)
+    mount_console(app, services)
     if settings.control:
         _add_control_plane(app, settings, services)
     app.add_middleware(RequestLogMiddleware)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # The control plane at /_rosterd (docs/testing.md): off unless asked for, with its own token.
     control: bool = False
     control_token: str | None = None
+    # Signs the web console's session cookies (docs/console.md); unset, each process makes its
+    # own, so sessions end when it restarts and are not shared between workers.
+    console_secret: str | None = None
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
     # Comma-separated host names a request's Host header may name (`rosterd.example.com`,
     # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.
