@@ -29,6 +29,7 @@ from rosterd.dialects.thousandeyes import _errors as thousandeyes_errors
 from rosterd.dialects.thousandeyes import create_thousandeyes_app
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
+from rosterd.server.operations import add_operations
 from rosterd.server.responses import JSONResponse
 from rosterd.server.routing import mount
 from rosterd.server.services import Services
@@ -66,6 +67,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
     if settings.control:
         _add_control_plane(app, settings, services)
+    add_operations(app, settings)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app
