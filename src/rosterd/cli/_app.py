@@ -11,7 +11,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +26,9 @@ from rosterd.cli._common import (
     reported_startup_errors,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from rosterd.server.settings import Settings
 
 # Every group prints Click's plain help: Typer's Rich help formatting alone imports Rich,
 # markdown-it and Pygments, about 0.3 s of each `--help`.
@@ -147,12 +150,24 @@ def _serve(
         "log_config": None,
         **server_options(settings),
     }
-    if workers == 1:
-        uvicorn.run(create_app(settings, store), **options)
-        return
-    # Each worker process builds its own app from the environment.
-    os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
-    uvicorn.run("rosterd.server.asgi:app", workers=workers, **options)
+    with contextlib.ExitStack() as stack:
+        _serve_metrics(stack, settings)
+        if workers == 1:
+            uvicorn.run(create_app(settings, store), **options)
+            return
+        # Each worker process builds its own app from the environment.
+        os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
+        uvicorn.run("rosterd.server.asgi:app", workers=workers, **options)
+
+
+def _serve_metrics(stack: contextlib.ExitStack[bool | None], settings: Settings) -> None:
+    from rosterd.server.operations import MetricsUnavailable, metrics_serving
+
+    try:
+        stack.enter_context(metrics_serving(settings))
+    except MetricsUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 @db_app.command("upgrade")

@@ -67,7 +67,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     mount(app, KANDJI_PREFIX, create_kandji_app(services))
     if settings.control:
         _add_control_plane(app, settings, services)
-    add_operations(app, settings)
+    add_operations(app, settings, store)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app

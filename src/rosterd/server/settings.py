@@ -46,3 +46,12 @@ class Settings(BaseSettings):
     # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.
     # Unset, every Host is answered (and, without public_base_url, used in links).
     allowed_hosts: str | None = None
+    # Prometheus metrics (docs/operations.md): ROSTERD_METRICS=on serves GET /metrics beside the
+    # APIs; a metrics port serves them on a listener of their own instead, on metrics_host.
+    metrics: bool = False
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
+    @property
+    def metrics_collected(self) -> bool:
+        return self.metrics or self.metrics_port is not None
