@@ -123,7 +123,7 @@ def _serve(
     from rosterd.server.logging import configure_logging
 
     settings = settings_for(database_url)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     warn_if_any_host_is_linked(settings, host)
     store = open_store(settings.database_url, migrate=migrate)
     if demo:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     control: bool = False
     control_token: str | None = None
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
+    # `json`: every log line (access, application, uvicorn's) one JSON object.
+    log_format: Literal["text", "json"] = "text"
     # Comma-separated host names a request's Host header may name (`rosterd.example.com`,
     # `rosterd.example.com:8443`, `*.example.com`; see server/hosts.py); any other is a 400.
     # Unset, every Host is answered (and, without public_base_url, used in links).
