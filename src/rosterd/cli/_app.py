@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rosterd.cli import _directory
+from rosterd.cli import _config, _directory
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
@@ -45,6 +45,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(_directory.integrations_app, name="integrations")
 app.add_typer(_directory.devices_app, name="devices")
+app.add_typer(_config.config_app, name="config")
+app.callback()(_config.use_config_file)
 users_app.command("import")(_directory.users_import)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
