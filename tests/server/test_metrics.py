@@ -3,6 +3,10 @@ families, their labels (route templates, never a path's ids or emails) and their
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +18,7 @@ from prometheus_client.samples import Sample
 from rosterd import __version__
 from rosterd.server.metrics import MetricsMiddleware
 from tests.support.orgs import OrgFactory
-from tests.support.process import free_port, start_process
+from tests.support.process import ROSTERD, free_port, start_process
 from tests.support.server import LiveServer, sqlite_database, start_server
 
 FAMILIES = {
@@ -142,3 +146,41 @@ def test_two_workers_are_added_up_on_the_api_port_and_the_metrics_port(tmp_path:
         # start_process polls /readyz, never /healthz: these are the loop's.
         assert value(samples, "rosterd_http_requests_total", **health) == 30
         assert value(families["rosterd_db_pool_size"], "rosterd_db_pool_size") == 16
+
+
+def test_off_prometheus_client_is_not_even_imported(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from rosterd.server import Settings, create_app\n"
+        f"create_app(Settings(database_url='sqlite:///{tmp_path / 'x.db'}'))\n"
+        "loaded = ('prometheus', 'rosterd.server.metrics')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(loaded)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+
+    assert result.stdout == "[]\n"
+
+
+def test_a_metrics_port_in_use_is_one_error_line(tmp_path: Path) -> None:
+    url, store = sqlite_database(tmp_path)
+    store.close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert ROSTERD
+        result = subprocess.run(
+            [ROSTERD, "serve", "--port", str(free_port()), "--no-migrate"],
+            env=os.environ | {"ROSTERD_DATABASE_URL": url, "ROSTERD_METRICS_PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: cannot serve metrics on 127.0.0.1:{port}: Address already in use\n",
+    )
