@@ -46,6 +46,8 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else PrivateFormatter(FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler])
+    if handler not in logging.getLogger().handlers:
+        return  # another set-up's format may show what the lines below stop collecting
     # FORMAT names no source line, thread or process: don't collect them for every record (the
     # logging HOWTO's "Optimization"; a third of an access log line's cost).
     logging._srcfile = None
