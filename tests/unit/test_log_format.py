@@ -75,7 +75,7 @@ def test_a_json_record_with_a_traceback_keeps_it_private(
     try:
         raise KeyError(secret)
     except KeyError:
-        logging.getLogger("uvicorn.error").exception("failed %s", "here")
+        logging.getLogger("rosterd.unit").exception("failed %s", "here")
     line = capsys.readouterr().err
     entry = json.loads(line)
 
