@@ -82,7 +82,7 @@ def test_a_json_record_with_a_traceback_keeps_it_private(
     assert line.count("\n") == 1
     assert (entry["level"], entry["logger"], entry["message"]) == (
         "ERROR",
-        "uvicorn.error",
+        "rosterd.unit",
         "failed here",
     )
     assert entry["traceback"].startswith("Traceback (most recent call last):\n")
