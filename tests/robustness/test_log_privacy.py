@@ -8,6 +8,7 @@ query strings, bodies and headers.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -49,8 +50,27 @@ def drop_tables(engine: Engine, *names: str) -> None:
             conn.execute(text(f"DROP TABLE {name}{cascade}"))
 
 
+def _json_entry(line: str) -> dict[str, object]:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        raise AssertionError(f"a line of the JSON log is not JSON: {line!r}") from None
+    assert isinstance(entry, dict), line
+    return entry
+
+
 def error_lines(log: str, request_id: str) -> list[str]:
-    return [line for line in log.splitlines() if " ERROR " in line and request_id in line]
+    """The ERROR lines naming `request_id`, of a text log or a JSON one (then each line is a
+    whole JSON object)."""
+    lines = log.splitlines()
+    if lines and lines[0].startswith("{"):
+        entries = [_json_entry(line) for line in lines]
+        return [
+            line
+            for line, entry in zip(lines, entries, strict=True)
+            if entry["level"] == "ERROR" and request_id in entry.get("message", "")
+        ]
+    return [line for line in lines if " ERROR " in line and request_id in line]
 
 
 def assert_private(log: str, *secrets: str) -> None:
@@ -72,13 +92,16 @@ def stop(server: ServerProcess, log: Path) -> str:
     return log.read_text()
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 def test_failed_queries_log_no_personal_data(
-    own_database_url: str, own_store: SqlDirectoryStore, tmp_path: Path
+    own_database_url: str, own_store: SqlDirectoryStore, tmp_path: Path, log_format: str
 ) -> None:
     org = OrgFactory(own_store).create()
     provisioning = scim_integration(own_store, org)
     log = tmp_path / "rosterd.log"
-    server = start_process(own_database_url, log=log, ROSTERD_RATE_LIMITS="off")
+    server = start_process(
+        own_database_url, log=log, ROSTERD_RATE_LIMITS="off", ROSTERD_LOG_FORMAT=log_format
+    )
     # Tables a query needs go away under the running server; authentication still works.
     drop_tables(own_store.engine, "devices", "scim_users", "audit_events")
     admin = {"Authorization": f"Bearer {org.token}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -50,3 +51,40 @@ def test_records_still_carry_the_format_s_fields(
         False,
         False,
     )
+
+
+def test_a_logging_set_up_already_there_is_left_as_it_is(restored_logging: None) -> None:
+    root = logging.getLogger()
+    theirs = logging.StreamHandler()
+    root.handlers[:] = [theirs]
+    logging._srcfile = "kept"  # type: ignore[assignment]
+
+    configure_logging("info", "json")
+
+    assert root.handlers == [theirs]
+    assert logging._srcfile == "kept"
+
+
+def test_a_json_record_with_a_traceback_keeps_it_private(
+    restored_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logging.getLogger().handlers.clear()
+    configure_logging("info", "json")
+
+    secret = "jane@example.com"
+    try:
+        raise KeyError(secret)
+    except KeyError:
+        logging.getLogger("rosterd.unit").exception("failed %s", "here")
+    line = capsys.readouterr().err
+    entry = json.loads(line)
+
+    assert line.count("\n") == 1
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "ERROR",
+        "rosterd.unit",
+        "failed here",
+    )
+    assert entry["traceback"].startswith("Traceback (most recent call last):\n")
+    assert entry["traceback"].endswith("\nKeyError")
+    assert "jane" not in line

@@ -11,11 +11,11 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rosterd.cli import _directory
+from rosterd.cli import _config, _directory
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
@@ -26,6 +26,9 @@ from rosterd.cli._common import (
     reported_startup_errors,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from rosterd.server.settings import Settings
 
 # Every group prints Click's plain help: Typer's Rich help formatting alone imports Rich,
 # markdown-it and Pygments, about 0.3 s of each `--help`.
@@ -42,6 +45,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(_directory.integrations_app, name="integrations")
 app.add_typer(_directory.devices_app, name="devices")
+app.add_typer(_config.config_app, name="config")
+app.callback()(_config.use_config_file)
 users_app.command("import")(_directory.users_import)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
@@ -132,7 +137,7 @@ def _serve(
     from rosterd.server.logging import configure_logging
 
     settings = settings_for(database_url)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     warn_if_any_host_is_linked(settings, host)
     store = open_store(settings.database_url, migrate=migrate)
     if demo:
@@ -159,12 +164,24 @@ def _serve(
         "log_config": None,
         **server_options(settings),
     }
-    if workers == 1:
-        uvicorn.run(create_app(settings, store), **options)
-        return
-    # Each worker process builds its own app from the environment.
-    os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
-    uvicorn.run("rosterd.server.asgi:app", workers=workers, **options)
+    with contextlib.ExitStack() as stack:
+        _serve_metrics(stack, settings)
+        if workers == 1:
+            uvicorn.run(create_app(settings, store), **options)
+            return
+        # Each worker process builds its own app from the environment.
+        os.environ["ROSTERD_DATABASE_URL"] = settings.database_url
+        uvicorn.run("rosterd.server.asgi:app", workers=workers, **options)
+
+
+def _serve_metrics(stack: contextlib.ExitStack[bool | None], settings: Settings) -> None:
+    from rosterd.server.operations import MetricsUnavailable, metrics_serving
+
+    try:
+        stack.enter_context(metrics_serving(settings))
+    except MetricsUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 @db_app.command("upgrade")

@@ -62,10 +62,12 @@ def settings_for(database_url: str | None) -> Settings:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from rosterd.server.settings import Settings
+    from rosterd.server.settings import Settings, SettingsFileError
 
     try:
         settings = Settings()
+    except SettingsFileError as exc:
+        raise InvalidSettings(str(exc)) from exc
     except ValidationError as exc:
         raise InvalidSettings(_settings_problems(exc)) from exc
     except SettingsError as exc:  # a value pydantic-settings could not even parse
@@ -77,15 +79,9 @@ def settings_for(database_url: str | None) -> Settings:
 
 def _settings_problems(exc: ValidationError) -> str:
     """`invalid setting ROSTERD_X: why` (never the value, which may be a password)."""
-    from rosterd.server.settings import Settings
+    from rosterd.server.settings import settings_problems
 
-    prefix = Settings.model_config.get("env_prefix", "")
-    problems = []
-    for error in exc.errors():
-        name = prefix + "_".join(str(part) for part in error["loc"]).upper()
-        reason = error["ctx"]["error"] if error["type"] == "value_error" else error["msg"]
-        problems.append(f"{name}: {reason}")
-    return f"invalid setting{'s' if len(problems) > 1 else ''} {'; '.join(problems)}"
+    return settings_problems(exc)
 
 
 def open_store(database_url: str | None, *, migrate: bool = False) -> SqlDirectoryStore:

@@ -29,6 +29,7 @@ from rosterd.server.hosts import allowed_host
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
 from rosterd.server.mounts import LazyApp, mount, warm_up
+from rosterd.server.operations import add_operations
 from rosterd.server.responses import JSONResponse
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
@@ -74,6 +75,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     mount_console(app, services)
     if settings.control:
         _add_control_plane(app, settings, services)
+    add_operations(app, settings, store)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(AnsweredErrorsMiddleware)  # outermost: it sees what the others raise
     return app

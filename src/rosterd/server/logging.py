@@ -10,12 +10,14 @@ message known to hold none of a request's data (see `describe`).
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import pydantic
@@ -37,10 +39,15 @@ _PG_CLASSES_WITHOUT_VALUES: Final = frozenset(
 )
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Every logger's records (rosterd's, uvicorn's) on stderr, as text or one JSON object a
+    line (`ROSTERD_LOG_FORMAT`); does nothing if the root logger has handlers already (an ASGI
+    server's own log set-up)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(PrivateFormatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else PrivateFormatter(FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler])
+    if handler not in logging.getLogger().handlers:
+        return  # another set-up's format may show what the lines below stop collecting
     # FORMAT names no source line, thread or process: don't collect them for every record (the
     # logging HOWTO's "Optimization"; a third of an access log line's cost).
     logging._srcfile = None
@@ -56,6 +63,35 @@ class PrivateFormatter(logging.Formatter):
         _, exc, _ = ei
         # Without the final newline, as logging.Formatter.formatException gives it.
         return private_traceback(exc).rstrip("\n") if exc is not None else ""
+
+
+class AccessEntry(dict[str, Any]):
+    """The access log's fields, the record's message: JSON text in a text log, the fields of
+    the line's object in a JSON log."""
+
+    def __str__(self) -> str:
+        return json.dumps(self)
+
+
+class JsonFormatter(PrivateFormatter):
+    """`{"time", "level", "logger", "message"}` on one line (or the access log's fields in
+    place of `message`), with `traceback` when the record has one, written privately."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+        }
+        if isinstance(record.msg, AccessEntry) and not record.args:
+            entry |= record.msg
+        else:
+            entry["message"] = record.getMessage()
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str)
 
 
 def log_unexpected(log: logging.Logger, scope: Scope, exc: BaseException) -> None:

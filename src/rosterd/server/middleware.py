@@ -3,7 +3,6 @@ limits, per-request headers."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rosterd.server.logging import log_unexpected
+from rosterd.server.logging import AccessEntry, log_unexpected
 
 access_log = logging.getLogger("rosterd.access")
 error_log = logging.getLogger("rosterd")
@@ -63,15 +62,13 @@ class RequestLogMiddleware:
                 await PlainTextResponse("Internal Server Error", 500)(scope, receive, send_with_id)
         finally:
             access_log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status or 500,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
+                AccessEntry(
+                    event="request",
+                    request_id=request_id,
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status or 500,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             )
 

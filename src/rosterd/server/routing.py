@@ -11,6 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.requests import Request
 from starlette.routing import Match
 
+from rosterd.server.docs import add_docs_pages
 from rosterd.server.hosts import allowed_host
 from rosterd.server.middleware import BodyLimitMiddleware, StateHeadersMiddleware
 from rosterd.server.request_checks import RequestCheck, RequestChecksMiddleware
@@ -63,6 +64,8 @@ def dialect_app(
         **documented,
     )
     install_errors(app)
+    if app.openapi_url is not None:  # its Swagger UI page, after the routes (docs/operations.md)
+        add_docs_pages(app, app.servers[0]["url"])
     app.state.read_scope = read_scope
     app.add_middleware(RequestChecksMiddleware, checks=[allowed_host(settings), *checks])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
