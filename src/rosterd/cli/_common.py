@@ -149,3 +149,15 @@ def reported_errors() -> Iterator[None]:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value) + "\n")
+
+
+def print_table(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    """One table style for every listing: a header row (`columns`' keys), then one row per
+    item with the values of `columns`' values as keys (None shown empty)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row[key] is None else str(row[key]) for key in columns.values()))
+    Console().print(table)
