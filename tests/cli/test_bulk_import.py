@@ -485,25 +485,22 @@ def test_a_user_matched_twice_in_one_batch_ends_as_the_later_record_says(
         (
             "bad.jsonl",
             '{"email": "a@acme.test"}\n\n{"email": "b@acme.test", "active": "maybe"}\n',
-            [
-                "error: Invalid record at line 3",
-                "line 3: active: active must be true or false",
-            ],
+            ["error: line 3: active must be true or false"],
         ),
         (
             "bad.jsonl",
             '{"email": "a@acme.test"}\nnot json\n',
-            ["error: Invalid record at line 2", "line 2: not a JSON object:"],
+            ["error: line 2: not a JSON object:"],
         ),
         (
             "bad.csv",
             "email,name\na@acme.test,Ana\nb@acme.test,Bo,extra\n",
-            ["error: Invalid record at line 3", "line 3: the row has more values than columns"],
+            ["error: line 3: the row has more values than columns"],
         ),
         (
             "twice.jsonl",
             '{"email": "a@acme.test"}\n{"email": "b@acme.test"}\n{"email": "A@acme.test"}\n',
-            ["error: The file lists people twice", "record 3: email: A@acme.test is listed twice"],
+            ["error: record 3: email: A@acme.test is listed twice"],
         ),
     ],
 )
@@ -521,6 +518,6 @@ def test_bad_files_are_refused_whole_with_where_the_problem_is(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = [" ".join(line.split()) for line in result.stderr.splitlines() if line.strip()]
-    assert lines[0] == expected[0]
-    assert lines[1].startswith(expected[1])
+    assert len(lines) == 1  # one line per problem, its place said once
+    assert lines[0].startswith(expected[0])
     assert audit_events(store, cli.org, cli.integration) == []  # nothing was written

@@ -22,6 +22,7 @@ from rosterd.cli._common import (
     err,
     open_store,
     print_json,
+    print_table,
     reported_errors,
     reported_startup_errors,
     settings_for,
@@ -46,11 +47,32 @@ app.add_typer(users_app, name="users")
 app.add_typer(_directory.integrations_app, name="integrations")
 app.add_typer(_directory.devices_app, name="devices")
 app.add_typer(_config.config_app, name="config")
-app.callback()(_config.use_config_file)
 users_app.command("import")(_directory.users_import)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 Email = Annotated[str, typer.Option("--email", help="The user's email address.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from rosterd import __version__
+
+        typer.echo(f"rosterd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    config: _config.ConfigFile = None,
+) -> None:
+    """rosterd: a self-hosted user directory."""
+    _config.use_config_file(config)
 
 
 @app.command()
@@ -296,9 +318,6 @@ def tokens_list(
     org: Org, email: Email, json_output: JsonFlag = False, database_url: DatabaseUrl = None
 ) -> None:
     """List a user's API tokens: ids, labels and dates (the secrets are never stored)."""
-    from rich.console import Console
-    from rich.table import Table
-
     from rosterd.core.auth import AuthService
 
     store = open_store(database_url)
@@ -316,10 +335,9 @@ def tokens_list(
     if json_output:
         print_json({"tokens": rows})
         return
-    table = Table("id", "name", "created", "revoked")
-    for row in rows:
-        table.add_row(row["id"], row["name"], row["created_at"], row["revoked_at"] or "")
-    Console().print(table)
+    print_table(
+        {"id": "id", "name": "name", "created": "created_at", "revoked": "revoked_at"}, rows
+    )
 
 
 @tokens_app.command("revoke")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from rosterd.core.errors import Invalid, RosterdError
+from rosterd.core.errors import FieldError, Invalid, RosterdError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -136,12 +136,34 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except RosterdError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
-        if isinstance(exc, Invalid):
-            for problem in exc.errors:
-                err.print(f"  {problem.field}: {problem.message}")
+        problems = exc.errors if isinstance(exc, Invalid) else []
+        # Each problem names its place (e.g. "line 3: email") once: the summary would repeat it.
+        for line in [_problem_line(p) for p in problems] or [exc.message]:
+            _print_error(line)
         raise typer.Exit(1) from exc
+
+
+def _problem_line(problem: FieldError) -> str:
+    """`line 3: email must be …`, not `line 3: email: line 3: email must be …`."""
+    if problem.message.startswith(problem.field):
+        return problem.message
+    place, _, name = problem.field.rpartition(": ")
+    if place and problem.message.startswith(name):  # "line 3: active" + "active must …"
+        return f"{place}: {problem.message}"
+    return f"{problem.field}: {problem.message}"
 
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value) + "\n")
+
+
+def print_table(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    """One table style for every listing: a header row (`columns`' keys), then one row per
+    item with the values of `columns`' values as keys (None shown empty)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row[key] is None else str(row[key]) for key in columns.values()))
+    Console().print(table)

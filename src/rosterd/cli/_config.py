@@ -21,16 +21,18 @@ HEADER = ("setting", "value", "source")
 config_app = typer.Typer(help="Settings.", no_args_is_help=True, rich_markup_mode=None)
 
 
-def use_config_file(
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="A settings file (TOML); default $ROSTERD_CONFIG or ./rosterd.toml if present.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A settings file (TOML); default $ROSTERD_CONFIG or ./rosterd.toml if present.",
+        show_default=False,
+    ),
+]
+
+
+def use_config_file(config: Path | None) -> None:
+    """Every command's settings come from `config` (before the environment, which wins)."""
     if config is not None:
         os.environ["ROSTERD_CONFIG"] = str(config)
 

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rosterd.cli._common import DatabaseUrl, JsonFlag, err, open_store, print_json, reported_errors
+from rosterd.cli._common import (
+    DatabaseUrl,
+    JsonFlag,
+    err,
+    open_store,
+    print_json,
+    print_table,
+    reported_errors,
+)
 from rosterd.cli._files import Spill, read_rows
 from rosterd.core.integration_types import INTEGRATION_TYPES
 
@@ -84,8 +92,7 @@ def integrations_list(
     if json_output:
         print_json({"integrations": rows})
         return
-    for row in rows:
-        typer.echo(f"{row['uuid']}  {row['type']:<9}  {row['name']}")
+    print_table({"id": "id", "uuid": "uuid", "type": "type", "name": "name"}, rows)
 
 
 @integrations_app.command("rotate-token")
