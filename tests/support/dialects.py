@@ -15,6 +15,6 @@ def dialect_apps(app: Starlette) -> dict[str, FastAPI]:
     for route in app.routes:
         if isinstance(route, Mount) and isinstance(route.app, LazyApp):
             built = route.app.built()
-            assert isinstance(built, FastAPI)
-            apps[route.path] = built
+            if isinstance(built, FastAPI):  # the console, also built lazily, is not a dialect
+                apps[route.path] = built
     return apps
