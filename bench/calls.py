@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import cProfile
 import logging
+import os
 import pstats
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def measure(app: Any, target: HotPath, requests: int, *, top: int = 0) -> Cost:
     stats = pstats.Stats(profile)
     calls = stats.total_calls  # type: ignore[attr-defined]
     if top:
-        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(top)
     started = time.process_time()
     run(requests)
     cpu = time.process_time() - started

@@ -46,6 +46,9 @@ class ControlPlane:
         self.store = store
         self.reset_hooks: list[Callable[[], None]] = []  # e.g. rate-limit counters
 
+    def close(self) -> None:
+        self.snapshots.close()
+
     def reset(self) -> None:
         self.snapshots.reset()
         self.faults.clear()

@@ -59,10 +59,12 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     dialects = _dialects(services)
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(started: Starlette) -> AsyncIterator[None]:
         steps = [(f"the {d.name} dialect", d.built) for _, d in dialects]
         warm_up([*steps, ("the rate-limit counters", services.rate_limiter.open)])
         yield
+        if settings.control:
+            started.state.control.close()  # the snapshots' own connection
 
     app_class = _ControlledApp if settings.control else Starlette
     app = app_class(
