@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import cProfile
 import logging
-import os
 import pstats
 import sys
 import tempfile
@@ -43,7 +42,9 @@ class Cost:
     cpu_us_per_request: float
 
 
-def measure(app: Any, target: HotPath, requests: int, *, top: int = 0) -> Cost:
+def measure(
+    app: Any, target: HotPath, requests: int, *, top: int = 0, sort: str = "tottime"
+) -> Cost:
     headers = [(b"authorization", f"Bearer {target.token}".encode()), (b"accept", b"*/*")]
 
     def run(count: int) -> None:
@@ -57,7 +58,8 @@ def measure(app: Any, target: HotPath, requests: int, *, top: int = 0) -> Cost:
     stats = pstats.Stats(profile)
     calls = stats.total_calls  # type: ignore[attr-defined]
     if top:
-        stats.sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(top)
+        print(f"\nprofile of {target.name}, {requests} requests, by {sort}:", flush=True)
+        stats.sort_stats(sort).print_stats(top)
     started = time.process_time()
     run(requests)
     cpu = time.process_time() - started
@@ -88,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--top", type=int, default=0, help="also print the N functions of most self time per path"
     )
+    parser.add_argument(
+        "--sort",
+        choices=["tottime", "cumulative", "ncalls"],
+        default="tottime",
+        help="how --top ranks the functions (default tottime: self time)",
+    )
     args = parser.parse_args(argv)
     from rosterd.server import Settings, create_app
 
@@ -100,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             # The page is 20 to 30 times the work of a single read: fewer of it.
             count = max(20, args.requests // 10) if "300" in target.name else args.requests
-            cost = measure(app, target, count, top=args.top)
+            cost = measure(app, target, count, top=args.top, sort=args.sort)
             calls, cpu = cost.calls_per_request, cost.cpu_us_per_request
             print(f"{cost.name:<32} {calls:>14.0f} {cpu:>15.0f}")
     return 0

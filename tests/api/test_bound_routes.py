@@ -17,13 +17,16 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 
 from rosterd.dialects.kandji._routes import router as kandji_router
 from rosterd.dialects.scim._routes import router as scim_router
 from rosterd.dialects.thousandeyes._routes import router as thousandeyes_router
+from rosterd.server import Settings, create_app
 from rosterd.server.binding import BoundRoute
 from rosterd.storage import SqlDirectoryStore
 from tests.api.scim.conftest import scim_integration
+from tests.support.dialects import dialect_apps
 from tests.support.orgs import OrgFactory
 from tests.support.server import start_server
 
@@ -36,6 +39,19 @@ def test_every_route_of_a_dialect_is_bound(dialect: str) -> None:
     routes = ROUTERS[dialect].routes
     assert routes
     assert [r.path for r in routes if not (isinstance(r, BoundRoute) and r.bound)] == []
+
+
+def test_every_fastapi_route_of_a_served_dialect_is_a_bound_route(
+    store: SqlDirectoryStore, database_url: str
+) -> None:
+    """The docs pages too: a dialect app opens no exit stack for FastAPI's own serving, so a
+    plain APIRoute would fail on every request (server/routing.py, `DialectApp`)."""
+    app = create_app(Settings(database_url=database_url), store)
+    for prefix, dialect in dialect_apps(app).items():
+        plain = [r.path for r in dialect.routes if type(r) is APIRoute]
+        assert (prefix, plain) == (prefix, [])
+        if dialect.openapi_url is not None:  # its docs page is one of them
+            assert "/docs" in {getattr(r, "path", None) for r in dialect.routes}
 
 
 @contextmanager

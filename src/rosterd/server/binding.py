@@ -27,6 +27,7 @@ from typing import Any, Final, TypeVar
 
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from fastapi.params import Form
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -55,7 +56,10 @@ class BoundRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
-        self.fastapi_app: ASGIApp = self.app  # FastAPI's own serving of the route
+        # FastAPI's own serving of the route, with the exit stack FastAPI's handler closes its
+        # files on (FastAPI opens it for every request of the app; a dialect app does not).
+        self.fastapi_app: ASGIApp = AsyncExitStackMiddleware(self.app)
+        self.app = self.fastapi_app
         plan = _Plan.of(self)
         self.bound = plan is not None
         if plan is not None:
