@@ -95,18 +95,3 @@ def test_the_console_bench_times_every_page() -> None:
     rows = result.stdout.splitlines()[-len(pages(0, "")) :]
     assert [row.rsplit(None, 3)[0] for row in rows] == list(pages(0, ""))
     assert all(float(n) > 0 for row in rows for n in row.rsplit(None, 3)[1:])
-
-
-def test_the_help_bench_times_every_command() -> None:
-    # The instrument, not its numbers: every command exited 0 (it exits 1 otherwise) and has
-    # a positive time and ratio; the bare interpreter is the baseline, 1.00 by definition.
-    from bench.cli_help import commands
-
-    result = python_m("bench.cli_help", "--smoke", "--bytecode", timeout=600)
-
-    assert result.returncode == 0, result.stderr
-    rows = result.stdout.splitlines()[-len(commands()) :]
-    assert [row.rsplit(None, 4)[0] for row in rows] == list(commands())
-    assert rows[0].split()[-3:] == [rows[0].split()[-3], "1.00", rows[0].split()[-1]]
-    assert rows[0].split()[-1] == "1.00"
-    assert all(float(n) > 0 for row in rows for n in row.rsplit(None, 4)[1:])
