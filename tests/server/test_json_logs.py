@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -62,3 +64,24 @@ def test_text_stays_the_default(tmp_path: Path) -> None:
     assert re.fullmatch(r"\S+ \S+ INFO rosterd\.access \{\"event\": \"request\", .*\}", access)
     assert "INFO uvicorn.error Application startup complete." in log
     assert SECRET not in log
+
+
+def test_a_python_warning_is_a_json_line_too() -> None:
+    """A warning a library raises at run time (pydantic's, while a dialect is built) went to
+    stderr bare, which broke the JSON log's one object a line now and then."""
+    script = (
+        "import warnings\n"
+        "from rosterd.server.logging import configure_logging\n"
+        "configure_logging('info', 'json')\n"
+        "warnings.warn('a library warning', UserWarning)\n"
+        # FastAPI's own, which it means to silence (not thread-safely): not logged at all.
+        "warnings.warn(\"The 'alias' attribute with value 'user_id' was provided to the "
+        '`Field()` function, which has no effect", UserWarning)\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    [entry] = [json.loads(line) for line in done.stderr.splitlines()]
+    assert (entry["level"], entry["logger"]) == ("WARNING", "py.warnings")
+    assert "UserWarning: a library warning" in entry["message"]

@@ -16,6 +16,7 @@ import re
 import sqlite3
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -48,6 +49,14 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(level=level.upper(), handlers=[handler])
     if handler not in logging.getLogger().handlers:
         return  # another set-up's format may show what the lines below stop collecting
+    # A Python warning is a record too, in the log's format: written to stderr bare it broke
+    # the JSON log's one-object-a-line. FastAPI silences pydantic's warning about its
+    # parameters' aliases with `catch_warnings`, which is not thread-safe: while two dialects
+    # are built at once (the warm-up thread and a first request's) it leaked now and then.
+    logging.captureWarnings(True)
+    warnings.filterwarnings(
+        "ignore", message=r"The 'alias' attribute with value .* was provided to the `Field\(\)`"
+    )
     # FORMAT names no source line, thread or process: don't collect them for every record (the
     # logging HOWTO's "Optimization"; a third of an access log line's cost).
     logging._srcfile = None
