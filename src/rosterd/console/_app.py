@@ -11,8 +11,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from rosterd.console import PREFIX
-from rosterd.console._pages import Console
+from rosterd.console._audit import AuditPages
 from rosterd.console._session import SessionSigner
+from rosterd.console._signin import SigninPages
+from rosterd.console._users import UserPages
 from rosterd.server.services import Services
 
 HERE: Final = Path(__file__).parent
@@ -25,16 +27,17 @@ def create_console_app(services: Services) -> Starlette:
         auto_reload=False,
     )
     templates.globals["base"] = PREFIX
-    console = Console(services, templates, SessionSigner(services.settings.console_secret))
+    parts = (services, templates, SessionSigner(services.settings.console_secret))
+    signin, users, audit = SigninPages(*parts), UserPages(*parts), AuditPages(*parts)
     return Starlette(
         routes=[
-            Route("/", console.home, methods=["GET"]),
-            Route("/signin", console.signin_form, methods=["GET"]),
-            Route("/signin", console.signin, methods=["POST"]),
-            Route("/signout", console.signout, methods=["POST"]),
-            Route("/users", console.users, methods=["GET"]),
-            Route("/users/{user_id}", console.user, methods=["GET"]),
-            Route("/audit", console.audit, methods=["GET"]),
+            Route("/", signin.home, methods=["GET"]),
+            Route("/signin", signin.signin_form, methods=["GET"]),
+            Route("/signin", signin.signin, methods=["POST"]),
+            Route("/signout", signin.signout, methods=["POST"]),
+            Route("/users", users.users, methods=["GET"]),
+            Route("/users/{user_id}", users.user, methods=["GET"]),
+            Route("/audit", audit.audit, methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static")),
         ],
     )
