@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from rosterd.console import PREFIX
 from rosterd.console._audit import AuditPages
+from rosterd.console._devices import DevicePages
 from rosterd.console._session import SessionSigner
 from rosterd.console._signin import SigninPages
 from rosterd.console._users import UserPages
@@ -29,6 +30,7 @@ def create_console_app(services: Services) -> Starlette:
     templates.globals["base"] = PREFIX
     parts = (services, templates, SessionSigner(services.settings.console_secret))
     signin, users, audit = SigninPages(*parts), UserPages(*parts), AuditPages(*parts)
+    devices = DevicePages(*parts)
     return Starlette(
         routes=[
             Route("/", signin.home, methods=["GET"]),
@@ -38,6 +40,9 @@ def create_console_app(services: Services) -> Starlette:
             Route("/users", users.users, methods=["GET"]),
             Route("/users/{user_id}", users.user, methods=["GET"]),
             Route("/audit", audit.audit, methods=["GET"]),
+            Route("/devices", devices.devices, methods=["GET"]),
+            Route("/devices/{device_id}", devices.device, methods=["GET"]),
+            Route("/devices/{device_id}", devices.assign, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static")),
         ],
     )

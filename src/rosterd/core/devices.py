@@ -45,6 +45,7 @@ UNSET: Final = _Unset()
 @dataclass(frozen=True, slots=True)
 class DeviceUpdate:
     user: UUID | _Unset | None = UNSET
+    user_email: str | _Unset = UNSET  # the user to assign, by email (the console's way)
     asset_tag: str | _Unset | None = UNSET
     tags: tuple[str, ...] | _Unset = UNSET
     blueprint_id: UUID | _Unset = UNSET
@@ -184,6 +185,15 @@ def _changes(tx: DirectoryTransaction, org: Organization, update: DeviceUpdate) 
                 )
             uid = user.uid
         changes = replace(changes, set_user=True, user_uid=uid)
+    if not isinstance(update.user_email, _Unset):
+        by_email = tx.find_assignee(org.id, email=update.user_email.strip())
+        if by_email is None:
+            raise Invalid(
+                f"There is no user with the email {update.user_email.strip()!r} in this "
+                "organization.",
+                [FieldError("user_email", "UNKNOWN_USER", "no user with this email")],
+            )
+        changes = replace(changes, set_user=True, user_uid=by_email.uid)
     if not isinstance(update.asset_tag, _Unset):
         changes = replace(changes, asset_tag=update.asset_tag or "")
     if not isinstance(update.tags, _Unset):
