@@ -52,6 +52,9 @@ DatabaseUrl = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
+JsonlFlag = Annotated[
+    bool, typer.Option("--jsonl", help="Print one JSON object a line and nothing else.")
+]
 
 
 class InvalidSettings(Exception):
@@ -167,3 +170,29 @@ def print_table(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
     for row in rows:
         table.add_row(*("" if row[key] is None else str(row[key]) for key in columns.values()))
     Console().print(table)
+
+
+def print_listing(
+    key: str,
+    columns: dict[str, str],
+    rows: list[dict[str, Any]],
+    *,
+    json_output: bool,
+    jsonl_output: bool,
+    more: dict[str, Any] | None = None,
+) -> None:
+    """A listing as a table, as one JSON document (`{key: rows, **more}`), or as one JSON
+    object a line; the table shows `columns` (see `print_table`), the JSON every field."""
+    if json_output and jsonl_output:
+        refuse("--json and --jsonl: choose one")
+    if json_output:
+        print_json({key: rows, **(more or {})})
+    elif jsonl_output:
+        sys.stdout.writelines(json.dumps(row) + "\n" for row in rows)
+    else:
+        print_table(columns, rows)
+
+
+def refuse(message: str) -> NoReturn:
+    """A usage problem the options could not express: one line on stderr, exit status 2."""
+    _refuse(message)

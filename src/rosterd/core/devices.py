@@ -19,6 +19,7 @@ from rosterd.core.endpoints import require_tenant_permission
 from rosterd.core.entities import DeviceView, Organization, Principal
 from rosterd.core.errors import FieldError, Invalid, NotFound
 from rosterd.core.integrations import organization
+from rosterd.core.operator_reads import user_of
 from rosterd.core.ports import (
     DeviceChanges,
     DeviceQuery,
@@ -86,13 +87,18 @@ class DevicesService:
             found = tx.get_device(principal.org.id, device_id)
             if found is None:
                 raise NotFound(NOT_FOUND)
-            # The assigned user is held before the device row is written: a delete racing this
-            # assignment either sees the device assigned or finds nothing to assign to. Every
-            # writer takes the user's row before any device row, so none waits in a circle.
-            changes = _changes(tx, principal.org, update)
-            view = tx.update_device(principal.org.id, found.device.id, changes)
-            _record_update(tx, view, actor)
-            return view
+            return _update(tx, principal.org, found, update, actor)
+
+    def assign_device(
+        self, *, org_subdomain: str, device: str, user: str | None, actor: Actor
+    ) -> DeviceView:
+        """The operator's assignment: `device` by serial number or device id, `user` by email,
+        uid or UUID (None: unassign), with the same rules and audit as `update_device`."""
+        with self._store.write() as tx:
+            org = organization(tx, org_subdomain)
+            found = _device_of(tx, org, device)
+            assignee = None if user is None else user_of(tx, org, user).id
+            return _update(tx, org, found, DeviceUpdate(user=assignee), actor)
 
     def import_devices(
         self, *, org_subdomain: str, records: Iterable[Mapping[str, Any]]
@@ -158,6 +164,34 @@ def device_state(view: DeviceView) -> dict[str, Any]:
         "asset_tag": device.asset_tag,
         "tags": list(device.tags),
     }
+
+
+def _update(
+    tx: DirectoryTransaction,
+    org: Organization,
+    found: DeviceView,
+    update: DeviceUpdate,
+    actor: Actor,
+) -> DeviceView:
+    # The assigned user is held before the device row is written: a delete racing this
+    # assignment either sees the device assigned or finds nothing to assign to. Every
+    # writer takes the user's row before any device row, so none waits in a circle.
+    changes = _changes(tx, org, update)
+    view = tx.update_device(org.id, found.device.id, changes)
+    _record_update(tx, view, actor)
+    return view
+
+
+def _device_of(tx: DirectoryTransaction, org: Organization, value: str) -> DeviceView:
+    """The organization's device with this device id or serial number."""
+    try:
+        found = tx.get_device(org.id, uuid.UUID(value))
+    except ValueError:
+        found = None
+    found = found or tx.find_device_by_serial(org.id, value)
+    if found is None:
+        raise NotFound(f"No device {value!r} in organization {org.subdomain!r}")
+    return found
 
 
 def _record_update(tx: DirectoryTransaction, view: DeviceView, actor: Actor) -> None:

@@ -257,6 +257,31 @@ class AuditQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class OperatorUserQuery:
+    """An operator's listing of an organization's users: in uid order, after `after_uid`;
+    None means "no filter"."""
+
+    email_contains: str | None = None
+    integration_uuid: UUID | None = None
+    archived: bool | None = None
+    account_group: int | None = None  # a role in it, or in all account groups
+    after_uid: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAuditQuery:
+    """An operator's read of the audit log, newest first; None means "no filter"."""
+
+    action: str | None = None
+    actor_type: str | None = None
+    actor_id: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
 class ProvisionedUserQuery:
     """An integration's users, narrowed by exact values; None means "any"."""
 
@@ -318,6 +343,12 @@ class DirectoryTransaction(Protocol):
     ) -> Organization: ...
     def get_organization_by_subdomain(self, subdomain: str) -> Organization | None: ...
     def get_organization(self, org_id: int) -> Organization | None: ...
+    def list_organizations(self) -> list[Organization]:
+        """Every organization, in the order they were created."""
+        ...
+
+    def find_users(self, org_id: int, query: OperatorUserQuery) -> list[DirectoryUser]: ...
+    def find_audit_events(self, org_id: int, query: OperatorAuditQuery) -> list[AuditEvent]: ...
     def add_account_group(
         self, *, org_id: int, name: str, is_default: bool, account_token: str
     ) -> AccountGroup: ...

@@ -128,7 +128,7 @@ def list_directory_users(
     users = t.users
     if not query.email_contains:
         return _list_unsearched(conn, org_id, query, page)
-    stmt = _DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
+    stmt = DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
     rows = conn.execute(
         stmt.order_by(_order(users.c.uid, page)).offset(page.offset).limit(page.limit)
     )
@@ -173,7 +173,7 @@ class _Listing:
 
     def __init__(self, dialect: Dialect) -> None:
         self._prepared = PreparedStatements(dialect)
-        self._reader = _rows.DirectoryUserReader(self._prepared[_DIRECTORY_USER_SELECT].processors)
+        self._reader = _rows.DirectoryUserReader(self._prepared[DIRECTORY_USER_SELECT].processors)
 
     def read(
         self, conn: Connection, stmt: Select[Any], params: dict[str, Any]
@@ -200,7 +200,7 @@ def _unsearched(
         position = bindparam("position", type_=users.c.uid.type)
         where.append(users.c.uid > position if reverse else users.c.uid < position)
     return (
-        _DIRECTORY_USER_SELECT.where(*where)
+        DIRECTORY_USER_SELECT.where(*where)
         .order_by(users.c.uid.asc() if reverse else users.c.uid.desc())
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
@@ -221,12 +221,12 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         walk = _window_walk(org_id, query, page, within)
     else:
         walk = _keyset(uid, org_id=org_id, page=page).where(
-            *within, *_criteria(t.users, org_id, query)
+            *within, *user_criteria(t.users, org_id, query)
         )
     if boundary is None:
         return walk.limit(need)
     index = (
-        [t.users.c.org_id == org_id, *_criteria(t.users, org_id, query)]
+        [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
         if postgresql
         else _from_email_keys(org_id, query)
     )
@@ -317,7 +317,7 @@ def _window_walk(
     )
     return (
         select(window.c.uid)
-        .where(*_criteria(window, org_id, query))
+        .where(*user_criteria(window, org_id, query))
         .order_by(_order(window.c.uid, page))
     )
 
@@ -328,7 +328,7 @@ def _from_email_keys(org_id: int, query: UserQuery) -> list[ColumnElement[bool]]
     matching = select(_KEYS.c.uid).where(_KEYS.c.org_id == org_id, *_contains(_KEYS, query))
     return [
         t.users.c.uid.in_(matching),
-        *_criteria(t.users, org_id, replace(query, email_contains=None)),
+        *user_criteria(t.users, org_id, replace(query, email_contains=None)),
     ]
 
 
@@ -345,7 +345,7 @@ def _fts_walk(org_id: int, query: UserQuery, page: Keyset) -> Select[Any]:
             text("users_email_fts MATCH :phrase").bindparams(phrase=phrase),
             # `+` keeps SQLite from walking the organization's index instead.
             text("+users.org_id = :org_id").bindparams(org_id=org_id),
-            *_criteria(users, org_id, query),
+            *user_criteria(users, org_id, query),
             *_position(rowid, page),
         )
         .order_by(_order(rowid, page))
@@ -384,8 +384,8 @@ def _directory_user_select() -> Select[Any]:
 
 
 # Built once: building the statement costs more than running it (see _statements.py).
-_DIRECTORY_USER_SELECT = _directory_user_select()
-DIRECTORY_USER_BY_ID = _DIRECTORY_USER_SELECT.where(
+DIRECTORY_USER_SELECT = _directory_user_select()
+DIRECTORY_USER_BY_ID = DIRECTORY_USER_SELECT.where(
     t.users.c.org_id == bindparam("org_id"), t.users.c.id == bindparam("id")
 )
 
@@ -406,7 +406,7 @@ _FILTERED_COLUMNS = (
 )
 
 
-def _criteria(users: FromClause, org_id: int, query: UserQuery) -> list[ColumnElement[bool]]:
+def user_criteria(users: FromClause, org_id: int, query: UserQuery) -> list[ColumnElement[bool]]:
     """The query's filters on `users` (the table, or a subquery of its filtered columns); the
     email "contains" as a plain LIKE."""
     columns = users.c

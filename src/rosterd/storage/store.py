@@ -61,6 +61,8 @@ from rosterd.core.ports import (
     NewDirectoryUsers,
     NewGroup,
     NewUser,
+    OperatorAuditQuery,
+    OperatorUserQuery,
     ProvisionedUserQuery,
     ScimRecord,
     UserChanges,
@@ -73,6 +75,7 @@ from rosterd.storage import (
     _devices,
     _directory,
     _groups,
+    _operator,
     _provisioning,
     _rows,
     _statements,
@@ -203,6 +206,15 @@ class SqlTransaction:
     def get_organization(self, org_id: int) -> Organization | None:
         row = self._first(_statements.ORGANIZATION_BY_ID, {"org_id": org_id})
         return _rows.organization(row) if row else None
+
+    def list_organizations(self) -> list[Organization]:
+        return _operator.list_organizations(self._conn)
+
+    def find_users(self, org_id: int, query: OperatorUserQuery) -> list[DirectoryUser]:
+        return _operator.find_users(self._conn, org_id, query)
+
+    def find_audit_events(self, org_id: int, query: OperatorAuditQuery) -> list[AuditEvent]:
+        return _operator.find_audit_events(self._conn, org_id, query)
 
     def add_account_group(
         self, *, org_id: int, name: str, is_default: bool, account_token: str
