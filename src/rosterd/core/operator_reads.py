@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Final
 from uuid import UUID
 
@@ -181,7 +181,7 @@ def since_time(value: str, *, now: datetime | None = None) -> datetime:
             f"--since must be an ISO time (2026-12-01T08:00) or a time back from now "
             f"(30m, 1h, 7d, 2w), not {value!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _uuid(value: str) -> UUID | None:
