@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rosterd.cli import _config, _directory
+from rosterd.cli import _config, _directory, _reads
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
@@ -47,6 +47,15 @@ app.add_typer(users_app, name="users")
 app.add_typer(_directory.integrations_app, name="integrations")
 app.add_typer(_directory.devices_app, name="devices")
 app.add_typer(_config.config_app, name="config")
+app.add_typer(_reads.account_groups_app, name="account-groups")
+app.add_typer(_reads.roles_app, name="roles")
+app.add_typer(_reads.audit_app, name="audit")
+orgs_app.command("list")(_reads.orgs_list)
+users_app.command("list")(_reads.users_list)
+users_app.command("show")(_reads.users_show)
+_directory.devices_app.command("list")(_reads.devices_list)
+_directory.devices_app.command("assign")(_reads.devices_assign)
+_directory.devices_app.command("unassign")(_reads.devices_unassign)
 users_app.command("import")(_directory.users_import)
 
 Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]

@@ -193,3 +193,13 @@ def _uuid(value: str) -> UUID | None:
 
 def _held_order(held: RoleHeld) -> tuple[int, str]:
     return (held.account_group.aid if held.account_group else -1, held.role.name)
+
+
+def parse_uuid_option(value: str | None, option: str) -> UUID | None:
+    """An option that names something by UUID; a malformed one is an error naming the option."""
+    if value is None:
+        return None
+    parsed = _uuid(value)
+    if parsed is None:
+        raise Invalid(f"{option} must be a UUID, not {value!r}")
+    return parsed
