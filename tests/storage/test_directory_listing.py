@@ -42,9 +42,9 @@ def _by_sqlalchemy(
     """The listing as SQLAlchemy executes it, rows read by its result processors."""
     users = t.users
     stmt = (
-        _directory._DIRECTORY_USER_SELECT.where(
+        _directory.DIRECTORY_USER_SELECT.where(
             users.c.org_id == org_id,
-            *_directory._criteria(users, org_id, query),
+            *_directory.user_criteria(users, org_id, query),
             *_directory._position(users.c.uid, page),
         )
         .order_by(_directory._order(users.c.uid, page))
