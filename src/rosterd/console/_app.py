@@ -15,6 +15,7 @@ from rosterd.console._audit import AuditPages
 from rosterd.console._devices import DevicePages
 from rosterd.console._session import SessionSigner
 from rosterd.console._signin import SigninPages
+from rosterd.console._user import UserPage
 from rosterd.console._users import UserPages
 from rosterd.server.services import Services
 
@@ -30,7 +31,7 @@ def create_console_app(services: Services) -> Starlette:
     templates.globals["base"] = PREFIX
     parts = (services, templates, SessionSigner(services.settings.console_secret))
     signin, users, audit = SigninPages(*parts), UserPages(*parts), AuditPages(*parts)
-    devices = DevicePages(*parts)
+    devices, user = DevicePages(*parts), UserPage(*parts)
     return Starlette(
         routes=[
             Route("/", signin.home, methods=["GET"]),
@@ -38,7 +39,7 @@ def create_console_app(services: Services) -> Starlette:
             Route("/signin", signin.signin, methods=["POST"]),
             Route("/signout", signin.signout, methods=["POST"]),
             Route("/users", users.users, methods=["GET"]),
-            Route("/users/{user_id}", users.user, methods=["GET"]),
+            Route("/users/{user_id}", user.user, methods=["GET"]),
             Route("/audit", audit.audit, methods=["GET"]),
             Route("/devices", devices.devices, methods=["GET"]),
             Route("/devices/{device_id}", devices.device, methods=["GET"]),

@@ -1,4 +1,4 @@
-"""The directory's users: the searchable list and a user's page (`GET /api/v1/users`'s view)."""
+"""The directory's users: the searchable list (`GET /api/v1/users`'s view)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from rosterd.console._base import (
     SignedIn,
     int_or_none,
     page,
-    uuid_or_not_found,
 )
 from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import require_endpoint
@@ -22,7 +21,6 @@ from rosterd.core.entities import EndpointPermission
 from rosterd.core.ports import Keyset, UserQuery
 
 LIST_USERS: Final = EndpointPermission("/api/v1/users", "GET")
-GET_USER: Final = EndpointPermission("/api/v1/users/{id}", "GET")
 
 
 class UserPages(Pages):
@@ -49,10 +47,3 @@ class UserPages(Pages):
         # htmx asks for the results alone as the search is typed.
         template = "_user_rows.html" if request.headers.get("HX-Request") else "users.html"
         return self.render(template, context)
-
-    @page
-    async def user(self, request: Request, signed_in: SignedIn) -> Response:
-        user_id = uuid_or_not_found(request.path_params["user_id"], "user")
-        require_endpoint(signed_in.principal, GET_USER)
-        found = self._directory.get_user(principal=signed_in.principal, user_id=user_id)
-        return self.render("user.html", signed_in.context(found=found))
