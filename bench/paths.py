@@ -6,9 +6,10 @@ Every path is checked with one real request just before each timed run: a benchm
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -228,6 +229,13 @@ def _get(url: str, headers: dict[str, str]) -> Callable[[int], Load]:
     """The same request in every round."""
     load = Load(url, headers)
     return lambda _: load
+
+
+def new_user_bodies(seeded: Seeded, prefix: str) -> Iterator[bytes]:
+    """Bodies of `POST /v7/users` as the benchmark's writers send them, each a new email."""
+    template = _post_template(seeded).replace("%%", "%")
+    for number in itertools.count(1):
+        yield template.replace(_MARK, f"{prefix}-{number}").encode()
 
 
 def _post_template(seeded: Seeded) -> str:
