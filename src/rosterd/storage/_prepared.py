@@ -1,4 +1,4 @@
-"""The SELECTs every request runs, compiled once per database and run on the driver's cursor.
+"""The statements every request runs, compiled once per database and run on the driver's cursor.
 
 SQLAlchemy spends more Python on each execution (a cache key walked out of the statement, an
 execution context, a result object, events) than SQLite spends answering a primary-key lookup.
@@ -9,6 +9,9 @@ connection's transaction and returns the values SQLAlchemy would have returned. 
 come out as SQLAlchemy's, so the store's error handling does not see a difference.
 
 Only plain statements qualify: no expanding (IN-list) parameters, no statement-level options.
+Writes qualify as well (an INSERT, with its RETURNING, an UPDATE, a DELETE) when every value is
+a bound parameter: the statement names its columns (`_statements.inserting`), as SQLAlchemy's
+own execution would compile them from the keys given.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql import CompoundSelect, Delete, Insert, Select, Update
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
-Statement = Select[Any] | CompoundSelect[Any]
+Statement = Select[Any] | CompoundSelect[Any] | Insert | Update | Delete
 
 
 class PreparedRow:
@@ -51,7 +54,11 @@ class Prepared:
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
-        columns = list(statement.selected_columns)
+        columns = list(
+            statement.selected_columns
+            if isinstance(statement, Select | CompoundSelect)
+            else statement.exported_columns  # what a write RETURNs
+        )
         self._keys = tuple(str(c.key) for c in columns)
         self._results: tuple[Processor, ...] = tuple(
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
@@ -70,12 +77,46 @@ class Prepared:
             cursor.execute(self.sql, self._parameters(params))
             fetched: list[Sequence[Any]] = cursor.fetchall()
         except self._dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                self.sql, params, exc, self._dialect.loaded_dbapi.Error, hide_parameters=True
-            ) from exc
+            raise self._error(exc, params) from exc
         finally:
             cursor.close()
         return fetched
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        """Run a write that returns nothing."""
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._parameters(params))
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._error(exc, params) from exc
+        finally:
+            cursor.close()
+
+    def execute_many(self, conn: Connection, many: Sequence[Mapping[str, Any]]) -> None:
+        """Run a write once for each set of parameters, in one call to the driver."""
+        if not many:
+            return
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(self.sql, [self._parameters(one) for one in many])
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._error(exc, many) from exc
+        finally:
+            cursor.close()
+
+    def scalar(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """The first column of the one row a statement (a write's RETURNING) gives."""
+        value = self.fetch(conn, params)[0][0]
+        process = self._results[0]
+        return value if process is None else process(value)
+
+    def _error(
+        self, exc: Exception, given: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> BaseException:
+        """The driver's error as SQLAlchemy raises it (an IntegrityError for a constraint)."""
+        return DBAPIError.instance(
+            self.sql, given, exc, self._dialect.loaded_dbapi.Error, hide_parameters=True
+        )
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Iterator[PreparedRow]:
         fetched = self.fetch(conn, params)

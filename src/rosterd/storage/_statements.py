@@ -7,8 +7,12 @@ recognises them at once).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, null, or_, select, union_all
+from dataclasses import fields
 
+from sqlalchemy import Insert, Table, bindparam, delete, insert, null, or_, select, union_all
+
+from rosterd.core.entities import AuditEvent
+from rosterd.core.ports import NewUser
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
 
@@ -81,8 +85,22 @@ USER_BY_EMAIL_KEY = select(*_rows.USER_COLUMNS).where(
     t.users.c.org_id == bindparam("org_id"), t.users.c.email_key == bindparam("email_key")
 )
 
-# Writes: the values come as parameters, so that SQLAlchemy compiles each shape once.
-INSERT_USER = insert(t.users).returning(t.users.c.uid)
+
+def inserting(table: Table, *keys: str) -> Insert:
+    """An INSERT of these columns, each a parameter of its name (and its column's type)."""
+    return insert(table).values({key: bindparam(key, type_=table.c[key].type) for key in keys})
+
+
+# Writes: the values come as parameters, so that each is compiled once (and can be prepared).
+# A new user's columns: `_directory.new_user_values`.
+INSERT_USER = inserting(
+    t.users,
+    *(f.name for f in fields(NewUser)),
+    *("email_key", "email_confirmed", "updated_at", "last_login"),
+).returning(t.users.c.uid)
+INSERT_AUDIT_EVENT = inserting(t.audit_events, *(f.name for f in fields(AuditEvent)))
+INSERT_ACCOUNT_GROUP_ROLE = inserting(t.user_account_group_roles, "uid", "aid", "role_id")
+INSERT_ALL_ACCOUNT_GROUP_ROLE = inserting(t.user_all_account_group_roles, "uid", "role_id")
 DELETE_ACCOUNT_GROUP_ROLES = delete(t.user_account_group_roles).where(
     t.user_account_group_roles.c.uid == bindparam("uid")
 )

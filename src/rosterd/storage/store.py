@@ -180,6 +180,12 @@ class SqlTransaction:
     def _all(self, statement: Statement, params: Mapping[str, Any]) -> list[PreparedRow]:
         return list(self._prepared[statement].rows(self._conn, params))
 
+    def _execute(self, statement: Statement, params: Mapping[str, Any]) -> None:
+        self._prepared[statement].execute(self._conn, params)
+
+    def _execute_many(self, statement: Statement, many: Sequence[Mapping[str, Any]]) -> None:
+        self._prepared[statement].execute_many(self._conn, many)
+
     # organizations and account groups
 
     def add_organization(
@@ -357,7 +363,7 @@ class SqlTransaction:
         try:
             # No savepoint: the conflict ends the whole write (no caller goes on after it), so
             # the transaction it leaves aborted on PostgreSQL is rolled back in any case.
-            uid = self._conn.execute(_statements.INSERT_USER, values).scalar_one()
+            uid = self._prepared[_statements.INSERT_USER].scalar(self._conn, values)
         except IntegrityError as exc:
             raise _email_conflict(user.email) from exc
         return User(
@@ -454,20 +460,20 @@ class SqlTransaction:
         return frozenset(uid for (uid,) in rows)
 
     def set_role_assignments(self, uid: int, assignments: RoleAssignments) -> None:
-        self._conn.execute(_statements.DELETE_ACCOUNT_GROUP_ROLES, {"uid": uid})
-        self._conn.execute(_statements.DELETE_ALL_ACCOUNT_GROUP_ROLES, {"uid": uid})
-        per_group = [
-            {"uid": uid, "aid": aid, "role_id": role_id}
-            for aid, role_ids in assignments.by_account_group.items()
-            for role_id in role_ids
-        ]
-        if per_group:
-            self._conn.execute(insert(t.user_account_group_roles), per_group)
-        if assignments.all_account_groups:
-            self._conn.execute(
-                insert(t.user_all_account_group_roles),
-                [{"uid": uid, "role_id": role_id} for role_id in assignments.all_account_groups],
-            )
+        self._execute(_statements.DELETE_ACCOUNT_GROUP_ROLES, {"uid": uid})
+        self._execute(_statements.DELETE_ALL_ACCOUNT_GROUP_ROLES, {"uid": uid})
+        self._execute_many(
+            _statements.INSERT_ACCOUNT_GROUP_ROLE,
+            [
+                {"uid": uid, "aid": aid, "role_id": role_id}
+                for aid, role_ids in assignments.by_account_group.items()
+                for role_id in role_ids
+            ],
+        )
+        self._execute_many(
+            _statements.INSERT_ALL_ACCOUNT_GROUP_ROLE,
+            [{"uid": uid, "role_id": role_id} for role_id in assignments.all_account_groups],
+        )
 
     # API tokens
 
@@ -533,7 +539,7 @@ class SqlTransaction:
     # audit
 
     def add_audit_event(self, event: AuditEvent) -> None:
-        self._conn.execute(insert(t.audit_events), _directory.shallow(event))
+        self._execute(_statements.INSERT_AUDIT_EVENT, _directory.shallow(event))
 
     def list_audit_events(self, org_id: int) -> Sequence[AuditEvent]:
         rows = self._conn.execute(
