@@ -82,8 +82,8 @@ from rosterd.storage import (
 )
 from rosterd.storage import tables as t
 from rosterd.storage._access import AccessCache
+from rosterd.storage._kept import KeptConnections
 from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
-from rosterd.storage._readers import KeptReadConnections
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
 _KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
@@ -107,9 +107,12 @@ class SqlDirectoryStore:
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
         # On PostgreSQL the pool's checkout pings the server, which a kept connection would not.
-        self._readers = (
-            KeptReadConnections(engine, keep=_KEPT_READERS)
-            if engine.dialect.name == "sqlite"
+        sqlite = engine.dialect.name == "sqlite"
+        self._readers = KeptConnections(engine, keep=_KEPT_READERS) if sqlite else None
+        # One writer at a time (the turn above): one connection, beginning IMMEDIATE.
+        self._writer = (
+            KeptConnections(engine, keep=1, options={BEGIN_MODE_OPTION: "IMMEDIATE"})
+            if sqlite
             else None
         )
 
@@ -144,19 +147,27 @@ class SqlDirectoryStore:
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
         try:
-            with self._writer_turn, self.engine.connect() as plain:
-                conn = plain.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
-                with conn.begin():
-                    yield SqlTransaction(conn, self, writing=True)
+            with self._writer_turn, self._write_transaction() as conn:
+                yield SqlTransaction(conn, self, writing=True)
         except IntegrityError as exc:
             # Constraints the core could not check first (a concurrent writer got there before
             # us) still end as a core error, never as a 500.
             raise Conflict("The change conflicts with a concurrent change; try again") from exc
 
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        if self._writer is not None:
+            with self._writer.transaction() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
     def close(self) -> None:
         """Close the connections this store keeps open (the engine's pool is the caller's)."""
-        if self._readers is not None:
-            self._readers.close()
+        for kept in (self._readers, self._writer):
+            if kept is not None:
+                kept.close()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -1,23 +1,27 @@
-"""Read transactions on connections kept open between them (SQLite).
+"""Transactions on connections kept open between them (SQLite): the reads', and the writer's.
 
 Checking a connection out of SQLAlchemy's pool and back in (a Connection object, pool events, a
 rollback on return) costs more than a read transaction's BEGIN and COMMIT, and a request makes two
-of them (docs/performance.md). The few connections kept here stay checked out of the pool, idle
-between transactions; one that a failure may have left in doubt is closed instead.
+of them (docs/performance.md). A write is no different; SQLite takes one writer at a time, and the
+store's writers take turns, so one connection serves them all. The connections kept here stay
+checked out of the pool, idle between transactions; one that a failure may have left in doubt is
+closed instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 
-class KeptReadConnections:
-    def __init__(self, engine: Engine, keep: int) -> None:
+class KeptConnections:
+    def __init__(self, engine: Engine, keep: int, options: Mapping[str, Any] | None = None) -> None:
         self._engine = engine
         self._keep = keep
+        self._options = dict(options or {})  # each connection's execution options
         self._idle: list[Connection] = []  # list.pop and append are atomic: no lock needed
 
     @contextmanager
@@ -25,7 +29,7 @@ class KeptReadConnections:
         try:
             conn = self._idle.pop()
         except IndexError:
-            conn = self._engine.connect()
+            conn = self._engine.connect().execution_options(**self._options)
         healthy = False
         try:
             with conn.begin():

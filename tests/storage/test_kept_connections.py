@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event, text
 
 from rosterd.storage import SqlDirectoryStore, make_engine
-from rosterd.storage._readers import KeptReadConnections
+from rosterd.storage._kept import KeptConnections
 from rosterd.storage.migrate import upgrade
 
 
@@ -32,7 +32,7 @@ def checkouts(engine: Engine) -> list[object]:
 
 
 def test_reads_reuse_one_connection_and_see_each_commit(engine: Engine) -> None:
-    readers = KeptReadConnections(engine, keep=2)
+    readers = KeptConnections(engine, keep=2)
     seen = checkouts(engine)
     for n in range(5):
         with engine.begin() as writer:  # another connection, as another worker's would be
@@ -46,7 +46,7 @@ def test_reads_reuse_one_connection_and_see_each_commit(engine: Engine) -> None:
 
 
 def test_a_core_error_keeps_the_connection_and_a_broken_one_is_closed(engine: Engine) -> None:
-    readers = KeptReadConnections(engine, keep=2)
+    readers = KeptConnections(engine, keep=2)
     used: list[Connection] = []
 
     def failing_read(invalidate: bool) -> None:
@@ -73,7 +73,7 @@ def test_a_core_error_keeps_the_connection_and_a_broken_one_is_closed(engine: En
 
 
 def test_no_more_than_keep_stay_open_after_concurrent_reads(engine: Engine) -> None:
-    readers = KeptReadConnections(engine, keep=2)
+    readers = KeptConnections(engine, keep=2)
     inside = threading.Barrier(6)
 
     def read() -> None:
