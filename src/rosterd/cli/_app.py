@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,6 +28,7 @@ from rosterd.cli._common import (
     refuse,
     reported_errors,
     reported_startup_errors,
+    reported_usage_errors,
     settings_for,
 )
 
@@ -406,5 +408,8 @@ def _load_seed(store: Any, file: Path) -> None:
 
 
 def main() -> None:
-    with reported_startup_errors():
-        app()
+    """`rosterd`: Click's own handling of usage errors is off (standalone mode), so that each
+    is one line on stderr (`reported_usage_errors`), not a usage block or a traceback."""
+    with reported_startup_errors(), reported_usage_errors():
+        status = app(standalone_mode=False)  # a status when a command or --help exits early
+    sys.exit(status if isinstance(status, int) else 0)

@@ -123,6 +123,30 @@ def reported_startup_errors() -> Iterator[None]:
         sys.exit(1)
 
 
+@contextmanager
+def reported_usage_errors() -> Iterator[None]:
+    """Click's usage errors (an unknown option or command, a missing or bad value) are one line
+    on stderr and exit status 2, naming the command's help; an interrupted prompt status 1.
+    A group run with no command still prints its help."""
+    # Typer carries its own copy of Click; these are its exceptions (no public name for them).
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    try:
+        yield
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "rosterd"
+        refuse(f"{exc.format_message().rstrip('.')}; try '{where} --help'")
+    except typer.TyperException as exc:  # Click's other errors, e.g. a file it cannot open
+        _print_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _print_error("aborted")
+        sys.exit(1)
+
+
 def refuse(message: str) -> NoReturn:
     """A usage problem the options could not express: one line on stderr, exit status 2."""
     _print_error(message)

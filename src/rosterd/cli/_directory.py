@@ -37,7 +37,11 @@ IntegrationId = Annotated[str, typer.Option("--integration", help="The integrati
 ImportFile = Annotated[
     Path,
     typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="JSON lines, or CSV (name ends in .csv)."
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        metavar="FILE",
+        help="JSON lines, or CSV (name ends in .csv).",
     ),
 ]
 
