@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,12 +20,15 @@ from rosterd.cli import _config, _directory, _reads
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
+    Org,
     err,
     open_store,
     print_json,
     print_table,
+    refuse,
     reported_errors,
     reported_startup_errors,
+    reported_usage_errors,
     settings_for,
 )
 
@@ -58,7 +62,6 @@ _directory.devices_app.command("assign")(_reads.devices_assign)
 _directory.devices_app.command("unassign")(_reads.devices_unassign)
 users_app.command("import")(_directory.users_import)
 
-Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 Email = Annotated[str, typer.Option("--email", help="The user's email address.")]
 
 
@@ -113,17 +116,14 @@ def serve(
 ) -> None:
     """Run the HTTP server."""
     if control and workers > 1:
-        err.print("[red]error:[/red] --control keeps its state in one process: use --workers 1")
-        raise typer.Exit(2)
+        refuse("--control keeps its state in one process: use --workers 1")
     if demo and not _loopback(host):
-        err.print(
-            "[red]error:[/red] --demo serves its published token on loopback only "
+        refuse(
+            "--demo serves its published token on loopback only "
             "(127.0.0.1, ::1); for another address load a seed with your own tokens (--seed)"
         )
-        raise typer.Exit(2)
     if ephemeral and database_url:
-        err.print("[red]error:[/red] --ephemeral makes its own database: drop --database-url")
-        raise typer.Exit(2)
+        refuse("--ephemeral makes its own database: drop --database-url")
     with contextlib.ExitStack() as stack:
         if ephemeral:
             from rosterd.storage.templates import new_migrated_sqlite
@@ -211,8 +211,7 @@ def _serve_metrics(stack: contextlib.ExitStack[bool | None], settings: Settings)
     try:
         stack.enter_context(metrics_serving(settings))
     except MetricsUnavailable as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        refuse(str(exc))
 
 
 @db_app.command("upgrade")
@@ -236,8 +235,7 @@ def db_backup(
     try:
         size = backup_sqlite(url, destination)
     except (ValueError, FileExistsError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        refuse(str(exc))
     err.print(f"backed up {size} bytes to {destination}")
 
 
@@ -410,5 +408,8 @@ def _load_seed(store: Any, file: Path) -> None:
 
 
 def main() -> None:
-    with reported_startup_errors():
-        app()
+    """`rosterd`: Click's own handling of usage errors is off (standalone mode), so that each
+    is one line on stderr (`reported_usage_errors`), not a usage block or a traceback."""
+    with reported_startup_errors(), reported_usage_errors():
+        status = app(standalone_mode=False)  # a status when a command or --help exits early
+    sys.exit(status if isinstance(status, int) else 0)

@@ -51,6 +51,7 @@ DatabaseUrl = Annotated[
         show_default=False,
     ),
 ]
+Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
 JsonlFlag = Annotated[
     bool, typer.Option("--jsonl", help="Print one JSON object a line and nothing else.")
@@ -105,7 +106,7 @@ def reported_startup_errors() -> Iterator[None]:
     try:
         yield
     except InvalidSettings as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     except Exception as exc:
         # Imported on failure only; a command that raised these has loaded them already.
         from sqlalchemy.exc import SQLAlchemyError
@@ -113,7 +114,7 @@ def reported_startup_errors() -> Iterator[None]:
         from rosterd.storage.startup import DatabaseUnusable
 
         if isinstance(exc, DatabaseUnusable):
-            _refuse(str(exc))
+            refuse(str(exc))
         if not isinstance(exc, SQLAlchemyError):
             raise
         from rosterd.server.logging import describe
@@ -122,7 +123,32 @@ def reported_startup_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def _refuse(message: str) -> NoReturn:
+@contextmanager
+def reported_usage_errors() -> Iterator[None]:
+    """Click's usage errors (an unknown option or command, a missing or bad value) are one line
+    on stderr and exit status 2, naming the command's help; an interrupted prompt status 1.
+    A group run with no command still prints its help."""
+    # Typer carries its own copy of Click; these are its exceptions (no public name for them).
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    try:
+        yield
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "rosterd"
+        refuse(f"{exc.format_message().rstrip('.')}; try '{where} --help'")
+    except typer.TyperException as exc:  # Click's other errors, e.g. a file it cannot open
+        _print_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _print_error("aborted")
+        sys.exit(1)
+
+
+def refuse(message: str) -> NoReturn:
+    """A usage problem the options could not express: one line on stderr, exit status 2."""
     _print_error(message)
     sys.exit(2)
 
@@ -191,8 +217,3 @@ def print_listing(
         sys.stdout.writelines(json.dumps(row) + "\n" for row in rows)
     else:
         print_table(columns, rows)
-
-
-def refuse(message: str) -> NoReturn:
-    """A usage problem the options could not express: one line on stderr, exit status 2."""
-    _refuse(message)

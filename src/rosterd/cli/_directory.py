@@ -11,6 +11,7 @@ import typer
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
+    Org,
     err,
     open_store,
     print_json,
@@ -32,12 +33,15 @@ integrations_app = typer.Typer(
 )
 devices_app = typer.Typer(help="Devices.", no_args_is_help=True, rich_markup_mode=None)
 
-Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 IntegrationId = Annotated[str, typer.Option("--integration", help="The integration's UUID.")]
 ImportFile = Annotated[
     Path,
     typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="JSON lines, or CSV (name ends in .csv)."
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        metavar="FILE",
+        help="JSON lines, or CSV (name ends in .csv).",
     ),
 ]
 

@@ -14,6 +14,7 @@ from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
     JsonlFlag,
+    Org,
     open_store,
     print_json,
     print_listing,
@@ -23,6 +24,7 @@ from rosterd.cli._common import (
 
 if TYPE_CHECKING:  # imported when a command runs, so that --help loads only Typer
     from rosterd.core.entities import AuditEvent, DeviceView, DirectoryUser, Organization
+    from rosterd.core.operator_reads import OperatorReadsService
 
 # Plain help, as every group's (see _app).
 account_groups_app = typer.Typer(
@@ -31,8 +33,14 @@ account_groups_app = typer.Typer(
 roles_app = typer.Typer(help="Roles.", no_args_is_help=True, rich_markup_mode=None)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True, rich_markup_mode=None)
 
-Org = Annotated[str, typer.Option("--org", help="The organization's subdomain.")]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many.")]
+
+
+def _reads(database_url: str | None) -> OperatorReadsService:
+    """The operator's reads over the store `database_url` names."""
+    from rosterd.core.operator_reads import OperatorReadsService
+
+    return OperatorReadsService(open_store(database_url))
 
 
 def _organization(org: Organization) -> dict[str, Any]:
@@ -49,10 +57,8 @@ def orgs_list(
     json_output: JsonFlag = False, jsonl_output: JsonlFlag = False, database_url: DatabaseUrl = None
 ) -> None:
     """List the organizations, oldest first."""
-    from rosterd.core.operator_reads import OperatorReadsService
-
     with reported_errors():
-        found = OperatorReadsService(open_store(database_url)).list_organizations()
+        found = _reads(database_url).list_organizations()
     rows = [_organization(o) for o in found]
     columns = {"id": "id", "subdomain": "subdomain", "name": "name", "created": "created_at"}
     print_listing(
@@ -94,7 +100,7 @@ def users_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List an organization's users in uid order, a page at a time."""
-    from rosterd.core.operator_reads import OperatorReadsService, parse_uuid_option
+    from rosterd.core.operator_reads import parse_uuid_option
     from rosterd.core.ports import OperatorUserQuery
 
     with reported_errors():
@@ -106,9 +112,7 @@ def users_list(
             after_uid=after,
             limit=limit,
         )
-        page = OperatorReadsService(open_store(database_url)).list_users(
-            org_subdomain=org, query=query
-        )
+        page = _reads(database_url).list_users(org_subdomain=org, query=query)
     rows = [_user(u) for u in page.users]
     columns = {
         "uid": "uid",
@@ -137,12 +141,8 @@ def users_show(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show one user: the account, login account group, roles and API tokens."""
-    from rosterd.core.operator_reads import OperatorReadsService
-
     with reported_errors():
-        details = OperatorReadsService(open_store(database_url)).show_user(
-            org_subdomain=org, user=user
-        )
+        details = _reads(database_url).show_user(org_subdomain=org, user=user)
     shown = _user(details.user)
     shown["login_account_group"] = (
         details.login_account_group.name if details.login_account_group else None
@@ -202,11 +202,10 @@ def devices_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List an organization's devices."""
-    from rosterd.core.operator_reads import OperatorReadsService
     from rosterd.core.ports import DeviceQuery
 
     with reported_errors():
-        found = OperatorReadsService(open_store(database_url)).list_devices(
+        found = _reads(database_url).list_devices(
             org_subdomain=org,
             user=user,
             query=DeviceQuery(serial_number_contains=serial),
@@ -295,10 +294,10 @@ def audit_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List an organization's audit events, newest first."""
-    from rosterd.core.operator_reads import OperatorReadsService, since_time
+    from rosterd.core.operator_reads import since_time
 
     with reported_errors():
-        found = OperatorReadsService(open_store(database_url)).list_audit_events(
+        found = _reads(database_url).list_audit_events(
             org_subdomain=org,
             action=action,
             actor=actor,
@@ -330,12 +329,8 @@ def account_groups_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List an organization's account groups."""
-    from rosterd.core.operator_reads import OperatorReadsService
-
     with reported_errors():
-        found = OperatorReadsService(open_store(database_url)).list_account_groups(
-            org_subdomain=org
-        )
+        found = _reads(database_url).list_account_groups(org_subdomain=org)
     rows = [{"aid": g.aid, "name": g.name, "default": g.is_default} for g in found]
     print_listing(
         "account_groups",
@@ -354,10 +349,8 @@ def roles_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List the roles an organization can use: the built-in ones, then its own."""
-    from rosterd.core.operator_reads import OperatorReadsService
-
     with reported_errors():
-        found = OperatorReadsService(open_store(database_url)).list_roles(org_subdomain=org)
+        found = _reads(database_url).list_roles(org_subdomain=org)
     rows = [
         {
             "id": r.role_id,
