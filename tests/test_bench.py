@@ -71,8 +71,8 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
 
 
 def test_the_call_count_measures_every_hot_path() -> None:
-    # The instrument, not its numbers: every path answered 200 (it exits 1 otherwise) and has
-    # a positive count of calls and of CPU time.
+    # The instrument, not its numbers: every path answered as it should (200, a POST 201; it
+    # exits 1 otherwise) and has a positive count of calls and of CPU time.
     result = python_m("bench.calls", "--requests", "10", "--users", "300", timeout=600)
 
     assert result.returncode == 0, result.stderr
@@ -82,6 +82,7 @@ def test_the_call_count_measures_every_hot_path() -> None:
         "GET /api/v1/users/{id}",
         "GET /api/v1/scim/Users/{id}",
         "GET /api/v1/users (300 users)",
+        "POST /v7/users",
     ]
     assert all(float(calls) > 0 and float(cpu) > 0 for _, calls, cpu in rows)
 
