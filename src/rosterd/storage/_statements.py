@@ -7,12 +7,8 @@ recognises them at once).
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from sqlalchemy import Insert, Table, bindparam, delete, insert, null, or_, select, union_all
 
-from rosterd.core.entities import AuditEvent
-from rosterd.core.ports import NewUser
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
 
@@ -86,21 +82,19 @@ USER_BY_EMAIL_KEY = select(*_rows.USER_COLUMNS).where(
 )
 
 
-def inserting(table: Table, *keys: str) -> Insert:
-    """An INSERT of these columns, each a parameter of its name (and its column's type)."""
-    return insert(table).values({key: bindparam(key, type_=table.c[key].type) for key in keys})
+def inserting(table: Table, *, numbered_by: str | None = None) -> Insert:
+    """An INSERT of every column but the one the database numbers, each a parameter of its
+    name and its column's type: a value left out is an error, not a silent default."""
+    return insert(table).values(
+        {c.key: bindparam(c.key, type_=c.type) for c in table.c if c.key != numbered_by}
+    )
 
 
 # Writes: the values come as parameters, so that each is compiled once (and can be prepared).
-# A new user's columns: `_directory.new_user_values`.
-INSERT_USER = inserting(
-    t.users,
-    *(f.name for f in fields(NewUser)),
-    *("email_key", "email_confirmed", "updated_at", "last_login"),
-).returning(t.users.c.uid)
-INSERT_AUDIT_EVENT = inserting(t.audit_events, *(f.name for f in fields(AuditEvent)))
-INSERT_ACCOUNT_GROUP_ROLE = inserting(t.user_account_group_roles, "uid", "aid", "role_id")
-INSERT_ALL_ACCOUNT_GROUP_ROLE = inserting(t.user_all_account_group_roles, "uid", "role_id")
+INSERT_USER = inserting(t.users, numbered_by="uid").returning(t.users.c.uid)
+INSERT_AUDIT_EVENT = inserting(t.audit_events)
+INSERT_ACCOUNT_GROUP_ROLE = inserting(t.user_account_group_roles)
+INSERT_ALL_ACCOUNT_GROUP_ROLE = inserting(t.user_all_account_group_roles)
 DELETE_ACCOUNT_GROUP_ROLES = delete(t.user_account_group_roles).where(
     t.user_account_group_roles.c.uid == bindparam("uid")
 )
