@@ -37,13 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.integrations import IntegrationsService
 from rosterd.core.organizations import OrganizationsService
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from tests.support.postgres import scratch_database
 
 ROSTERD = shutil.which("rosterd", path=str(Path(sys.executable).parent)) or shutil.which("rosterd")
 TIME = "/usr/bin/time"
@@ -114,18 +112,8 @@ def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
         sys.exit(
             "--database postgresql needs ROSTERD_TEST_POSTGRES_URL (a role that may create dbs)"
         )
-    admin = create_engine(
-        make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    name = f"rosterd_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(admin_url, "rosterd_bench") as url:
+        yield url
 
 
 def prepare(url: str) -> str:
