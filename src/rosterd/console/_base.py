@@ -80,8 +80,7 @@ class Pages:
         return HTMLResponse(body, status, headers=HEADERS)
 
     def error(self, exc: RosterdError, context: dict[str, Any]) -> Response:
-        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
-        return self.render("error.html", {**context, "message": str(exc)}, status)
+        return self.render("error.html", {**context, "message": str(exc)}, status_of(exc))
 
 
 P = TypeVar("P", bound=Pages)
@@ -122,6 +121,11 @@ def form_page(
         return await handler(self, request, signed_in, form)
 
     return with_form
+
+
+def status_of(exc: RosterdError) -> int:
+    """The HTTP status a page answers a core refusal with."""
+    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
 
 
 def redirect(path: str) -> RedirectResponse:
