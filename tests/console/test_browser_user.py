@@ -74,7 +74,7 @@ def test_create_a_token_shown_once_then_revoke_it(
     secret = shown.inner_text()
     expect(page.get_by_role("status")).to_contain_text("shown this once and never again")
     assert AuthService(server.store).authenticate(secret).user.email == PEOPLE[0]["email"]
-    screenshot(page, "user-token")
+    screenshot(page, "user-token", mask=[shown])
 
     page.goto(page.url.split("/tokens")[0])  # the user's page again
     expect(page.get_by_role("cell", name="deploy script", exact=True)).to_be_visible()
