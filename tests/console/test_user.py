@@ -4,6 +4,7 @@ server (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -342,8 +343,12 @@ def test_another_organizations_user_is_never_shown_or_edited(
 
 
 def test_a_token_is_shown_once_and_revoked(
-    browserless: httpx.Client, people: People, store: SqlDirectoryStore
+    browserless: httpx.Client,
+    people: People,
+    store: SqlDirectoryStore,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # the server runs in this process: its logs land here
     sign_in(browserless, people.org.token)
     page = browserless.get(f"/users/{people.art.id}")
     created = browserless.post(
@@ -357,6 +362,7 @@ def test_a_token_is_shown_once_and_revoked(
     event = last_event(store, people.org)
     assert (event.action, event.target_name) == ("token.create", "laptop script")
     assert secret.group(1) not in str(event.new_state)
+    assert secret.group(1) not in caplog.text
     again = browserless.get(f"/users/{people.art.id}")
     assert secret.group(1) not in again.text
     assert hash_token(secret.group(1)) not in again.text

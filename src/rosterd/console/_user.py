@@ -16,7 +16,6 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rosterd.console import PREFIX
 from rosterd.console._base import (
     Pages,
     SignedIn,
@@ -24,12 +23,12 @@ from rosterd.console._base import (
     int_or_none,
     page,
     redirect,
+    signed_out,
     status_of,
     uuid_or_not_found,
 )
-from rosterd.console._session import COOKIE
 from rosterd.core.audit import Actor
-from rosterd.core.auth import AuthService
+from rosterd.core.auth import NO_SUCH_TOKEN, AuthService
 from rosterd.core.devices import DevicesService
 from rosterd.core.directory import DirectoryService
 from rosterd.core.endpoints import require_endpoint
@@ -111,7 +110,7 @@ class UserPage(Pages):
         token_id = int_or_none(request.path_params["token_id"])
         try:
             if token_id is None:
-                raise NotFound("This user has no such active token.")
+                raise NotFound(NO_SUCH_TOKEN)
             self._auth.revoke_user_token(
                 principal=signed_in.principal,
                 user_id=found.user.id,
@@ -121,10 +120,7 @@ class UserPage(Pages):
         except (Forbidden, NotFound) as exc:
             return self._page(signed_in, found, {"token_error": str(exc)}, status_of(exc))
         if token_id == signed_in.principal.token_id:
-            # This session's own token: the session ends with it.
-            response = redirect("/signin")
-            response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
-            return response
+            return signed_out()  # the session's own token: the session ends with it
         return redirect(f"/users/{found.user.id}#tokens")
 
     def _found(self, request: Request, signed_in: SignedIn) -> DirectoryUser:
