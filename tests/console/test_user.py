@@ -14,7 +14,7 @@ import pytest
 from rosterd.core import permissions as perm
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.audit_log import AuditLogService
-from rosterd.core.auth import AuthService
+from rosterd.core.auth import AuthService, UserTokens
 from rosterd.core.entities import AuditEvent, User
 from rosterd.core.ports import AuditQuery
 from rosterd.core.tokens import hash_token
@@ -89,6 +89,12 @@ def people(console_org: ConsoleOrg, store: SqlDirectoryStore) -> People:
     )
 
 
+def tokens_of(store: SqlDirectoryStore, org: TestOrg, user: User) -> UserTokens:
+    """`user`'s tokens, as `org`'s admin sees them."""
+    admin = AuthService(store).authenticate(org.token)
+    return AuthService(store).list_user_tokens(principal=admin, user_uid=user.uid)
+
+
 def last_event(store: SqlDirectoryStore, org: TestOrg) -> AuditEvent:
     return (
         AuditLogService(store)
@@ -137,9 +143,7 @@ def test_the_page_shows_roles_devices_and_tokens(
     assert f'<a href="/console/devices/{mac.device_id}">Art&#39;s MacBook</a>' in page.text
     assert "Spare iPad" not in page.text
     assert f"While devices are assigned to {people.art.email}, they cannot be deleted" in page.text
-    tokens = AuthService(store).list_user_tokens(
-        principal=AuthService(store).authenticate(people.org.token), user_id=people.art.id
-    )
+    tokens = tokens_of(store, people.org, people.art)
     assert len(tokens.tokens) == 1
     assert "(no name)" in page.text
     assert f'/users/{people.art.id}/tokens/{tokens.tokens[0].id}/revoke"' in page.text
@@ -219,9 +223,7 @@ def test_forged_forms_are_refused(
     browserless: httpx.Client, people: People, store: SqlDirectoryStore
 ) -> None:
     sign_in(browserless, people.org.token)
-    before = AuthService(store).list_user_tokens(
-        principal=AuthService(store).authenticate(people.org.token), user_id=people.art.id
-    )
+    before = tokens_of(store, people.org, people.art)
     for path, data in (
         ("roles", {box(people.org, ORG_ADMIN): "on"}),
         ("tokens", {"name": "forged"}),
@@ -235,9 +237,7 @@ def test_forged_forms_are_refused(
     assert roles_of(store, people.art)[0] == {
         people.org.account_group.aid: frozenset({REGULAR_USER})
     }
-    after = AuthService(store).list_user_tokens(
-        principal=AuthService(store).authenticate(people.org.token), user_id=people.art.id
-    )
+    after = tokens_of(store, people.org, people.art)
     assert after == before
 
 
@@ -290,9 +290,7 @@ def test_a_scoped_token_sees_no_forms_and_is_refused_every_edit(
     )
     assert roles.status_code == 403
     assert "This API token is limited to other endpoints than PUT /v7/users/{id}" in roles.text
-    own = AuthService(store).list_user_tokens(
-        principal=AuthService(store).authenticate(people.org.token), user_id=people.org.admin.id
-    )
+    own = tokens_of(store, people.org, people.org.admin)
     for path in ("tokens", f"tokens/{own.tokens[0].id}/revoke"):
         refused = browserless.post(
             f"/users/{people.org.admin.id}/{path}", data={"csrf": csrf, "name": "wider"}
@@ -305,12 +303,7 @@ def test_a_scoped_token_sees_no_forms_and_is_refused_every_edit(
     assert roles_of(store, people.art)[0] == {
         people.org.account_group.aid: frozenset({REGULAR_USER})
     }
-    assert (
-        AuthService(store).list_user_tokens(
-            principal=AuthService(store).authenticate(people.org.token), user_id=people.org.admin.id
-        )
-        == own
-    )
+    assert tokens_of(store, people.org, people.org.admin) == own
 
 
 def test_another_organizations_user_is_never_shown_or_edited(
@@ -322,9 +315,7 @@ def test_another_organizations_user_is_never_shown_or_edited(
     page = browserless.get(f"/users/{theirs.id}")
     assert page.status_code == 404
     assert theirs.email not in page.text
-    their_token = AuthService(store).list_user_tokens(
-        principal=AuthService(store).authenticate(other_org.org.token), user_id=theirs.id
-    )
+    their_token = tokens_of(store, other_org.org, theirs)
     for path in ("roles", "tokens", f"tokens/{their_token.tokens[0].id}/revoke"):
         refused = browserless.post(
             f"/users/{theirs.id}/{path}",
@@ -368,14 +359,7 @@ def test_a_token_is_shown_once_and_revoked(
     assert hash_token(secret.group(1)) not in again.text
     assert "laptop script" in again.text
 
-    token_id = max(
-        t.id
-        for t in AuthService(store)
-        .list_user_tokens(
-            principal=AuthService(store).authenticate(people.org.token), user_id=people.art.id
-        )
-        .tokens
-    )
+    token_id = max(t.id for t in tokens_of(store, people.org, people.art).tokens)
     revoked = browserless.post(
         f"/users/{people.art.id}/tokens/{token_id}/revoke", data={"csrf": csrf_of(again)}
     )
@@ -426,13 +410,7 @@ def test_an_account_admin_manages_their_own_tokens_only(
     others = browserless.get(f"/users/{people.art.id}")
     assert 'id="token-name"' not in others.text
     assert "You do not have permission to perform this action." in others.text
-    art_token = (
-        AuthService(store)
-        .list_user_tokens(
-            principal=AuthService(store).authenticate(people.org.token), user_id=people.art.id
-        )
-        .tokens[0]
-    )
+    art_token = tokens_of(store, people.org, people.art).tokens[0]
     refused = browserless.post(
         f"/users/{people.art.id}/tokens/{art_token.id}/revoke", data={"csrf": csrf_of(others)}
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Any, Final
-from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -92,7 +91,7 @@ class UserPage(Pages):
         try:
             issued = self._auth.create_user_token(
                 principal=signed_in.principal,
-                user_id=found.user.id,
+                user_uid=found.user.uid,
                 name=form.get("name", ""),
                 actor=Actor.of(signed_in.principal),
             )
@@ -113,7 +112,7 @@ class UserPage(Pages):
                 raise NotFound(NO_SUCH_TOKEN)
             self._auth.revoke_user_token(
                 principal=signed_in.principal,
-                user_id=found.user.id,
+                user_uid=found.user.uid,
                 token_id=token_id,
                 actor=Actor.of(signed_in.principal),
             )
@@ -149,20 +148,22 @@ class UserPage(Pages):
             # The boxes to check: as sent, after a refused form; else the user's roles.
             checked=set(forms.get("roles_form") or (_checked(editor.view) if editor else ())),
             may_update_roles=principal.may_call(UPDATE_ROLES),
-            devices=self._devices(signed_in, found.user.id),
-            tokens=self._auth.list_user_tokens(principal=principal, user_id=found.user.id),
+            devices=self._devices(signed_in, found),
+            tokens=self._auth.list_user_tokens(principal=principal, user_uid=found.user.uid),
             session_token_id=principal.token_id,
             **{"issued": None, **forms},
         )
         return self.render("user.html", context, status)
 
-    def _devices(self, signed_in: SignedIn, user_id: UUID) -> list[DeviceView] | None:
+    def _devices(self, signed_in: SignedIn, found: DirectoryUser) -> list[DeviceView] | None:
         """The user's devices, if the token may list devices (None: it may not)."""
         if not signed_in.principal.may_call(LIST_DEVICES):
             return None
+        if not found.device_count:  # most users: no listing to make
+            return []
         return DevicesService(self.services.store).list_devices(
             principal=signed_in.principal,
-            query=DeviceQuery(user_id=user_id),
+            query=DeviceQuery(user_id=found.user.id),
             limit=DEVICES_SHOWN,
             offset=0,
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
-from uuid import UUID
 
 from rosterd.core import permissions as perm
 from rosterd.core.admins import management_roles_held
@@ -130,11 +129,11 @@ class AuthService:
 
     # A signed-in user's own tokens and, as far as they may, other users' (see the module).
 
-    def list_user_tokens(self, *, principal: Principal, user_id: UUID) -> UserTokens:
-        """The tokens of the user `user_id` of the caller's organization, oldest first, and
+    def list_user_tokens(self, *, principal: Principal, user_uid: int) -> UserTokens:
+        """The tokens of the user `user_uid` of the caller's organization, oldest first, and
         whether the caller may issue and revoke them."""
         with self._store.read() as tx:
-            user = _target(tx, principal, user_id)
+            user = _target(tx, principal, user_uid)
             if user.uid != principal.user.uid:
                 require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
             tokens = tx.list_tokens(principal.org.id, user.uid)
@@ -145,24 +144,24 @@ class AuthService:
             return UserTokens(tokens, None)
 
     def create_user_token(
-        self, *, principal: Principal, user_id: UUID, name: str, actor: Actor
+        self, *, principal: Principal, user_uid: int, name: str, actor: Actor
     ) -> IssuedToken:
-        """Issue an unlimited token for `user_id`, if the caller may (see the module)."""
+        """Issue an unlimited token for `user_uid`, if the caller may (see the module)."""
         name = name.strip()
         if len(name) > MAX_TOKEN_NAME:
             raise Invalid(f"A token's name has at most {MAX_TOKEN_NAME} characters.")
         with self._store.write() as tx:
-            user = _target(tx, principal, user_id)
+            user = _target(tx, principal, user_uid)
             _require_may_manage_tokens(tx, principal, user)
             return _issue(tx, user, name, actor, (), None)
 
     def revoke_user_token(
-        self, *, principal: Principal, user_id: UUID, token_id: int, actor: Actor
+        self, *, principal: Principal, user_uid: int, token_id: int, actor: Actor
     ) -> ApiToken:
-        """Revoke one of `user_id`'s active tokens, if the caller may (see the module); the
+        """Revoke one of `user_uid`'s active tokens, if the caller may (see the module); the
         caller's own session token among them, which ends that session."""
         with self._store.write() as tx:
-            user = _target(tx, principal, user_id)
+            user = _target(tx, principal, user_uid)
             _require_may_manage_tokens(tx, principal, user)
             owned = {t.id for t in tx.list_tokens(principal.org.id, user.uid)}
             revoked = (
@@ -176,9 +175,9 @@ class AuthService:
         return revoked
 
 
-def _target(tx: DirectoryTransaction, principal: Principal, user_id: UUID) -> User:
-    """The user `user_id` of the caller's organization; another organization's is not found."""
-    user = tx.get_user_by_id(principal.org.id, user_id)
+def _target(tx: DirectoryTransaction, principal: Principal, user_uid: int) -> User:
+    """The user `user_uid` of the caller's organization; another organization's is not found."""
+    user = tx.get_user(principal.org.id, user_uid)
     if user is None:
         raise NotFound(NO_SUCH_USER)
     return user

@@ -109,16 +109,13 @@ class UsersService:
 
     def get_user(self, *, principal: Principal, aid: str | None, user_id: str) -> UserView:
         with self._store.read() as tx:
-            ctx = caller_context(tx, principal, aid)
-            ctx.require_any(perm.VIEW_ALL_USERS)
-            user = _find_user(tx, ctx, user_id)
-            return _view(ctx, user, tx.get_role_assignments(user.uid))
+            return _viewed_user(tx, caller_context(tx, principal, aid), user_id)
 
     def get_user_editor(self, *, principal: Principal, user_id: str) -> UserEditor:
         """`get_user` (in the caller's login account group) with what a form needs beside."""
-        view = self.get_user(principal=principal, aid=None, user_id=user_id)
         with self._store.read() as tx:
             ctx = caller_context(tx, principal, None)
+            view = _viewed_user(tx, ctx, user_id)
         roles = sorted(ctx.roles.values(), key=lambda r: r.role_id)
         return UserEditor(view, list(ctx.account_groups.values()), roles, _may_edit(ctx))
 
@@ -262,6 +259,13 @@ def audit_state(view: UserView) -> dict[str, Any]:
         },
         "all_account_group_roles": sorted(r.role_id for r in view.all_account_group_roles),
     }
+
+
+def _viewed_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> UserView:
+    """`get_user`'s check and read, in the caller's transaction."""
+    ctx.require_any(perm.VIEW_ALL_USERS)
+    user = _find_user(tx, ctx, user_id)
+    return _view(ctx, user, tx.get_role_assignments(user.uid))
 
 
 def _find_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> User:
