@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rosterd.core.auth import AuthService
 from rosterd.core.devices import DevicesService
-from rosterd.core.entities import DeviceView
+from rosterd.core.entities import DeviceView, RoleAssignments
 from rosterd.core.ports import DeviceQuery
 from rosterd.storage import SqlDirectoryStore
 from tests.console.conftest import PEOPLE, ConsoleOrg
@@ -51,3 +51,17 @@ def add_devices(people: ConsoleOrg, store: SqlDirectoryStore) -> WithDevices:
     )
     by_serial = {view.device.serial_number: view for view in found}
     return WithDevices(people, by_serial["C02VANDELAY1"], by_serial["DMPVARNSEN02"])
+
+
+def account_admin_token(people: ConsoleOrg, store: SqlDirectoryStore) -> str:
+    """A token of Kel Varnsen made an Account Admin in the organization's account group: they
+    may view users, account groups and edit roles, but not edit users in all account groups
+    nor account groups."""
+    org = people.org
+    with store.write() as tx:
+        kel = tx.find_user_by_email(org.account_group.org_id, PEOPLE[1]["email"])
+        assert kel is not None
+        tx.set_role_assignments(
+            kel.uid, RoleAssignments(by_account_group={org.account_group.aid: frozenset({2})})
+        )
+    return org.token_for(PEOPLE[1]["email"])
