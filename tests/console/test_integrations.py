@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -13,9 +14,11 @@ from rosterd.core.auth import AuthService
 from rosterd.core.integrations import IntegrationsService
 from rosterd.core.ports import AuditQuery
 from rosterd.storage import SqlDirectoryStore
-from tests.console.admin import account_admin_token
-from tests.console.conftest import ConsoleOrg, csrf_of, sign_in
-from tests.support.server import LiveServer
+from tests.console.admin import account_admin_token, regular_user_token
+from tests.console.conftest import ConsoleOrg, csrf_of, fill, sign_in
+from tests.support.orgs import OrgFactory
+from tests.support.process import start_process
+from tests.support.server import LiveServer, sqlite_database
 
 TOKEN = re.compile(r'<code id="scim-token">([^<]+)</code>')
 
@@ -239,13 +242,14 @@ def test_lower_privileges_see_read_only_pages_or_a_refusal(
     assert create(browserless, own_csrf, "Mine", "scim").status_code == 403
     assert IntegrationsService(store).authenticate_scim(made.token) == okta
 
-    # A Regular User may not see them at all.
-    sign_in(browserless, console_org.regular_token)
-    regular = browserless.get("/integrations")
-    assert regular.status_code == 403
-    assert "You do not have permission to perform this action." in regular.text
-    assert "Okta" not in regular.text
-    assert browserless.get(f"/integrations/{okta.uuid}").status_code == 403
+    # A Regular User, and a user without roles, may not see them at all.
+    for token in (regular_user_token(console_org, store), console_org.regular_token):
+        sign_in(browserless, token)
+        regular = browserless.get("/integrations")
+        assert regular.status_code == 403
+        assert "You do not have permission to perform this action." in regular.text
+        assert "Okta" not in regular.text
+        assert browserless.get(f"/integrations/{okta.uuid}").status_code == 403
 
 
 def test_a_token_limited_to_endpoints_is_refused(
@@ -284,3 +288,25 @@ def test_another_organizations_integration_is_not_found(
     assert refused.status_code == 404
     assert browserless.get("/integrations/not-a-uuid").status_code == 404
     assert browserless.get("/integrations").text.count("<tr>") == 1 + 1
+
+
+def test_the_scim_tokens_are_never_in_the_log(tmp_path: Path) -> None:
+    """A real `rosterd serve`, its log at DEBUG: the tokens the console shows are not in it."""
+    url, store = sqlite_database(tmp_path)
+    people = fill(OrgFactory(store).create(), store)
+    log = tmp_path / "rosterd.log"
+    server = start_process(url, log=log, ROSTERD_LOG_LEVEL="DEBUG", ROSTERD_RATE_LIMITS="off")
+    try:
+        with httpx.Client(base_url=server.base_url + "/console") as client:
+            made = made_okta(client, people)
+            path = f"/integrations/{made.uuid}/token"
+            rotated = client.post(path, data={"csrf": made.csrf, "action": "rotate"})
+            shown = TOKEN.search(rotated.text)
+            assert shown
+    finally:
+        server.stop()
+        store.close()
+    written = log.read_text()
+    assert "Started server process" in written  # the log was captured
+    for token in (made.token, shown.group(1)):
+        assert token not in written
