@@ -17,10 +17,9 @@ from rosterd.console._admin_forms import (
     FORM_REFUSALS,
     explain,
     may_offer,
-    refused_status,
     render_with_forms,
 )
-from rosterd.console._base import Pages, SignedIn, form_page, page, redirect
+from rosterd.console._base import Pages, SignedIn, form_page, page, redirect, status_of
 from rosterd.core import permissions as perm
 from rosterd.core.account_groups import AccountGroupInput, AccountGroupsService
 from rosterd.core.audit import Actor
@@ -63,7 +62,7 @@ class AccountGroupPages(Pages):
             )
         except FORM_REFUSALS as exc:
             kept = {"error": explain(exc), "name": name}
-            return self._list_page(signed_in, kept, refused_status(exc))
+            return self._list_page(signed_in, kept, status_of(exc))
         return redirect(f"/account-groups/{view.group.aid}")
 
     @page
@@ -85,7 +84,7 @@ class AccountGroupPages(Pages):
             )
         except FORM_REFUSALS as exc:
             kept = {"rename_error": explain(exc), "name": name}
-            return self._group_page(signed_in, aid, kept, refused_status(exc))
+            return self._group_page(signed_in, aid, kept, status_of(exc))
         return redirect(f"/account-groups/{aid}")
 
     @form_page
@@ -98,7 +97,7 @@ class AccountGroupPages(Pages):
             )
         except FORM_REFUSALS as exc:
             kept = {"delete_error": explain(exc)}
-            return self._group_page(signed_in, aid, kept, refused_status(exc))
+            return self._group_page(signed_in, aid, kept, status_of(exc))
         return redirect("/account-groups")
 
     def _list_page(self, signed_in: SignedIn, form: dict[str, Any], status: int = 200) -> Response:

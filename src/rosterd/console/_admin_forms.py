@@ -12,8 +12,6 @@ from rosterd.core.access import CallerContext
 from rosterd.core.entities import EndpointPermission, Principal
 from rosterd.core.errors import Forbidden, Invalid, RosterdError
 
-# A refused form's status: a rule the input broke, or a permission the user lacks.
-REFUSED_STATUS: Final = {Invalid: 400, Forbidden: 403}
 # What a form's refusal may be; anything else (NotFound) is the error page.
 FORM_REFUSALS: Final = (Invalid, Forbidden)
 # A list page's creation form: its error (in the page's `form`) and the flag offering the form.
@@ -26,10 +24,6 @@ def explain(exc: RosterdError) -> str:
     if not details:
         return _sentence(exc.message)
     return _sentence(f"{exc.message}: {'; '.join(details)}")
-
-
-def refused_status(exc: RosterdError) -> int:
-    return next((code for kind, code in REFUSED_STATUS.items() if isinstance(exc, kind)), 400)
 
 
 def _sentence(text: str) -> str:

@@ -18,10 +18,17 @@ from rosterd.console._admin_forms import (
     CREATE_FORM,
     FORM_REFUSALS,
     explain,
-    refused_status,
     render_with_forms,
 )
-from rosterd.console._base import Pages, SignedIn, form_page, page, redirect, uuid_or_not_found
+from rosterd.console._base import (
+    Pages,
+    SignedIn,
+    form_page,
+    page,
+    redirect,
+    status_of,
+    uuid_or_not_found,
+)
 from rosterd.core.audit import Actor
 from rosterd.core.integration_types import INTEGRATION_TYPES
 from rosterd.core.integrations import SCIM, IntegrationsService
@@ -48,7 +55,7 @@ class IntegrationPages(Pages):
             )
         except FORM_REFUSALS as exc:
             kept = {"error": explain(exc), "name": name, "type": type}
-            return self._list_page(signed_in, kept, refused_status(exc))
+            return self._list_page(signed_in, kept, status_of(exc))
         uuid = str(created.integration.uuid)
         if created.scim_token is None:
             return redirect(f"/integrations/{uuid}")
@@ -74,7 +81,7 @@ class IntegrationPages(Pages):
             )
         except FORM_REFUSALS as exc:
             return self._integration_page(
-                signed_in, uuid, error=explain(exc), status=refused_status(exc)
+                signed_in, uuid, error=explain(exc), status=status_of(exc)
             )
         return self._integration_page(signed_in, uuid, new_token=token)
 

@@ -16,10 +16,9 @@ from rosterd.console._admin_forms import (
     FORM_REFUSALS,
     explain,
     may_offer,
-    refused_status,
     render_with_forms,
 )
-from rosterd.console._base import Pages, SignedIn, form_page, page, redirect
+from rosterd.console._base import Pages, SignedIn, form_page, page, redirect, status_of
 from rosterd.core import permissions as perm
 from rosterd.core.audit import Actor
 from rosterd.core.catalogue import CatalogueService
@@ -65,7 +64,7 @@ class RolePages(Pages):
                 actor=Actor.of(signed_in.principal),
             )
         except FORM_REFUSALS as exc:
-            return self._list_page(signed_in, _kept(form, exc), refused_status(exc))
+            return self._list_page(signed_in, _kept(form, exc), status_of(exc))
         return redirect(f"/roles/{view.role.role_id}")
 
     @page
@@ -85,7 +84,7 @@ class RolePages(Pages):
                 actor=Actor.of(signed_in.principal),
             )
         except FORM_REFUSALS as exc:
-            return self._role_page(signed_in, role_id, _kept(form, exc), refused_status(exc))
+            return self._role_page(signed_in, role_id, _kept(form, exc), status_of(exc))
         return redirect(f"/roles/{role_id}")
 
     @form_page
@@ -101,7 +100,7 @@ class RolePages(Pages):
             )
         except FORM_REFUSALS as exc:
             kept = {"delete_error": explain(exc)}
-            return self._role_page(signed_in, role_id, kept, refused_status(exc))
+            return self._role_page(signed_in, role_id, kept, status_of(exc))
         return redirect("/roles")
 
     def _list_page(self, signed_in: SignedIn, form: dict[str, Any], status: int = 200) -> Response:
