@@ -90,3 +90,17 @@ def test_create_a_role(page: Page, people: ConsoleOrg) -> None:
     expect(page.locator("tbody tr")).to_have_count(4)
     expect(page.locator("tbody tr").filter(has_text="Auditor")).to_contain_text("Custom")
     screenshot(page, "roles")
+
+
+def test_the_new_pages_at_phone_width(page: Page, people: ConsoleOrg) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    signed_in(page, people.org.token, "/integrations")
+    for path, heading in (
+        ("/integrations", "Directory integrations"),
+        ("/account-groups", "Account groups"),
+        ("/roles", "Roles"),
+        ("/roles/1", "Organization Admin"),
+    ):
+        page.goto(f"/console{path}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
