@@ -81,6 +81,11 @@ class Pages:
         return self.render("error.html", {**context, "message": str(exc)}, status_of(exc))
 
 
+def status_of(exc: RosterdError) -> int:
+    """The HTTP status a page answers a core refusal with."""
+    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+
+
 P = TypeVar("P", bound=Pages)
 
 
@@ -126,11 +131,6 @@ def signed_out() -> Response:
     response = redirect("/signin")
     response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
     return response
-
-
-def status_of(exc: RosterdError) -> int:
-    """The HTTP status a page answers a core refusal with."""
-    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
 
 
 def redirect(path: str) -> RedirectResponse:
