@@ -7,7 +7,7 @@ With ROSTERD_CONSOLE_SCREENSHOTS=DIR the tests save the screenshots docs/console
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ if not CHROMIUM.exists():
         pytest.fail("/usr/bin/chromium is absent but ROSTERD_REQUIRE_BROWSER=1", pytrace=False)
     pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +56,11 @@ def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
     context.close()
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, mask: Sequence[Locator] = ()) -> None:
+    """Save the page for the docs; `mask`: what it must not show (a token's secret)."""
     folder = os.environ.get("ROSTERD_CONSOLE_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, mask=list(mask))
 
 
 def test_sign_in_search_and_sign_out(page: Page, people: ConsoleOrg) -> None:

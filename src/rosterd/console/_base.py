@@ -70,9 +70,7 @@ class Pages:
         try:
             principal = self.services.auth.authenticate_digest(session.token_hash)
         except Unauthenticated:
-            response = redirect("/signin")
-            response.delete_cookie(COOKIE, path=PREFIX)
-            return response
+            return signed_out()
         return SignedIn(session, principal)
 
     def render(self, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -126,6 +124,13 @@ def form_page(
         return await handler(self, request, signed_in, form)
 
     return with_form
+
+
+def signed_out() -> Response:
+    """The sign-in page, the session's cookie deleted."""
+    response = redirect("/signin")
+    response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+    return response
 
 
 def redirect(path: str) -> RedirectResponse:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rosterd.console import PREFIX
-from rosterd.console._base import Pages, SignedIn, form_page, redirect
+from rosterd.console._base import Pages, SignedIn, form_page, redirect, signed_out
 from rosterd.console._forms import FormTooLarge, read_form
 from rosterd.console._session import COOKIE, MAX_AGE_SECONDS
 from rosterd.core.errors import Unauthenticated
@@ -49,6 +49,4 @@ class SigninPages(Pages):
     async def signout(
         self, request: Request, signed_in: SignedIn, form: dict[str, str]
     ) -> Response:
-        response = redirect("/signin")
-        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
-        return response
+        return signed_out()

@@ -34,12 +34,19 @@ def require_may_change_manager(
     to grant one. `after` is the target's assignments after the change."""
     if may_assign_management:
         return
-    held = sorted({roles[i].name for i in before.role_ids() if roles[i].has_management_permissions})
+    held = management_roles_held(roles, before)
     if held and (removes_or_disables or granted_management_roles(roles, after, before)):
         raise Forbidden(
             f"Deleting, demoting or disabling a user with the {', '.join(held)} role requires "
             "the 'Assign management permissions' permission"
         )
+
+
+def management_roles_held(roles: Mapping[int, Role], assignments: RoleAssignments) -> list[str]:
+    """The names of the roles with management permissions that `assignments` hold."""
+    return sorted(
+        {roles[i].name for i in assignments.role_ids() if roles[i].has_management_permissions}
+    )
 
 
 ORGANIZATION_ADMIN_ROLE_ID: Final = next(

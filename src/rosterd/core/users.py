@@ -59,6 +59,18 @@ class UserView:
     all_account_group_roles: list[Role]
 
 
+@dataclass(frozen=True, slots=True)
+class UserEditor:
+    """A user's roles as a form edits them: with every account group and role of the caller's
+    organization, and whether the caller may edit users at all (`update_user` still checks the
+    change itself: the account groups it reaches, management roles, the last admin)."""
+
+    view: UserView
+    account_groups: list[AccountGroup]  # in aid order
+    roles: list[Role]  # in role id order
+    may_edit: bool
+
+
 # How many users `list_users` reads at a time: its memory is bounded by this, not by the directory.
 USERS_PER_READ = 1_000
 
@@ -97,10 +109,15 @@ class UsersService:
 
     def get_user(self, *, principal: Principal, aid: str | None, user_id: str) -> UserView:
         with self._store.read() as tx:
-            ctx = caller_context(tx, principal, aid)
-            ctx.require_any(perm.VIEW_ALL_USERS)
-            user = _find_user(tx, ctx, user_id)
-            return _view(ctx, user, tx.get_role_assignments(user.uid))
+            return _viewed_user(tx, caller_context(tx, principal, aid), user_id)
+
+    def get_user_editor(self, *, principal: Principal, user_id: str) -> UserEditor:
+        """`get_user` (in the caller's login account group) with what a form needs beside."""
+        with self._store.read() as tx:
+            ctx = caller_context(tx, principal, None)
+            view = _viewed_user(tx, ctx, user_id)
+        roles = sorted(ctx.roles.values(), key=lambda r: r.role_id)
+        return UserEditor(view, list(ctx.account_groups.values()), roles, _may_edit(ctx))
 
     def get_current_user(self, *, principal: Principal) -> UserView:
         with self._store.read() as tx:
@@ -244,6 +261,13 @@ def audit_state(view: UserView) -> dict[str, Any]:
     }
 
 
+def _viewed_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> UserView:
+    """`get_user`'s check and read, in the caller's transaction."""
+    ctx.require_any(perm.VIEW_ALL_USERS)
+    user = _find_user(tx, ctx, user_id)
+    return _view(ctx, user, tx.get_role_assignments(user.uid))
+
+
 def _find_user(tx: DirectoryTransaction, ctx: CallerContext, user_id: str) -> User:
     uid = parse_numeric_id(user_id)
     user = tx.get_user(ctx.org_id, uid) if uid is not None else None
@@ -266,8 +290,15 @@ def _roles(ctx: CallerContext, role_ids: frozenset[int]) -> list[Role]:
     return [ctx.roles[i] for i in sorted(role_ids)]
 
 
+_EDIT_CODES = (perm.EDIT_USERS, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+
+
 def _require_edit(ctx: CallerContext) -> None:
-    ctx.require_any(perm.EDIT_USERS, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+    ctx.require_any(*_EDIT_CODES)
+
+
+def _may_edit(ctx: CallerContext) -> bool:
+    return any(ctx.holds(code) for code in _EDIT_CODES)
 
 
 def _check_edit_scope(ctx: CallerContext, before: RoleAssignments, after: RoleAssignments) -> None:

@@ -28,6 +28,16 @@ FIND_PRINCIPAL = (
     )
 )
 
+# A user's tokens, oldest first (the console's user page lists them on every view).
+TOKENS_OF_USER = (
+    select(t.api_tokens)
+    .where(
+        t.api_tokens.c.org_id == bindparam("org_id"),
+        t.api_tokens.c.user_uid == bindparam("user_uid"),
+    )
+    .order_by(t.api_tokens.c.id)
+)
+
 ACCESS_VERSION = select(t.organizations.c.created_at, t.organizations.c.access_version).where(
     t.organizations.c.id == bindparam("org_id")
 )

@@ -542,11 +542,7 @@ class SqlTransaction:
         return _rows.api_token(row) if row else None
 
     def list_tokens(self, org_id: int, user_uid: int) -> list[ApiToken]:
-        rows = self._conn.execute(
-            select(t.api_tokens)
-            .where(t.api_tokens.c.org_id == org_id, t.api_tokens.c.user_uid == user_uid)
-            .order_by(t.api_tokens.c.id)
-        )
+        rows = self._all(_statements.TOKENS_OF_USER, {"org_id": org_id, "user_uid": user_uid})
         return [_rows.api_token(r) for r in rows]
 
     # audit
