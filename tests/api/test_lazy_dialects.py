@@ -14,9 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.responses import PlainTextResponse
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Scope
 
+from rosterd.server import Settings, create_app
 from rosterd.server.mounts import LazyApp
+from rosterd.testing._server import serving
 from tests.support.server import sqlite_database, start_server
 
 # What only the dialects (and the rate limiter, on its first count) import.
@@ -116,3 +119,25 @@ def test_a_new_server_answers_every_dialect_at_once(tmp_path: Path) -> None:
     )
     assert scim.status_code == 401
     assert scim.headers["content-type"] == "application/scim+json"
+
+
+def test_a_server_run_without_its_lifespan_is_warmed_up_before_its_first_request(
+    tmp_path: Path,
+) -> None:
+    """`rosterd.testing` runs the app without the lifespan, whose warm-up builds the dialects:
+    it warms them up itself before handing out the URL, so that no test's first request waits
+    for a build (seconds, on a loaded machine, past a client's timeout)."""
+    url, store = sqlite_database(tmp_path)
+    settings = Settings(database_url=url)
+    app = create_app(settings, store)
+    dialects = [
+        route.app
+        for route in app.routes
+        if isinstance(route, Mount) and isinstance(route.app, LazyApp)
+        and route.app.name != "console"
+    ]  # fmt: skip
+    assert sorted(d.name for d in dialects) == ["kandji", "scim", "thousandeyes"]
+    assert all(d._app is None for d in dialects)
+    with serving(app, settings):
+        assert all(d._app is not None for d in dialects)
+    store.close()

@@ -28,7 +28,7 @@ from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.server.hosts import allowed_host
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
-from rosterd.server.mounts import DialectDispatch, LazyApp, mount, warm_up
+from rosterd.server.mounts import DialectDispatch, LazyApp, WarmUpStep, mount, warm_up
 from rosterd.server.operations import add_operations
 from rosterd.server.responses import JSONResponse
 from rosterd.server.services import Services
@@ -58,10 +58,12 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
 
     dialects = _dialects(services)
 
+    steps: list[WarmUpStep] = [(f"the {d.name} dialect", d.built) for _, d in dialects]
+    steps.append(("the rate-limit counters", services.rate_limiter.open))
+
     @asynccontextmanager
     async def lifespan(started: Starlette) -> AsyncIterator[None]:
-        steps = [(f"the {d.name} dialect", d.built) for _, d in dialects]
-        warm_up([*steps, ("the rate-limit counters", services.rate_limiter.open)])
+        warm_up(steps)
         yield
         if settings.control:
             started.state.control.close()  # the snapshots' own connection
@@ -72,6 +74,7 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
         exception_handlers={HTTPException: _json_http_error},
         lifespan=lifespan,
     )
+    app.state.warm_up_steps = steps  # for a server run without the lifespan (rosterd.testing)
     mounts = [mount(app, prefix, dialect) for prefix, dialect in dialects]
     app.add_middleware(DialectDispatch, mounts=mounts)  # innermost: after the faults, the log
     mount_console(app, services)

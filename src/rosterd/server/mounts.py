@@ -81,7 +81,10 @@ class DialectDispatch:
         await self.app(scope, receive, send)
 
 
-def warm_up(steps: Iterable[tuple[str, Callable[[], object]]]) -> threading.Thread:
+WarmUpStep = tuple[str, Callable[[], object]]  # (what, step)
+
+
+def warm_up(steps: Iterable[WarmUpStep]) -> threading.Thread:
     """Run each (what, step) in a daemon thread, so that the first requests find them done:
     building the dialects (`LazyApp.built`), opening the rate-limit counters."""
 

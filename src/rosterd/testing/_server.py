@@ -139,6 +139,10 @@ def serving(app: ASGIApp, settings: Settings) -> Iterator[str]:
     thread.start()
     try:
         _wait_until_started(server, thread)
+        # Without the lifespan nothing warms the app up after the start: do it before the first
+        # request, which on a loaded machine otherwise waited seconds for its dialect's build.
+        for _, step in getattr(getattr(app, "state", None), "warm_up_steps", ()):
+            step()
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
