@@ -21,16 +21,20 @@ from sqlalchemy import (
     Select,
     String,
     UnaryExpression,
+    and_,
     bindparam,
     case,
     cast,
     column,
+    exists,
     func,
     insert,
+    or_,
     select,
     table,
     text,
     true,
+    union,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -119,6 +123,7 @@ _WALK = 10_000
 # more from FTS5, in keyset order, without a walk.
 _WALK_SQLITE = 50_000
 _EMAIL_FTS = table("users_email_fts", column("rowid"))
+_NAME_FTS = table("users_name_fts", column("rowid"))  # migration 0009
 _KEYS = t.users.alias("keys")  # made once: an alias of every column costs 2 ms to make
 
 
@@ -126,7 +131,7 @@ def list_directory_users(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
     users = t.users
-    if not query.email_contains:
+    if not (query.email_contains or query.text_contains):
         return _list_unsearched(conn, org_id, query, page)
     stmt = DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
     rows = conn.execute(
@@ -150,6 +155,8 @@ def _list_unsearched(
         by_id=query.id is not None,
         by_archived=query.archived is not None,
         by_integration=query.integration_uuid is not None,
+        by_account_group=query.account_group is not None,
+        by_role=query.role is not None,
     )
     params = {
         "org_id": org_id,
@@ -157,6 +164,8 @@ def _list_unsearched(
         "id": query.id,
         "archived": query.archived,
         "integration_uuid": query.integration_uuid,
+        "account_group": query.account_group,
+        "role": query.role,
         "offset": page.offset,
         "limit": page.limit,
     }
@@ -183,7 +192,14 @@ class _Listing:
 
 @cache
 def _unsearched(
-    *, reverse: bool, positioned: bool, by_id: bool, by_archived: bool, by_integration: bool
+    *,
+    reverse: bool,
+    positioned: bool,
+    by_id: bool,
+    by_archived: bool,
+    by_integration: bool,
+    by_account_group: bool = False,
+    by_role: bool = False,
 ) -> Select[Any]:
     users = t.users
     where = [users.c.org_id == bindparam("org_id")]
@@ -195,6 +211,15 @@ def _unsearched(
         where.append(
             users.c.integration_id
             == _integration_id(bindparam("org_id"), bindparam("integration_uuid"))
+        )
+    if by_account_group or by_role:
+        where.append(
+            _holds_role(
+                users.c.uid,
+                bindparam("org_id"),
+                aid=bindparam("account_group") if by_account_group else None,
+                role_id=bindparam("role") if by_role else None,
+            )
         )
     if positioned:
         position = bindparam("position", type_=users.c.uid.type)
@@ -211,8 +236,18 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     """A set of uids that holds the page's (the first `offset + limit` matches in keyset order),
     found without collecting every match; the caller orders and cuts it."""
     need = page.offset + page.limit
-    if _uses_trigram_index(conn, query):
-        return _fts_walk(org_id, query, page).limit(need)
+    if _uses_trigram_index(conn, query.text_contains):
+        # The email's matches and the name's, each in keyset order up to the page's end.
+        rest = replace(query, text_contains=None)
+        term = fold(query.text_contains or "")  # the trigram index folds the names' case
+        walks = [
+            _fts_walk(fts, term, org_id, rest, page).limit(need).subquery()
+            for fts in (_EMAIL_FTS, _NAME_FTS)
+        ]
+        return union(*(select(walk.c.rowid) for walk in walks))
+    if _uses_trigram_index(conn, query.email_contains):
+        term = fold(query.email_contains or "")
+        return _fts_walk(_EMAIL_FTS, term, org_id, query, page).limit(need)
     postgresql = conn.dialect.name == "postgresql"
     boundary = _walk_boundary(conn, org_id, page, _WALK if postgresql else _WALK_SQLITE)
     uid = t.users.c.uid
@@ -225,9 +260,11 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         )
     if boundary is None:
         return walk.limit(need)
+    # SQLite has no index for a name shorter than a trigram: the rest of the page is read
+    # from the rows.
     index = (
         [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
-        if postgresql
+        if postgresql or query.text_contains
         else _from_email_keys(org_id, query)
     )
     return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
@@ -332,17 +369,17 @@ def _from_email_keys(org_id: int, query: UserQuery) -> list[ColumnElement[bool]]
     ]
 
 
-def _fts_walk(org_id: int, query: UserQuery, page: Keyset) -> Select[Any]:
-    """SQLite, a term of a trigram or more: the trigram index's matches in keyset order (FTS5
-    reads its rowids in either direction, and stops at the limit), tested against the query."""
-    users, rowid = t.users, _EMAIL_FTS.c.rowid
-    term = fold(query.email_contains or "")
+def _fts_walk(fts: Any, term: str, org_id: int, query: UserQuery, page: Keyset) -> Select[Any]:
+    """SQLite, a term of a trigram or more: the matches of the trigram index `fts` (the email
+    keys' or the names') in keyset order (FTS5 reads its rowids in either direction, and stops
+    at the limit), tested against the query."""
+    users, rowid = t.users, fts.c.rowid
     phrase = '"' + term.replace('"', '""') + '"'
     return (
         select(rowid)
-        .select_from(_EMAIL_FTS.join(users, users.c.uid == rowid))
+        .select_from(fts.join(users, users.c.uid == rowid))
         .where(
-            text("users_email_fts MATCH :phrase").bindparams(phrase=phrase),
+            text(f"{fts.name} MATCH :phrase").bindparams(phrase=phrase),
             # `+` keeps SQLite from walking the organization's index instead.
             text("+users.org_id = :org_id").bindparams(org_id=org_id),
             *user_criteria(users, org_id, query),
@@ -403,6 +440,7 @@ _FILTERED_COLUMNS = (
     t.users.c.archived,
     t.users.c.integration_id,
     t.users.c.email_key,
+    t.users.c.name,
 )
 
 
@@ -417,7 +455,36 @@ def user_criteria(users: FromClause, org_id: int, query: UserQuery) -> list[Colu
         found.append(columns.archived == query.archived)
     if query.integration_uuid is not None:
         found.append(columns.integration_id == _integration_id(org_id, query.integration_uuid))
+    if query.account_group is not None or query.role is not None:
+        found.append(_holds_role(columns.uid, org_id, aid=query.account_group, role_id=query.role))
     return found + _contains(users, query)
+
+
+def _holds_role(
+    uid: ColumnElement[Any], org_id: Any, *, aid: Any | None, role_id: Any | None
+) -> ColumnElement[bool]:
+    """The user holds a role in the account group `aid` (a role in all account groups counts
+    in each), or the role `role_id` (in some account group or in all), or that role in that
+    group: looked up by uid (the roles' primary keys), so a keyset page stops at its limit.
+    The account group and the role must be the organization's (or a built-in role): a role in
+    all account groups would otherwise match another organization's aid."""
+    in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
+    groups, roles = t.account_groups, t.roles
+    ours: list[ColumnElement[bool]] = []
+    held_in_group = [in_group.c.uid == uid]
+    held_in_all = [in_all.c.uid == uid]
+    if aid is not None:
+        ours.append(exists().where(groups.c.aid == aid, groups.c.org_id == org_id))
+        held_in_group.append(in_group.c.aid == aid)
+    if role_id is not None:
+        ours.append(
+            exists().where(
+                roles.c.role_id == role_id, or_(roles.c.org_id == org_id, roles.c.org_id.is_(None))
+            )
+        )
+        held_in_group.append(in_group.c.role_id == role_id)
+        held_in_all.append(in_all.c.role_id == role_id)
+    return and_(*ours, or_(exists().where(*held_in_group), exists().where(*held_in_all)))
 
 
 def _integration_id(org_id: Any, uuid: Any) -> ColumnElement[Any]:
@@ -431,15 +498,24 @@ def _integration_id(org_id: Any, uuid: Any) -> ColumnElement[Any]:
 
 
 def _contains(users: FromClause, query: UserQuery) -> list[ColumnElement[bool]]:
-    if not query.email_contains:
-        return []
-    term = fold(query.email_contains)  # compared as email keys are made
-    return [users.c.email_key.contains(term, autoescape=True)]
+    found: list[ColumnElement[bool]] = []
+    if query.email_contains:
+        term = fold(query.email_contains)  # compared as email keys are made
+        found.append(users.c.email_key.contains(term, autoescape=True))
+    if query.text_contains:
+        term = fold(query.text_contains)
+        # lower(name): PostgreSQL's trigram index on names (migration 0009) is on it.
+        found.append(
+            or_(
+                users.c.email_key.contains(term, autoescape=True),
+                func.lower(users.c.name).contains(term, autoescape=True),
+            )
+        )
+    return found
 
 
-def _uses_trigram_index(conn: Connection, query: UserQuery) -> bool:
-    term = query.email_contains or ""
-    return conn.dialect.name == "sqlite" and len(term) >= _TRIGRAM
+def _uses_trigram_index(conn: Connection, term: str | None) -> bool:
+    return conn.dialect.name == "sqlite" and len(term or "") >= _TRIGRAM
 
 
 def get_user_by_id(conn: Connection, org_id: int, id: UUID, *, lock: bool) -> User | None:
@@ -460,9 +536,14 @@ def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
 
 # directory users: synchronisation
 
-# SQLite keeps the email search index (users_email_fts, migration 0002) in step with the users
-# table by triggers, row by row; bulk writes index a batch of new users in one statement.
-_FTS_INSERT_TRIGGER = "users_email_fts_ai"
+# SQLite keeps the search indexes (users_email_fts, migration 0002; users_name_fts, 0009) in
+# step with the users table by triggers, row by row; bulk writes index a batch of new users in
+# one statement per index.
+# Migration 0009 adds the names' (users_name_fts): each insert trigger, its index and column.
+_FTS_INSERT_TRIGGERS = {
+    "users_email_fts_ai": ("users_email_fts", "email_key"),
+    "users_name_fts_ai": ("users_name_fts", "name"),
+}
 _BULK_INDEX_MIN = 100  # below this many rows, the row trigger costs no more
 _NEW_USER_COLUMNS = (
     "id", "email", "email_key", "name", "department", "job_title", "active", "external_id",
@@ -603,36 +684,41 @@ def add_directory_users(conn: Connection, batch: NewDirectoryUsers) -> None:
 
 @contextmanager
 def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
-    """SQLite: index the emails of the `count` users inserted inside this block in one
-    INSERT … SELECT, instead of by the row trigger.
+    """SQLite: index the emails and names of the `count` users inserted inside this block in
+    one INSERT … SELECT per search index, instead of by the row triggers.
 
-    The trigger's one-row statements cost as much as the rest of an import. The trigger is
-    dropped and created again inside the caller's savepoint: no other connection ever sees it
+    The triggers' one-row statements cost as much as the rest of an import. The triggers are
+    dropped and created again inside the caller's savepoint: no other connection ever sees them
     missing (SQLite has one writer at a time, and readers see the last commit), and an error
-    or a crash rolls the drop back with the rows, so the index is never behind the table.
+    or a crash rolls the drop back with the rows, so no index is ever behind the table.
     """
-    trigger = None
+    triggers: dict[str, str] = {}
     if conn.dialect.name == "sqlite" and count >= _BULK_INDEX_MIN:
-        trigger = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-            (_FTS_INSERT_TRIGGER,),
-        ).scalar()
-    if trigger is None:
+        triggers = dict(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+                tuple(_FTS_INSERT_TRIGGERS),
+            ).all()
+        )
+    if not triggers:
         yield
         return
     # New rowids follow the largest one and this transaction holds the write lock: the
     # block's rows are exactly those above it.
     last = conn.exec_driver_sql("SELECT coalesce(max(uid), 0) FROM users").scalar_one()
-    conn.exec_driver_sql(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+    for name in triggers:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
     yield
-    indexed = conn.exec_driver_sql(
-        "INSERT INTO users_email_fts(rowid, email_key) SELECT uid, email_key FROM users "
-        "WHERE uid > ?",
-        (last,),
-    ).rowcount
-    conn.exec_driver_sql(trigger)
-    if indexed != count:
-        raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
+    for name, sql in triggers.items():
+        index, indexed_column = _FTS_INSERT_TRIGGERS[name]
+        indexed = conn.exec_driver_sql(
+            f"INSERT INTO {index}(rowid, {indexed_column}) "  # noqa: S608 (names above)
+            f"SELECT uid, {indexed_column} FROM users WHERE uid > ?",
+            (last,),
+        ).rowcount
+        conn.exec_driver_sql(sql)
+        if indexed != count:
+            raise RuntimeError(f"{index} indexed {indexed} users, not the {count} new ones")
 
 
 # What an update may set, in the port's field names (email also sets email_key).
