@@ -31,6 +31,18 @@ class Roles:
     integration: str  # the people's integration's UUID
 
 
+def import_people(store: SqlDirectoryStore, people: ConsoleOrg, rows: list[dict[str, str]]) -> None:
+    """More people in the organization's integration."""
+    org = people.org
+    (integration,) = IntegrationsService(store).list_integrations(org_subdomain=org.subdomain)
+    DirectorySyncService(store).import_users(
+        org_subdomain=org.subdomain,
+        integration_uuid=str(integration.uuid),
+        records=[parse_record(r, f"row {n}") for n, r in enumerate(rows, 1)],
+        full=False,
+    )
+
+
 def emails(page: httpx.Response) -> list[str]:
     """The emails of the users list's rows, in order."""
     assert page.status_code == 200, page.text
@@ -143,14 +155,8 @@ def test_the_next_page_keeps_the_filters(
     browserless: httpx.Client, console_org: ConsoleOrg, store: SqlDirectoryStore
 ) -> None:
     org = console_org.org
-    (integration,) = IntegrationsService(store).list_integrations(org_subdomain=org.subdomain)
     rows = [{"email": f"p{i:02d}@many.test", "name": f"Many Person {i:02d}"} for i in range(55)]
-    DirectorySyncService(store).import_users(
-        org_subdomain=org.subdomain,
-        integration_uuid=str(integration.uuid),
-        records=[parse_record(r, f"row {n}") for n, r in enumerate(rows, 1)],
-        full=False,
-    )
+    import_people(store, console_org, rows)
     sign_in(browserless, org.token)
     first = browserless.get("/users", params={"q": "many person", "archived": "no"})
     assert emails(first) == [f"p{i:02d}@many.test" for i in range(54, 4, -1)]
@@ -258,14 +264,7 @@ def test_the_filtered_audit_log_pages_with_its_filters(
     browserless: httpx.Client, console_org: ConsoleOrg, store: SqlDirectoryStore
 ) -> None:
     org = console_org.org
-    (integration,) = IntegrationsService(store).list_integrations(org_subdomain=org.subdomain)
-    rows = [{"email": f"a{i:02d}@trail.test"} for i in range(60)]
-    DirectorySyncService(store).import_users(
-        org_subdomain=org.subdomain,
-        integration_uuid=str(integration.uuid),
-        records=[parse_record(r, f"row {n}") for n, r in enumerate(rows, 1)],
-        full=False,
-    )
+    import_people(store, console_org, [{"email": f"a{i:02d}@trail.test"} for i in range(60)])
     sign_in(browserless, org.token)
     first = browserless.get("/audit", params={"action": "user."})
     assert len(_events(first)) == 50
