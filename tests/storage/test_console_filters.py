@@ -6,19 +6,20 @@ hands over to an index (`_directory._WALK`, made small here so that small data c
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 import pytest
 
 from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.directory_sync import DirectorySyncService, parse_record
-from rosterd.core.entities import DirectoryUser, RoleAssignments
+from rosterd.core.entities import AuditEvent, DirectoryUser, RoleAssignments
 from rosterd.core.integrations import IntegrationsService
 from rosterd.core.permissions import BUILTIN_ROLES, ORGANIZATION_ADMIN
-from rosterd.core.ports import Keyset, UserQuery
+from rosterd.core.ports import AuditQuery, Keyset, UserQuery
 from rosterd.core.validation import fold
 from rosterd.storage import SqlDirectoryStore
 from tests.support.orgs import OrgFactory, TestOrg
@@ -295,3 +296,124 @@ def _integration_of(store: SqlDirectoryStore, org_id: int) -> str:
     with store.read() as tx:
         (integration,) = tx.list_integrations(org_id)
     return str(integration.uuid)
+
+
+# The audit log's filters
+
+ACTIONS = ("user.create", "user.update", "user_group.update", "device.update", "token.create")
+
+
+@dataclass(frozen=True)
+class Logged:
+    store: SqlDirectoryStore
+    org_id: int
+    events: list[AuditEvent]  # the organization's, newest first
+
+    def page(self, query: AuditQuery) -> list[str]:
+        with self.store.read() as tx:
+            return [e.id for e in tx.page_audit_events(self.org_id, query)]
+
+
+@pytest.fixture(scope="module")
+def logged(store: SqlDirectoryStore) -> Logged:
+    """60 events of an organization by two users and the CLI, on three targets, some at the
+    same time, besides its creation's; another organization's of the same actors, targets and
+    actions between them."""
+    factory = OrgFactory(store)
+    org, other = factory.create(), factory.create()
+    with store.write() as tx:
+        ids = [tx.get_organization_by_subdomain(o.subdomain) for o in (org, other)]
+    org_id, other_id = (found.id for found in ids if found is not None)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    made: list[AuditEvent] = []
+    for i in range(60):
+        for owner in (org_id, other_id):
+            made.append(
+                AuditEvent(
+                    id=f"{owner:06d}-{i:04d}-{uuid.uuid4().hex[:12]}",
+                    org_id=owner,
+                    occurred_at=start + timedelta(minutes=i // 3),  # three at each time
+                    actor_type="cli" if i % 4 == 0 else "user",
+                    actor_id=None if i % 4 == 0 else str(1 + i % 2),
+                    action=ACTIONS[i % len(ACTIONS)],
+                    target_type="user",
+                    target_id=f"target-{i % 3}",
+                    new_state={"i": i},
+                    request_id=None,
+                )
+            )
+    with store.write() as tx:
+        tx.add_audit_events(made)
+        # The organization's whole log: its creation's events (by the CLI) too.
+        everything = tx.list_audit_events(org_id)
+    ours = sorted(everything, key=lambda e: (e.occurred_at, e.id), reverse=True)
+    assert len(ours) > len(made) // 2
+    return Logged(store, org_id, ours)
+
+
+def _audit_queries() -> Iterator[AuditQuery]:
+    yield AuditQuery(action="user.create")
+    yield AuditQuery(action="user.")  # a prefix: not user_group.update
+    yield AuditQuery(action="user")  # no action is exactly that
+    yield AuditQuery(actor_type="user", actor_id="2")
+    yield AuditQuery(actor_type="cli")
+    yield AuditQuery(target_id="target-1")
+    yield AuditQuery(target_id="target-1", action="user.", actor_type="user", actor_id="1")
+    yield AuditQuery(
+        target_id="target-0",
+        start=datetime(2026, 11, 1, 0, 3, tzinfo=UTC),
+        end=datetime(2026, 11, 1, 0, 15, tzinfo=UTC),
+    )
+
+
+def _audit_matches(event: AuditEvent, query: AuditQuery) -> bool:
+    action = query.action
+    return (
+        (
+            action is None
+            or (event.action.startswith(action) if action.endswith(".") else event.action == action)
+        )
+        and (query.actor_type is None or event.actor_type == query.actor_type)
+        and (query.actor_id is None or event.actor_id == query.actor_id)
+        and (query.target_id is None or event.target_id == query.target_id)
+        and (query.start is None or event.occurred_at >= query.start)
+        and (query.end is None or event.occurred_at <= query.end)
+    )
+
+
+def test_every_filtered_audit_page_is_the_filtered_logs(logged: Logged) -> None:
+    """Followed newest first from the top in pages of 4, as the console does, then back."""
+    for base in _audit_queries():
+        expected = [e.id for e in logged.events if _audit_matches(e, base)]
+        seen: list[str] = []
+        after = None
+        while True:
+            query = replace(base, descending=True, after=after, limit=4)
+            page = logged.page(query)
+            seen += page
+            if len(page) < 4:
+                break
+            last = next(e for e in logged.events if e.id == page[-1])
+            after = (last.occurred_at, last.id)
+        assert seen == expected, base
+        if len(expected) > 4:  # and the way back from the second page's end
+            last = next(
+                e for e in logged.events if e.id == expected[7 if len(expected) > 7 else -1]
+            )
+            back = replace(
+                base, descending=True, after=(last.occurred_at, last.id), backwards=True, limit=3
+            )
+            position = expected.index(last.id)
+            assert logged.page(back) == list(reversed(expected[max(position - 3, 0) : position]))
+
+
+def test_the_audit_filters_find_what_they_should(logged: Logged) -> None:
+    top = AuditQuery(descending=True, limit=100)
+    assert len(logged.page(replace(top, action="user."))) == 24  # user.create, user.update
+    assert len(logged.page(replace(top, action="user_group.update"))) == 12
+    assert len(logged.page(replace(top, target_id="target-2"))) == 20
+    by_cli = logged.page(replace(top, actor_type="cli"))
+    # The fixture's 15, and the organization's creation.
+    assert len([e for e in by_cli if e.startswith(f"{logged.org_id:06d}-")]) == 15
+    assert len(by_cli) > 15
+    assert logged.page(replace(top, target_id="no-such-target")) == []
