@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
     true,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -131,7 +132,9 @@ def list_directory_users(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
     users = t.users
-    if not (query.email_contains or query.text_contains):
+    # A role filter is searched too: the walk fills a page at once when the account group or
+    # role is common, and the holders' index answers the rest when it is rare.
+    if not (query.email_contains or query.text_contains or _by_role(query)):
         return _list_unsearched(conn, org_id, query, page)
     stmt = DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
     rows = conn.execute(
@@ -155,8 +158,6 @@ def _list_unsearched(
         by_id=query.id is not None,
         by_archived=query.archived is not None,
         by_integration=query.integration_uuid is not None,
-        by_account_group=query.account_group is not None,
-        by_role=query.role is not None,
     )
     params = {
         "org_id": org_id,
@@ -164,8 +165,6 @@ def _list_unsearched(
         "id": query.id,
         "archived": query.archived,
         "integration_uuid": query.integration_uuid,
-        "account_group": query.account_group,
-        "role": query.role,
         "offset": page.offset,
         "limit": page.limit,
     }
@@ -192,14 +191,7 @@ class _Listing:
 
 @cache
 def _unsearched(
-    *,
-    reverse: bool,
-    positioned: bool,
-    by_id: bool,
-    by_archived: bool,
-    by_integration: bool,
-    by_account_group: bool = False,
-    by_role: bool = False,
+    *, reverse: bool, positioned: bool, by_id: bool, by_archived: bool, by_integration: bool
 ) -> Select[Any]:
     users = t.users
     where = [users.c.org_id == bindparam("org_id")]
@@ -211,15 +203,6 @@ def _unsearched(
         where.append(
             users.c.integration_id
             == _integration_id(bindparam("org_id"), bindparam("integration_uuid"))
-        )
-    if by_account_group or by_role:
-        where.append(
-            _holds_role(
-                users.c.uid,
-                bindparam("org_id"),
-                aid=bindparam("account_group") if by_account_group else None,
-                role_id=bindparam("role") if by_role else None,
-            )
         )
     if positioned:
         position = bindparam("position", type_=users.c.uid.type)
@@ -260,13 +243,7 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         )
     if boundary is None:
         return walk.limit(need)
-    # SQLite has no index for a name shorter than a trigram: the rest of the page is read
-    # from the rows.
-    index = (
-        [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
-        if postgresql or query.text_contains
-        else _from_email_keys(org_id, query)
-    )
+    index = _past_the_walk(org_id, query, postgresql=postgresql)
     return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
 
 
@@ -357,6 +334,36 @@ def _window_walk(
         .where(*user_criteria(window, org_id, query))
         .order_by(_order(window.c.uid, page))
     )
+
+
+def _past_the_walk(org_id: int, query: UserQuery, *, postgresql: bool) -> list[ColumnElement[bool]]:
+    """The filters that find the rest of a page past the walk: PostgreSQL's planner chooses
+    its indexes; SQLite is given the email keys, or the holders of the account group or role.
+    SQLite has no index for a name shorter than a trigram: then the rows are read."""
+    criteria = [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
+    if postgresql or query.text_contains:
+        return criteria
+    if query.email_contains:
+        return _from_email_keys(org_id, query)
+    return [t.users.c.uid.in_(_holders(query)), *criteria]
+
+
+def _by_role(query: UserQuery) -> bool:
+    return query.account_group is not None or query.role is not None
+
+
+def _holders(query: UserQuery) -> CompoundSelect[Any]:
+    """The uids holding a role in the query's account group or the query's role (in any
+    organization: the caller checks it), from migration 0009's indexes."""
+    in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
+    by_group = select(in_group.c.uid)
+    by_all = select(in_all.c.uid)
+    if query.account_group is not None:
+        by_group = by_group.where(in_group.c.aid == query.account_group)
+    if query.role is not None:
+        by_group = by_group.where(in_group.c.role_id == query.role)
+        by_all = by_all.where(in_all.c.role_id == query.role)
+    return union_all(by_group, by_all)
 
 
 def _from_email_keys(org_id: int, query: UserQuery) -> list[ColumnElement[bool]]:

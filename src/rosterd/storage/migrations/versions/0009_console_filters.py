@@ -9,7 +9,8 @@ made a change, what it changed and the action. Names get the index emails have h
 (SQLite: an FTS5 trigram table kept in step by triggers, the update trigger firing only for a
 new name, like 0006's; PostgreSQL: a pg_trgm GIN index on lower(name), when pg_trgm is there).
 Each audit filter gets an index that gives its events newest first, so a filtered page reads
-its own rows and no more.
+its own rows and no more; the role assignments get indexes by account group and by role, for
+the holders of one too rare to find by walking the directory.
 
 A later batch migration that recreates `users` must create the `users_name_fts_*` triggers
 again, as it must 0002's `users_email_fts_*`.
@@ -53,12 +54,24 @@ AUDIT_INDEXES = {
     ],
     "ix_audit_events_org_id_action_occurred_at_id": ["org_id", "action", "occurred_at", "id"],
 }  # fmt: skip
+# The holders of an account group's roles, or of a role, for a filter too rare to walk to.
+ROLE_INDEXES = {
+    "ix_user_account_group_roles_aid_role_id_uid": (
+        "user_account_group_roles", ["aid", "role_id", "uid"],
+    ),
+    "ix_user_account_group_roles_role_id_uid": ("user_account_group_roles", ["role_id", "uid"]),
+    "ix_user_all_account_group_roles_role_id_uid": (
+        "user_all_account_group_roles", ["role_id", "uid"],
+    ),
+}  # fmt: skip
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     for name, columns in AUDIT_INDEXES.items():
         op.create_index(name, "audit_events", columns)
+    for name, (table, columns) in ROLE_INDEXES.items():
+        op.create_index(name, table, columns)
     if bind.dialect.name == "sqlite":
         for statement in _SQLITE_NAME_FTS:
             op.execute(statement)
@@ -80,5 +93,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS users_name_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_users_name_trgm")
+    for name, (table, _) in ROLE_INDEXES.items():
+        op.drop_index(name, table_name=table)
     for name in AUDIT_INDEXES:
         op.drop_index(name, table_name="audit_events")
