@@ -337,15 +337,17 @@ def _window_walk(
 
 
 def _past_the_walk(org_id: int, query: UserQuery, *, postgresql: bool) -> list[ColumnElement[bool]]:
-    """The filters that find the rest of a page past the walk: PostgreSQL's planner chooses
-    its indexes; SQLite is given the email keys, or the holders of the account group or role.
-    SQLite has no index for a name shorter than a trigram: then the rows are read."""
+    """The filters that find the rest of a page past the walk: the holders of the account
+    group or role, from their indexes (the walk found them rare; tested as EXISTS, PostgreSQL
+    would scan every user past the walk); for an email search SQLite is given the email keys,
+    and otherwise PostgreSQL's planner chooses its indexes. SQLite has no index for a name
+    shorter than a trigram: then the rows are read."""
     criteria = [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
-    if postgresql or query.text_contains:
-        return criteria
-    if query.email_contains:
+    if _by_role(query):
+        criteria.insert(0, t.users.c.uid.in_(_holders(query)))
+    if query.email_contains and not (postgresql or query.text_contains or _by_role(query)):
         return _from_email_keys(org_id, query)
-    return [t.users.c.uid.in_(_holders(query)), *criteria]
+    return criteria
 
 
 def _by_role(query: UserQuery) -> bool:
