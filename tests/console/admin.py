@@ -4,13 +4,19 @@ roles) share: an organization with devices besides its people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
+from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.auth import AuthService
 from rosterd.core.devices import DevicesService
-from rosterd.core.entities import DeviceView
+from rosterd.core.entities import DeviceView, EndpointPermission, RoleAssignments
 from rosterd.core.ports import DeviceQuery
 from rosterd.storage import SqlDirectoryStore
 from tests.console.conftest import PEOPLE, ConsoleOrg
+
+# The built-in roles' ids (core/permissions.py).
+ACCOUNT_ADMIN_ROLE_ID: Final = 2
+REGULAR_USER_ROLE_ID: Final = 3
 
 DEVICES = [
     {
@@ -51,3 +57,43 @@ def add_devices(people: ConsoleOrg, store: SqlDirectoryStore) -> WithDevices:
     )
     by_serial = {view.device.serial_number: view for view in found}
     return WithDevices(people, by_serial["C02VANDELAY1"], by_serial["DMPVARNSEN02"])
+
+
+def token_with_role(people: ConsoleOrg, store: SqlDirectoryStore, email: str, role_id: int) -> str:
+    """A token of the person `email`, who holds the built-in role `role_id` (and no other) in
+    the organization's account group."""
+    org = people.org
+    with store.write() as tx:
+        user = tx.find_user_by_email(org.account_group.org_id, email)
+        assert user is not None
+        tx.set_role_assignments(
+            user.uid,
+            RoleAssignments(by_account_group={org.account_group.aid: frozenset({role_id})}),
+        )
+    return org.token_for(email)
+
+
+def account_admin_token(people: ConsoleOrg, store: SqlDirectoryStore) -> str:
+    """Kel Varnsen's, an Account Admin: they may view users and account groups and edit roles,
+    but not edit users in all account groups nor account groups."""
+    return token_with_role(people, store, PEOPLE[1]["email"], ACCOUNT_ADMIN_ROLE_ID)
+
+
+def regular_user_token(people: ConsoleOrg, store: SqlDirectoryStore) -> str:
+    """Art Vandelay's, made a Regular User (API access; no management permission)."""
+    return token_with_role(people, store, PEOPLE[0]["email"], REGULAR_USER_ROLE_ID)
+
+
+def scoped_token(people: ConsoleOrg, store: SqlDirectoryStore, *endpoints: str) -> str:
+    """A token of the organization's admin limited to `endpoints` ("GET /v7/roles", ...)."""
+    org = people.org
+    return (
+        AuthService(store)
+        .create_token(
+            org_subdomain=org.subdomain,
+            email=org.admin.email,
+            actor=CLI_ACTOR,
+            permissions=[EndpointPermission(*reversed(e.split(" ", 1))) for e in endpoints],
+        )
+        .token
+    )

@@ -6,13 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
-from rosterd.core.entities import EndpointPermission
 from rosterd.core.ports import AuditQuery
 from rosterd.storage import SqlDirectoryStore
-from tests.console.admin import WithDevices, add_devices
+from tests.console.admin import WithDevices, add_devices, scoped_token
 from tests.console.conftest import PEOPLE, ConsoleOrg, csrf_of, sign_in
 
 
@@ -159,17 +157,10 @@ def test_a_regular_user_may_not_see_or_assign_devices(
 def test_a_token_scoped_to_reading_devices_may_not_assign(
     browserless: httpx.Client, devices: WithDevices, store: SqlDirectoryStore
 ) -> None:
-    org = devices.people.org
-    reader = AuthService(store).create_token(
-        org_subdomain=org.subdomain,
-        email=org.admin.email,
-        actor=CLI_ACTOR,
-        permissions=[
-            EndpointPermission("/api/v1/devices", "GET"),
-            EndpointPermission("/api/v1/devices/{device_id}", "GET"),
-        ],
+    reader = scoped_token(
+        devices.people, store, "GET /api/v1/devices", "GET /api/v1/devices/{device_id}"
     )
-    sign_in(browserless, reader.token)
+    sign_in(browserless, reader)
     assert browserless.get("/devices").status_code == 200
     spare = devices.spare.device.device_id
     page = browserless.get(f"/devices/{spare}")

@@ -50,6 +50,10 @@ def stream_writes(
             if rename(key, new_name):
                 with seen.lock:
                     seen.names[key] = new_name
+        except httpx.TimeoutException:
+            # Slow, not gone: on a loaded machine the first request of a dialect waits for it to
+            # be built. The write may have landed; a rename's is covered by `in_flight`.
+            continue
         except httpx.TransportError:
             return  # the server is gone
 

@@ -11,8 +11,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from rosterd.console import PREFIX
+from rosterd.console._account_groups import AccountGroupPages
 from rosterd.console._audit import AuditPages
 from rosterd.console._devices import DevicePages
+from rosterd.console._integrations import IntegrationPages
+from rosterd.console._roles import RolePages
 from rosterd.console._session import SessionSigner
 from rosterd.console._signin import SigninPages
 from rosterd.console._user import UserPage
@@ -32,6 +35,11 @@ def create_console_app(services: Services) -> Starlette:
     parts = (services, templates, SessionSigner(services.settings.console_secret))
     signin, users, audit = SigninPages(*parts), UserPages(*parts), AuditPages(*parts)
     devices, user = DevicePages(*parts), UserPage(*parts)
+    integrations, groups, roles = (
+        IntegrationPages(*parts),
+        AccountGroupPages(*parts),
+        RolePages(*parts),
+    )
     return Starlette(
         routes=[
             Route("/", signin.home, methods=["GET"]),
@@ -44,6 +52,20 @@ def create_console_app(services: Services) -> Starlette:
             Route("/devices", devices.devices, methods=["GET"]),
             Route("/devices/{device_id}", devices.device, methods=["GET"]),
             Route("/devices/{device_id}", devices.assign, methods=["POST"]),
+            Route("/integrations", integrations.integrations, methods=["GET"]),
+            Route("/integrations", integrations.create, methods=["POST"]),
+            Route("/integrations/{integration_id}", integrations.integration, methods=["GET"]),
+            Route("/integrations/{integration_id}/token", integrations.token, methods=["POST"]),
+            Route("/account-groups", groups.account_groups, methods=["GET"]),
+            Route("/account-groups", groups.create, methods=["POST"]),
+            Route("/account-groups/{aid}", groups.account_group, methods=["GET"]),
+            Route("/account-groups/{aid}", groups.rename, methods=["POST"]),
+            Route("/account-groups/{aid}/delete", groups.delete, methods=["POST"]),
+            Route("/roles", roles.roles, methods=["GET"]),
+            Route("/roles", roles.create, methods=["POST"]),
+            Route("/roles/{role_id}", roles.role, methods=["GET"]),
+            Route("/roles/{role_id}", roles.update, methods=["POST"]),
+            Route("/roles/{role_id}/delete", roles.delete, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static")),
         ],
     )

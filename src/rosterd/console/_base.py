@@ -80,8 +80,12 @@ class Pages:
         return HTMLResponse(body, status, headers=HEADERS)
 
     def error(self, exc: RosterdError, context: dict[str, Any]) -> Response:
-        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
-        return self.render("error.html", {**context, "message": str(exc)}, status)
+        return self.render("error.html", {**context, "message": str(exc)}, status_of(exc))
+
+
+def status_of(exc: RosterdError) -> int:
+    """The HTTP status a page answers a core refusal with."""
+    return next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
 
 
 P = TypeVar("P", bound=Pages)

@@ -30,6 +30,15 @@ def require_endpoint(principal: Principal, endpoint: EndpointPermission) -> None
         )
 
 
+def require_unlimited_token(principal: Principal, what: str) -> None:
+    """Refuse a token limited to endpoints from what no endpoint stands for (`what`)."""
+    if principal.endpoints:
+        raise Forbidden(
+            f"This API token is limited to some API endpoints, and {what} have none: "
+            "sign in with a token without endpoint limits"
+        )
+
+
 def require_tenant_permission(tx: DirectoryTransaction, principal: Principal, code: str) -> None:
     """The caller's user must hold `API Access` and `code` somewhere in the organization."""
     held = permission_codes_anywhere(tx, principal)

@@ -28,7 +28,7 @@ from rosterd.dialects.thousandeyes import PREFIX as THOUSANDEYES_PREFIX
 from rosterd.server.hosts import allowed_host
 from rosterd.server.logging import describe
 from rosterd.server.middleware import AnsweredErrorsMiddleware, RequestLogMiddleware
-from rosterd.server.mounts import LazyApp, mount, warm_up
+from rosterd.server.mounts import DialectDispatch, LazyApp, mount, warm_up
 from rosterd.server.operations import add_operations
 from rosterd.server.responses import JSONResponse
 from rosterd.server.services import Services
@@ -72,8 +72,8 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
         exception_handlers={HTTPException: _json_http_error},
         lifespan=lifespan,
     )
-    for prefix, dialect in dialects:
-        mount(app, prefix, dialect)
+    mounts = [mount(app, prefix, dialect) for prefix, dialect in dialects]
+    app.add_middleware(DialectDispatch, mounts=mounts)  # innermost: after the faults, the log
     mount_console(app, services)
     if settings.control:
         _add_control_plane(app, settings, services)

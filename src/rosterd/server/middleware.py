@@ -112,8 +112,22 @@ _NAME_EXCEPTIONS: Final = {b"www-authenticate": b"WWW-Authenticate", b"etag": b"
 
 def canonical_name(name: bytes) -> bytes:
     """`x-request-id` → `X-Request-Id`: header names as the vendors' servers write them."""
+    known = _CANONICAL_NAMES.get(name)
+    if known is not None:
+        return known
     lowered = name.lower()
-    return _NAME_EXCEPTIONS.get(lowered) or b"-".join(p.capitalize() for p in lowered.split(b"-"))
+    canonical = _NAME_EXCEPTIONS.get(lowered) or b"-".join(
+        p.capitalize() for p in lowered.split(b"-")
+    )
+    if len(_CANONICAL_NAMES) < _CANONICAL_NAMES_KEPT:
+        _CANONICAL_NAMES[name] = canonical
+    return canonical
+
+
+# Every response names the same few headers: each is spelled out once. Bounded, as a handler
+# could name headers of its own making.
+_CANONICAL_NAMES: Final[dict[bytes, bytes]] = {}
+_CANONICAL_NAMES_KEPT: Final = 256
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

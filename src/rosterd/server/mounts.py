@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger("rosterd.server")
@@ -44,7 +44,7 @@ class LazyApp:
         await app(scope, receive, send)
 
 
-def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> None:
+def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> Mount:
     """Mount a dialect under `prefix` for every path below it.
 
     Starlette's mount pattern ends in `.*`, which stops at a newline: `/v7/users/a%0Ab` would
@@ -53,6 +53,32 @@ def mount(app: Starlette, prefix: str, dialect: ASGIApp) -> None:
     route = Mount(prefix, app=dialect)
     route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     app.router.routes.append(route)
+    return route
+
+
+class DialectDispatch:
+    """Hands a request below one of `mounts` straight to it, as the outer app's router would.
+
+    The router, and the exception middleware Starlette puts in front of it, are for the health
+    checks, the console and the control plane: an API request walked every route before its
+    dialect's, inside a layer whose handlers never answer it (each dialect has its own). The
+    mounts' own matching builds the dialect's scope, so it is the one the router gives; a path
+    no mount takes goes on to the router.
+    """
+
+    def __init__(self, app: ASGIApp, mounts: list[Mount]) -> None:
+        self.app = app
+        self._mounts = mounts  # tried in order, as the router tries them: SCIM's before Kandji's
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self._mounts:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 def warm_up(steps: Iterable[tuple[str, Callable[[], object]]]) -> threading.Thread:

@@ -634,6 +634,14 @@ class SqlTransaction:
     def list_integrations(self, org_id: int) -> list[Integration]:
         return _directory.list_integrations(self._conn, org_id)
 
+    def scim_token_holders(self, org_id: int) -> frozenset[int]:
+        rows = self._conn.execute(
+            select(t.integrations.c.id).where(
+                t.integrations.c.org_id == org_id, t.integrations.c.scim_token_hash.is_not(None)
+            )
+        )
+        return frozenset(rows.scalars())
+
     # directory users
 
     def get_user_by_id(self, org_id: int, id: UUID) -> User | None:
