@@ -340,10 +340,13 @@ def _past_the_walk(org_id: int, query: UserQuery, *, postgresql: bool) -> list[C
     """The filters that find the rest of a page past the walk: the holders of the account
     group or role, from their indexes (the walk found them rare; tested as EXISTS, PostgreSQL
     would scan every user past the walk); for an email search SQLite is given the email keys,
-    and otherwise PostgreSQL's planner chooses its indexes. SQLite has no index for a name
-    shorter than a trigram: then the rows are read."""
+    and PostgreSQL's planner chooses its indexes. SQLite has no index for a name shorter than
+    a trigram: then the rows are read."""
     criteria = [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
-    if _by_role(query):
+    searched = bool(query.text_contains or query.email_contains)
+    # With a search too, PostgreSQL's trigram indexes may well be the narrower: its planner
+    # chooses (given the holders as well, it read every holder's row for a rare term).
+    if _by_role(query) and not (postgresql and searched):
         criteria.insert(0, t.users.c.uid.in_(_holders(query)))
     if query.email_contains and not (postgresql or query.text_contains or _by_role(query)):
         return _from_email_keys(org_id, query)
