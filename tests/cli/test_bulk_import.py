@@ -38,11 +38,16 @@ _0002 = importlib.import_module("rosterd.storage.migrations.versions.0002_kandji
 _0006 = importlib.import_module(
     "rosterd.storage.migrations.versions.0006_email_index_on_key_change"
 )
-EMAIL_TRIGGERS = {
+_0009 = importlib.import_module("rosterd.storage.migrations.versions.0009_console_filters")
+SEARCH_TRIGGERS = {
     statement.split()[2]: statement
-    for statement in (*_0002._SQLITE_EMAIL_FTS, _0006.SQLITE_EMAIL_UPDATE_TRIGGER)
+    for statement in (
+        *_0002._SQLITE_EMAIL_FTS,
+        _0006.SQLITE_EMAIL_UPDATE_TRIGGER,
+        *_0009._SQLITE_NAME_FTS,
+    )
     if statement.startswith("CREATE TRIGGER")
-}  # 0006 replaced 0002's users_email_fts_au
+}  # 0006 replaced 0002's users_email_fts_au; 0009 added the names' index
 
 
 def people(tag: str, count: int, start: int = 0, **fields: Any) -> list[dict[str, Any]]:
@@ -99,22 +104,23 @@ def search(client: httpx.Client, term: str) -> list[str]:
 
 
 def assert_email_index_whole(engine: Engine) -> None:
-    """SQLite: the trigram index holds exactly the users' email keys, and its three triggers are
-    there as migrations 0002 and 0006 made them (PostgreSQL's index is the database's
-    business)."""
+    """SQLite: the trigram indexes hold exactly the users' email keys and names, and their six
+    triggers are there as migrations 0002, 0006 and 0009 made them (PostgreSQL's indexes are
+    the database's business)."""
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as conn:
         # Raises "database disk image is malformed" when a row is missing or extra.
-        conn.exec_driver_sql(
-            "INSERT INTO users_email_fts(users_email_fts, rank) VALUES ('integrity-check', 1)"
-        )
+        for index in ("users_email_fts", "users_name_fts"):
+            conn.exec_driver_sql(
+                f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)"
+            )
         triggers = dict(
             conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'users'"
             ).all()
         )
-    assert triggers == EMAIL_TRIGGERS
+    assert triggers == SEARCH_TRIGGERS
 
 
 def test_bulk_imported_users_are_found_by_email_search(

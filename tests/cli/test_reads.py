@@ -91,7 +91,11 @@ def test_users_list_filters_and_pages(database_url: str, org: dict[str, Any]) ->
         "--after",
         str(first["next_after"]),
     )
-    in_group = run_json(database_url, "users", "list", "--org", sub, "--account-group", "1")
+    own_aid = _default_aid(database_url, sub)
+    in_group = run_json(database_url, "users", "list", "--org", sub, "--account-group", own_aid)
+    other = create_org(database_url)["org"]["subdomain"]  # type: ignore[index]
+    far_aid = _default_aid(database_url, other)
+    in_far_group = run_json(database_url, "users", "list", "--org", sub, "--account-group", far_aid)
 
     assert [u["email"] for u in everyone["users"]] == [admin, "ann@reads.test", "bob@reads.test"]
     assert everyone["next_after"] is None
@@ -103,8 +107,17 @@ def test_users_list_filters_and_pages(database_url: str, org: dict[str, Any]) ->
     assert rest["next_after"] is None
     # The admin holds Organization Admin in all account groups, which counts in every group.
     assert admin in [u["email"] for u in in_group["users"]]
+    # ...of this organization only: another's account group matches nobody here.
+    assert in_far_group["users"] == []
     ann = everyone["users"][1]
     assert (ann["device_count"], ann["integration"]) == (1, org["integration"])
+
+
+def _default_aid(database_url: str, subdomain: str) -> str:
+    groups = rosterd(
+        "account-groups", "list", "--org", subdomain, "--jsonl", database_url=database_url
+    ).stdout
+    return str(json.loads(groups.splitlines()[0])["aid"])
 
 
 def test_users_list_table_says_how_to_get_the_next_page(

@@ -16,7 +16,7 @@ from rosterd.core.entities import DirectoryUser, Integration
 from rosterd.core.integrations import IntegrationsService
 from rosterd.core.ports import Keyset, UserQuery
 from rosterd.core.validation import email_key, fold
-from rosterd.storage import SqlDirectoryStore, _directory
+from rosterd.storage import SqlDirectoryStore
 from tests.support.orgs import OrgFactory, TestOrg
 
 TERMS = (
@@ -99,15 +99,6 @@ def searched(store: SqlDirectoryStore) -> Searched:
         found = tx.get_organization_by_subdomain(org.subdomain)
     assert found is not None
     return Searched(store, found.id, (first, second))
-
-
-@pytest.fixture(params=[1, 5, 10_000], ids=lambda n: f"walk{n}")
-def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Where the walk hands over to the index: 1 or 5 uids on from the position, or never."""
-    monkeypatch.setattr(_directory, "_WALK", request.param)
-    monkeypatch.setattr(_directory, "_WALK_SQLITE", request.param)
-    walked: int = request.param
-    return walked
 
 
 def _expected(everyone: list[DirectoryUser], query: UserQuery, keyset: Keyset) -> list[str]:

@@ -1,33 +1,95 @@
-"""The audit log, newest first (`GET /api/v1/audit/events`'s view)."""
+"""The audit log, newest first (`GET /api/v1/audit/events`'s view), filtered by who made a
+change (`actor`), who or what it was made to (`target`), its `action` (`user.`: every action
+on users) and its time (`from`, `to`: UTC)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final
+from urllib.parse import urlencode
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from rosterd.console._base import PAGE_SIZE, Pages, SignedIn, page
-from rosterd.core.audit_log import AuditLogService
+from rosterd.core.audit_log import AuditLogService, AuditPage, AuditPeople
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import EndpointPermission
 from rosterd.core.ports import AuditQuery
 
 LIST_AUDIT_EVENTS: Final = EndpointPermission("/api/v1/audit/events", "GET")
+MAX_FILTER: Final = 255
+NAMES: Final = ("actor", "target", "action", "from", "to")
+NOBODY: Final = "No user of this organization has that email or id."
+BAD_TIME: Final = "Give a time as 2026-12-01 or 2026-12-01T08:00 (UTC)."
+
+
+@dataclass
+class AuditFilters:
+    """The log's filters as the request gave them (shown again in the form and carried by
+    the older page's link), and a message per filter that could not be used."""
+
+    shown: dict[str, str]
+    start: datetime | None = None
+    end: datetime | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def link(self, **more: str) -> str:
+        return urlencode({**{k: v for k, v in self.shown.items() if v}, **more})
+
+    def people(self) -> AuditPeople:
+        return AuditPeople(self.shown["actor"] or None, self.shown["target"] or None)
+
+
+def audit_filters(params: QueryParams) -> AuditFilters:
+    filters = AuditFilters({name: params.get(name, "").strip()[:MAX_FILTER] for name in NAMES})
+    filters.start = _time(filters, "from")
+    filters.end = _time(filters, "to")
+    return filters
+
+
+def _time(filters: AuditFilters, name: str) -> datetime | None:
+    """A `datetime-local` input's value (or a date: the day's start), read as UTC."""
+    value = filters.shown[name]
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        filters.errors[name] = BAD_TIME
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class AuditPages(Pages):
     @page
     async def audit(self, request: Request, signed_in: SignedIn) -> Response:
         require_endpoint(signed_in.principal, LIST_AUDIT_EVENTS)
+        filters = audit_filters(request.query_params)
+        if filters.errors:  # a time that could not be read: nothing rather than the wrong range
+            return self._render(signed_in, filters, AuditPage([], has_more=False))
         found = AuditLogService(self.services.store).list_events(
             principal=signed_in.principal,
-            query=AuditQuery(descending=True, after=_audit_position(request), limit=PAGE_SIZE),
+            query=AuditQuery(
+                descending=True,
+                after=_audit_position(request),
+                limit=PAGE_SIZE,
+                start=filters.start,
+                end=filters.end,
+                action=filters.shown["action"] or None,
+            ),
+            people=filters.people(),
         )
+        filters.errors |= dict.fromkeys(found.unknown, NOBODY)
+        return self._render(signed_in, filters, found)
+
+    def _render(self, signed_in: SignedIn, filters: AuditFilters, found: AuditPage) -> Response:
         last = found.events[-1] if found.has_more and found.events else None
-        older = f"{last.occurred_at.isoformat()}|{last.id}" if last else None
-        return self.render("audit.html", signed_in.context(events=found.events, older=older))
+        older = filters.link(before=f"{last.occurred_at.isoformat()}|{last.id}") if last else None
+        context = signed_in.context(events=found.events, older=older, filters=filters)
+        return self.render("audit.html", context)
 
 
 def _audit_position(request: Request) -> tuple[datetime, str] | None:

@@ -15,14 +15,28 @@ from datetime import datetime
 from rosterd.core import permissions as perm
 from rosterd.core.access import caller_context
 from rosterd.core.endpoints import require_tenant_permission
-from rosterd.core.entities import AccountGroup, AuditEvent, Principal, User
+from rosterd.core.entities import AccountGroup, AuditEvent, Organization, Principal, User
+from rosterd.core.errors import NotFound
+from rosterd.core.operator_reads import actor_of, target_id_of
 from rosterd.core.ports import AuditQuery, DirectoryStore, DirectoryTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPeople:
+    """Who the events of a page are about, as typed: the actor (`cli`, `control`, an
+    integration's UUID, or a user's email, uid or UUID) and the target (a user's email, or the
+    id an event records)."""
+
+    actor: str | None = None
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
     events: list[AuditEvent]  # in the requested order, whichever way the page was read
     has_more: bool  # whether events lie beyond this page in the direction it was read
+    # The fields of `AuditPeople` naming nobody in the organization (the page is then empty).
+    unknown: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +64,14 @@ class AuditLogService:
     def __init__(self, store: DirectoryStore) -> None:
         self._store = store
 
-    def list_events(self, *, principal: Principal, query: AuditQuery) -> AuditPage:
+    def list_events(
+        self, *, principal: Principal, query: AuditQuery, people: AuditPeople | None = None
+    ) -> AuditPage:
         with self._store.read() as tx:
             require_tenant_permission(tx, principal, perm.VIEW_ACTIVITY_LOG)
+            query, unknown = _about(tx, principal.org, query, people or AuditPeople())
+            if unknown:
+                return AuditPage([], has_more=False, unknown=unknown)
             rows = tx.page_audit_events(principal.org.id, replace(query, limit=query.limit + 1))
         has_more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -91,6 +110,25 @@ class AuditLogService:
                 default,
                 _actors(tx, ctx.org_id, events),
             )
+
+
+def _about(
+    tx: DirectoryTransaction, org: Organization, query: AuditQuery, people: AuditPeople
+) -> tuple[AuditQuery, frozenset[str]]:
+    """The query narrowed to the people's events, and which of them name nobody."""
+    unknown: set[str] = set()
+    if people.actor is not None:
+        try:
+            actor_type, actor_id = actor_of(tx, org, people.actor)
+            query = replace(query, actor_type=actor_type, actor_id=actor_id)
+        except NotFound:
+            unknown.add("actor")
+    if people.target is not None:
+        try:
+            query = replace(query, target_id=target_id_of(tx, org, people.target))
+        except NotFound:
+            unknown.add("target")
+    return query, frozenset(unknown)
 
 
 def actor_uid(event: AuditEvent) -> int | None:

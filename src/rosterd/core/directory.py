@@ -15,7 +15,14 @@ from rosterd.core import permissions as perm
 from rosterd.core.admins import keep_an_organization_admin, require_may_change_manager
 from rosterd.core.audit import Actor, record
 from rosterd.core.endpoints import permission_codes_anywhere, require_tenant_permission
-from rosterd.core.entities import DirectoryUser, Principal, RoleAssignments
+from rosterd.core.entities import (
+    AccountGroup,
+    DirectoryUser,
+    Integration,
+    Principal,
+    Role,
+    RoleAssignments,
+)
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import DirectoryStore, Keyset, UserQuery
 
@@ -27,6 +34,16 @@ NOT_FOUND: Final = "Not found."
 class UserPage:
     users: list[DirectoryUser]  # newest first, whichever way the page was read
     has_more: bool  # whether rows lie beyond this page in the direction it was read
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilterChoices:
+    """What the users list may be filtered by: the organization's account groups (in aid
+    order), the roles it can use (built-in first, then by id) and its integrations."""
+
+    account_groups: list[AccountGroup]
+    roles: list[Role]
+    integrations: list[Integration]
 
 
 class DirectoryService:
@@ -44,6 +61,14 @@ class DirectoryService:
         if page.reverse:
             rows.reverse()
         return UserPage(rows, has_more)
+
+    def user_filter_choices(self, *, principal: Principal) -> UserFilterChoices:
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            catalogue = tx.get_catalogue(principal.org.id)
+            integrations = tx.list_integrations(principal.org.id)
+        roles = sorted(catalogue.roles.values(), key=lambda r: (not r.is_builtin, r.role_id))
+        return UserFilterChoices(list(catalogue.account_groups.values()), roles, integrations)
 
     def get_user(self, *, principal: Principal, user_id: UUID) -> DirectoryUser:
         with self._store.read() as tx:

@@ -125,12 +125,10 @@ class OperatorReadsService:
             org = organization(tx, org_subdomain)
             query = OperatorAuditQuery(action=action, since=since, limit=limit)
             if actor is not None:
-                actor_type, actor_id = _actor(tx, org, actor)
+                actor_type, actor_id = actor_of(tx, org, actor)
                 query = replace(query, actor_type=actor_type, actor_id=actor_id)
             if target is not None:
-                query = replace(
-                    query, target_id=str(user_of(tx, org, target).id) if "@" in target else target
-                )
+                query = replace(query, target_id=target_id_of(tx, org, target))
             return tx.find_audit_events(org.id, query)
 
     def list_account_groups(self, *, org_subdomain: str) -> list[AccountGroup]:
@@ -158,13 +156,21 @@ def user_of(tx: DirectoryTransaction, org: Organization, value: str) -> User:
     return found
 
 
-def _actor(tx: DirectoryTransaction, org: Organization, value: str) -> tuple[str, str | None]:
+def actor_of(tx: DirectoryTransaction, org: Organization, value: str) -> tuple[str, str | None]:
+    """An audit actor as typed: `cli`, `control`, an integration's UUID, or a user (their email,
+    uid or UUID; NotFound when none of the organization's)."""
     if value in _ACTORS_WITHOUT_ID:
         return value, None
     key = _uuid(value)
     if key is not None and tx.get_integration_by_uuid(org.id, key) is not None:
         return "integration", str(key)
     return "user", str(user_of(tx, org, value).uid)
+
+
+def target_id_of(tx: DirectoryTransaction, org: Organization, value: str) -> str:
+    """An audit target as typed: a user's email (NotFound when none of the organization's), or
+    the id it is recorded by."""
+    return str(user_of(tx, org, value).id) if "@" in value else value
 
 
 def since_time(value: str, *, now: datetime | None = None) -> datetime:

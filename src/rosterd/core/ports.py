@@ -137,6 +137,12 @@ class UserQuery:
     id: UUID | None = None
     integration_uuid: UUID | None = None
     archived: bool | None = None
+    # The console's filters: the email or the name contains this (case-insensitive), and a
+    # role in this account group (or in all of them) / this role anywhere, of the same
+    # organization (another organization's aid or role_id matches nobody).
+    text_contains: str | None = None
+    account_group: int | None = None
+    role: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +260,12 @@ class AuditQuery:
     # made outside every account group (the CLI, Kandji's API, a directory integration) count.
     account_groups: frozenset[int] | None = None
     unattributed: bool = True
+    # Exact values (None: any); an `action` ending in "." is a prefix (`user.`: every action
+    # on users).
+    action: str | None = None
+    actor_type: str | None = None
+    actor_id: str | None = None
+    target_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,9 @@ def page_audit_events(conn: Connection, org_id: int, query: AuditQuery) -> list[
         stmt = stmt.where(events.c.occurred_at >= query.start)
     if query.end is not None:
         stmt = stmt.where(events.c.occurred_at <= query.end)
+    stmt = stmt.where(
+        *audit_criteria(query.action, query.actor_type, query.actor_id, query.target_id)
+    )
     if query.account_groups is not None:
         made_in = events.c.aid.in_(sorted(query.account_groups))
         stmt = stmt.where(or_(made_in, events.c.aid.is_(None)) if query.unattributed else made_in)
@@ -44,3 +47,25 @@ def _beyond(query: AuditQuery, *, upwards: bool) -> ColumnElement[bool]:
         events.c.occurred_at < occurred_at,
         and_(events.c.occurred_at == occurred_at, events.c.id < event_id),
     )
+
+
+def audit_criteria(
+    action: str | None, actor_type: str | None, actor_id: str | None, target_id: str | None
+) -> list[ColumnElement[bool]]:
+    """The exact filters of an audit read (None: any); an action ending in "." is a prefix
+    (`user.` matches every action on users)."""
+    events = t.audit_events
+    where: list[ColumnElement[bool]] = []
+    if action is not None:
+        where.append(
+            events.c.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else events.c.action == action
+        )
+    if actor_type is not None:
+        where.append(events.c.actor_type == actor_type)
+    if actor_id is not None:
+        where.append(events.c.actor_id == actor_id)
+    if target_id is not None:
+        where.append(events.c.target_id == target_id)
+    return where

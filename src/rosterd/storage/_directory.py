@@ -21,16 +21,21 @@ from sqlalchemy import (
     Select,
     String,
     UnaryExpression,
+    and_,
     bindparam,
     case,
     cast,
     column,
+    exists,
     func,
     insert,
+    or_,
     select,
     table,
     text,
     true,
+    union,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -119,6 +124,7 @@ _WALK = 10_000
 # more from FTS5, in keyset order, without a walk.
 _WALK_SQLITE = 50_000
 _EMAIL_FTS = table("users_email_fts", column("rowid"))
+_NAME_FTS = table("users_name_fts", column("rowid"))  # migration 0009
 _KEYS = t.users.alias("keys")  # made once: an alias of every column costs 2 ms to make
 
 
@@ -126,7 +132,9 @@ def list_directory_users(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
     users = t.users
-    if not query.email_contains:
+    # A role filter is searched too: the walk fills a page at once when the account group or
+    # role is common, and the holders' index answers the rest when it is rare.
+    if not (query.email_contains or query.text_contains or _by_role(query)):
         return _list_unsearched(conn, org_id, query, page)
     stmt = DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
     rows = conn.execute(
@@ -211,8 +219,18 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     """A set of uids that holds the page's (the first `offset + limit` matches in keyset order),
     found without collecting every match; the caller orders and cuts it."""
     need = page.offset + page.limit
-    if _uses_trigram_index(conn, query):
-        return _fts_walk(org_id, query, page).limit(need)
+    if _uses_trigram_index(conn, query.text_contains):
+        # The email's matches and the name's, each in keyset order up to the page's end.
+        rest = replace(query, text_contains=None)
+        term = fold(query.text_contains or "")  # the trigram index folds the names' case
+        walks = [
+            _fts_walk(fts, term, org_id, rest, page).limit(need).subquery()
+            for fts in (_EMAIL_FTS, _NAME_FTS)
+        ]
+        return union(*(select(walk.c.rowid) for walk in walks))
+    if _uses_trigram_index(conn, query.email_contains):
+        term = fold(query.email_contains or "")
+        return _fts_walk(_EMAIL_FTS, term, org_id, query, page).limit(need)
     postgresql = conn.dialect.name == "postgresql"
     boundary = _walk_boundary(conn, org_id, page, _WALK if postgresql else _WALK_SQLITE)
     uid = t.users.c.uid
@@ -225,11 +243,7 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         )
     if boundary is None:
         return walk.limit(need)
-    index = (
-        [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
-        if postgresql
-        else _from_email_keys(org_id, query)
-    )
+    index = _past_the_walk(org_id, query, postgresql=postgresql)
     return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
 
 
@@ -322,6 +336,41 @@ def _window_walk(
     )
 
 
+def _past_the_walk(org_id: int, query: UserQuery, *, postgresql: bool) -> list[ColumnElement[bool]]:
+    """The filters that find the rest of a page past the walk: the holders of the account
+    group or role, from their indexes (the walk found them rare; tested as EXISTS, PostgreSQL
+    would scan every user past the walk); for an email search SQLite is given the email keys,
+    and PostgreSQL's planner chooses its indexes. SQLite has no index for a name shorter than
+    a trigram: then the rows are read."""
+    criteria = [t.users.c.org_id == org_id, *user_criteria(t.users, org_id, query)]
+    searched = bool(query.text_contains or query.email_contains)
+    # With a search too, PostgreSQL's trigram indexes may well be the narrower: its planner
+    # chooses (given the holders as well, it read every holder's row for a rare term).
+    if _by_role(query) and not (postgresql and searched):
+        criteria.insert(0, t.users.c.uid.in_(_holders(query)))
+    if query.email_contains and not (postgresql or query.text_contains or _by_role(query)):
+        return _from_email_keys(org_id, query)
+    return criteria
+
+
+def _by_role(query: UserQuery) -> bool:
+    return query.account_group is not None or query.role is not None
+
+
+def _holders(query: UserQuery) -> CompoundSelect[Any]:
+    """The uids holding a role in the query's account group or the query's role (in any
+    organization: the caller checks it), from migration 0009's indexes."""
+    in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
+    by_group = select(in_group.c.uid)
+    by_all = select(in_all.c.uid)
+    if query.account_group is not None:
+        by_group = by_group.where(in_group.c.aid == query.account_group)
+    if query.role is not None:
+        by_group = by_group.where(in_group.c.role_id == query.role)
+        by_all = by_all.where(in_all.c.role_id == query.role)
+    return union_all(by_group, by_all)
+
+
 def _from_email_keys(org_id: int, query: UserQuery) -> list[ColumnElement[bool]]:
     """SQLite past the walk: the term tested on the organization's email keys, read from their
     index rather than from the users' rows, then the other filters."""
@@ -332,17 +381,17 @@ def _from_email_keys(org_id: int, query: UserQuery) -> list[ColumnElement[bool]]
     ]
 
 
-def _fts_walk(org_id: int, query: UserQuery, page: Keyset) -> Select[Any]:
-    """SQLite, a term of a trigram or more: the trigram index's matches in keyset order (FTS5
-    reads its rowids in either direction, and stops at the limit), tested against the query."""
-    users, rowid = t.users, _EMAIL_FTS.c.rowid
-    term = fold(query.email_contains or "")
+def _fts_walk(fts: Any, term: str, org_id: int, query: UserQuery, page: Keyset) -> Select[Any]:
+    """SQLite, a term of a trigram or more: the matches of the trigram index `fts` (the email
+    keys' or the names') in keyset order (FTS5 reads its rowids in either direction, and stops
+    at the limit), tested against the query."""
+    users, rowid = t.users, fts.c.rowid
     phrase = '"' + term.replace('"', '""') + '"'
     return (
         select(rowid)
-        .select_from(_EMAIL_FTS.join(users, users.c.uid == rowid))
+        .select_from(fts.join(users, users.c.uid == rowid))
         .where(
-            text("users_email_fts MATCH :phrase").bindparams(phrase=phrase),
+            text(f"{fts.name} MATCH :phrase").bindparams(phrase=phrase),
             # `+` keeps SQLite from walking the organization's index instead.
             text("+users.org_id = :org_id").bindparams(org_id=org_id),
             *user_criteria(users, org_id, query),
@@ -403,6 +452,7 @@ _FILTERED_COLUMNS = (
     t.users.c.archived,
     t.users.c.integration_id,
     t.users.c.email_key,
+    t.users.c.name,
 )
 
 
@@ -417,7 +467,36 @@ def user_criteria(users: FromClause, org_id: int, query: UserQuery) -> list[Colu
         found.append(columns.archived == query.archived)
     if query.integration_uuid is not None:
         found.append(columns.integration_id == _integration_id(org_id, query.integration_uuid))
+    if query.account_group is not None or query.role is not None:
+        found.append(_holds_role(columns.uid, org_id, aid=query.account_group, role_id=query.role))
     return found + _contains(users, query)
+
+
+def _holds_role(
+    uid: ColumnElement[Any], org_id: Any, *, aid: Any | None, role_id: Any | None
+) -> ColumnElement[bool]:
+    """The user holds a role in the account group `aid` (a role in all account groups counts
+    in each), or the role `role_id` (in some account group or in all), or that role in that
+    group: looked up by uid (the roles' primary keys), so a keyset page stops at its limit.
+    The account group and the role must be the organization's (or a built-in role): a role in
+    all account groups would otherwise match another organization's aid."""
+    in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
+    groups, roles = t.account_groups, t.roles
+    ours: list[ColumnElement[bool]] = []
+    held_in_group = [in_group.c.uid == uid]
+    held_in_all = [in_all.c.uid == uid]
+    if aid is not None:
+        ours.append(exists().where(groups.c.aid == aid, groups.c.org_id == org_id))
+        held_in_group.append(in_group.c.aid == aid)
+    if role_id is not None:
+        ours.append(
+            exists().where(
+                roles.c.role_id == role_id, or_(roles.c.org_id == org_id, roles.c.org_id.is_(None))
+            )
+        )
+        held_in_group.append(in_group.c.role_id == role_id)
+        held_in_all.append(in_all.c.role_id == role_id)
+    return and_(*ours, or_(exists().where(*held_in_group), exists().where(*held_in_all)))
 
 
 def _integration_id(org_id: Any, uuid: Any) -> ColumnElement[Any]:
@@ -431,15 +510,24 @@ def _integration_id(org_id: Any, uuid: Any) -> ColumnElement[Any]:
 
 
 def _contains(users: FromClause, query: UserQuery) -> list[ColumnElement[bool]]:
-    if not query.email_contains:
-        return []
-    term = fold(query.email_contains)  # compared as email keys are made
-    return [users.c.email_key.contains(term, autoescape=True)]
+    found: list[ColumnElement[bool]] = []
+    if query.email_contains:
+        term = fold(query.email_contains)  # compared as email keys are made
+        found.append(users.c.email_key.contains(term, autoescape=True))
+    if query.text_contains:
+        term = fold(query.text_contains)
+        # lower(name): PostgreSQL's trigram index on names (migration 0009) is on it.
+        found.append(
+            or_(
+                users.c.email_key.contains(term, autoescape=True),
+                func.lower(users.c.name).contains(term, autoescape=True),
+            )
+        )
+    return found
 
 
-def _uses_trigram_index(conn: Connection, query: UserQuery) -> bool:
-    term = query.email_contains or ""
-    return conn.dialect.name == "sqlite" and len(term) >= _TRIGRAM
+def _uses_trigram_index(conn: Connection, term: str | None) -> bool:
+    return conn.dialect.name == "sqlite" and len(term or "") >= _TRIGRAM
 
 
 def get_user_by_id(conn: Connection, org_id: int, id: UUID, *, lock: bool) -> User | None:
@@ -460,9 +548,14 @@ def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
 
 # directory users: synchronisation
 
-# SQLite keeps the email search index (users_email_fts, migration 0002) in step with the users
-# table by triggers, row by row; bulk writes index a batch of new users in one statement.
-_FTS_INSERT_TRIGGER = "users_email_fts_ai"
+# SQLite keeps the search indexes (users_email_fts, migration 0002; users_name_fts, 0009) in
+# step with the users table by triggers, row by row; bulk writes index a batch of new users in
+# one statement per index.
+# Migration 0009 adds the names' (users_name_fts): each insert trigger, its index and column.
+_FTS_INSERT_TRIGGERS = {
+    "users_email_fts_ai": ("users_email_fts", "email_key"),
+    "users_name_fts_ai": ("users_name_fts", "name"),
+}
 _BULK_INDEX_MIN = 100  # below this many rows, the row trigger costs no more
 _NEW_USER_COLUMNS = (
     "id", "email", "email_key", "name", "department", "job_title", "active", "external_id",
@@ -603,36 +696,41 @@ def add_directory_users(conn: Connection, batch: NewDirectoryUsers) -> None:
 
 @contextmanager
 def _email_index_in_bulk(conn: Connection, count: int) -> Iterator[None]:
-    """SQLite: index the emails of the `count` users inserted inside this block in one
-    INSERT … SELECT, instead of by the row trigger.
+    """SQLite: index the emails and names of the `count` users inserted inside this block in
+    one INSERT … SELECT per search index, instead of by the row triggers.
 
-    The trigger's one-row statements cost as much as the rest of an import. The trigger is
-    dropped and created again inside the caller's savepoint: no other connection ever sees it
+    The triggers' one-row statements cost as much as the rest of an import. The triggers are
+    dropped and created again inside the caller's savepoint: no other connection ever sees them
     missing (SQLite has one writer at a time, and readers see the last commit), and an error
-    or a crash rolls the drop back with the rows, so the index is never behind the table.
+    or a crash rolls the drop back with the rows, so no index is ever behind the table.
     """
-    trigger = None
+    triggers: dict[str, str] = {}
     if conn.dialect.name == "sqlite" and count >= _BULK_INDEX_MIN:
-        trigger = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-            (_FTS_INSERT_TRIGGER,),
-        ).scalar()
-    if trigger is None:
+        triggers = dict(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+                tuple(_FTS_INSERT_TRIGGERS),
+            ).all()
+        )
+    if not triggers:
         yield
         return
     # New rowids follow the largest one and this transaction holds the write lock: the
     # block's rows are exactly those above it.
     last = conn.exec_driver_sql("SELECT coalesce(max(uid), 0) FROM users").scalar_one()
-    conn.exec_driver_sql(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+    for name in triggers:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
     yield
-    indexed = conn.exec_driver_sql(
-        "INSERT INTO users_email_fts(rowid, email_key) SELECT uid, email_key FROM users "
-        "WHERE uid > ?",
-        (last,),
-    ).rowcount
-    conn.exec_driver_sql(trigger)
-    if indexed != count:
-        raise RuntimeError(f"indexed the emails of {indexed} users, not of the {count} new ones")
+    for name, sql in triggers.items():
+        index, indexed_column = _FTS_INSERT_TRIGGERS[name]
+        indexed = conn.exec_driver_sql(
+            f"INSERT INTO {index}(rowid, {indexed_column}) "  # noqa: S608 (names above)
+            f"SELECT uid, {indexed_column} FROM users WHERE uid > ?",
+            (last,),
+        ).rowcount
+        conn.exec_driver_sql(sql)
+        if indexed != count:
+            raise RuntimeError(f"{index} indexed {indexed} users, not the {count} new ones")
 
 
 # What an update may set, in the port's field names (email also sets email_key).

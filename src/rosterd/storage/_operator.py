@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, select, union
+from sqlalchemy import ColumnElement, Connection, select
 
 from rosterd.core.entities import AuditEvent, DirectoryUser, Organization
 from rosterd.core.ports import OperatorAuditQuery, OperatorUserQuery, UserQuery
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
+from rosterd.storage._audit import audit_criteria
 from rosterd.storage._directory import DIRECTORY_USER_SELECT, directory_user, user_criteria
 
 
@@ -27,42 +28,22 @@ def find_users(conn: Connection, org_id: int, query: OperatorUserQuery) -> list[
                 email_contains=query.email_contains,
                 integration_uuid=query.integration_uuid,
                 archived=query.archived,
+                account_group=query.account_group,
             ),
         ),
     ]
-    if query.account_group is not None:
-        where.append(_in_account_group(query.account_group))
     if query.after_uid is not None:
         where.append(users.c.uid > query.after_uid)
     stmt = DIRECTORY_USER_SELECT.where(*where).order_by(users.c.uid).limit(query.limit)
     return [directory_user(r) for r in conn.execute(stmt)]
 
 
-def _in_account_group(aid: int) -> ColumnElement[bool]:
-    """A role in the group, or one in all account groups (which counts in every group)."""
-    in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
-    holders = union(
-        select(in_group.c.uid).where(in_group.c.aid == aid), select(in_all.c.uid)
-    ).subquery()
-    return t.users.c.uid.in_(select(holders.c.uid))
-
-
 def find_audit_events(conn: Connection, org_id: int, query: OperatorAuditQuery) -> list[AuditEvent]:
     events = t.audit_events
-    where: list[ColumnElement[bool]] = [events.c.org_id == org_id]
-    if query.action is not None:
-        # `user.` matches every action on users; any other value is one exact action.
-        where.append(
-            events.c.action.startswith(query.action, autoescape=True)
-            if query.action.endswith(".")
-            else events.c.action == query.action
-        )
-    if query.actor_type is not None:
-        where.append(events.c.actor_type == query.actor_type)
-    if query.actor_id is not None:
-        where.append(events.c.actor_id == query.actor_id)
-    if query.target_id is not None:
-        where.append(events.c.target_id == query.target_id)
+    where: list[ColumnElement[bool]] = [
+        events.c.org_id == org_id,
+        *audit_criteria(query.action, query.actor_type, query.actor_id, query.target_id),
+    ]
     if query.since is not None:
         where.append(events.c.occurred_at >= query.since)
     stmt = (

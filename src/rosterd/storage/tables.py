@@ -123,6 +123,9 @@ user_account_group_roles = Table(
     Column("uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
     Column("aid", Id, ForeignKey("account_groups.aid", ondelete="CASCADE"), primary_key=True),
     Column("role_id", Id, ForeignKey("roles.role_id", ondelete="CASCADE"), primary_key=True),
+    # The holders of a group's roles or of a role (the console's filters; migration 0009).
+    Index("ix_user_account_group_roles_aid_role_id_uid", "aid", "role_id", "uid"),
+    Index("ix_user_account_group_roles_role_id_uid", "role_id", "uid"),
 )
 
 user_all_account_group_roles = Table(
@@ -130,6 +133,7 @@ user_all_account_group_roles = Table(
     metadata,
     Column("uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
     Column("role_id", Id, ForeignKey("roles.role_id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_user_all_account_group_roles_role_id_uid", "role_id", "uid"),
 )
 
 api_tokens = Table(
@@ -164,6 +168,23 @@ audit_events = Table(
     Index("ix_audit_events_org_id_occurred_at", "org_id", "occurred_at"),
     Index("ix_audit_events_org_id_occurred_at_id", "org_id", "occurred_at", "id"),
     Index("ix_audit_events_org_id_id", "org_id", "id"),
+    # The console's filters (migration 0009), each giving its events newest first.
+    Index(
+        "ix_audit_events_org_id_target_id_occurred_at_id",
+        "org_id",
+        "target_id",
+        "occurred_at",
+        "id",
+    ),
+    Index(
+        "ix_audit_events_org_id_actor_occurred_at_id",
+        "org_id",
+        "actor_type",
+        "actor_id",
+        "occurred_at",
+        "id",
+    ),
+    Index("ix_audit_events_org_id_action_occurred_at_id", "org_id", "action", "occurred_at", "id"),
 )
 
 # Kandji-style endpoint permissions of a token; a token without rows may call every endpoint.
