@@ -170,7 +170,7 @@ def test_a_file_that_is_not_text_is_refused(importing: Importing) -> None:
 def test_the_format_comes_from_the_content_or_from_format(importing: Importing) -> None:
     as_csv = importing.file(ANA_AND_BO, "people.json")
     as_array = importing.file(json.dumps([{"email": "cy@acme.test"}]), "people.csv")
-    as_lines = importing.file('{"email": "dee@acme.test"}\n', "people.csv")
+    as_lines = importing.file('{"email": "dee@acme.test"}\n', "people.txt")
     imported = [importing.users(path, "--json") for path in (as_csv, as_array, as_lines)]
     forced = importing.users(importing.file('{"email": "eve@acme.test"}\n'), "--format", "csv")
     unknown = importing.users(as_csv, "--format", "xml")
@@ -178,7 +178,7 @@ def test_the_format_comes_from_the_content_or_from_format(importing: Importing) 
     assert [(r.code, json.loads(r.stdout)["created"]) for r in imported] == [(0, 2), (0, 1), (0, 1)]
     assert (forced.code, forced.stdout) == (1, "")
     assert forced.stderr == [
-        """error: line 1: unknown columns '{"email": "eve@acme.test"}'; the columns are: """
+        """error: line 1: unknown column '{"email": "eve@acme.test"}'; the columns are: """
         + USER_COLUMNS
     ]
     assert (unknown.code, unknown.stdout) == (2, "")
@@ -262,7 +262,7 @@ def test_full_on_a_terminal_says_how_many_it_archives_and_asks(importing: Import
     assert (declined.code, declined.stdout) == (1, "")
     assert declined.stderr == [*question[:1], f"{question[1]} error: aborted"]
     assert kept == {"ana@acme.test": False, "bo@acme.test": False, "cy@acme.test": False}
-    assert accepted.code == 0
+    assert (accepted.code, accepted.stdout) == (0, "")
     assert accepted.stderr[0] == question[0]
     # What the terminal echoes (the answer, its newline) is not in stderr: the bar follows.
     assert accepted.stderr[1].startswith(f"{question[1]} importing users ")

@@ -230,7 +230,16 @@ def _confirm_archiving(count: int) -> None:
         return
     users = "user" if count == 1 else "users"
     err.print(f"the file leaves out {count} of the integration's {users}: --full archives them")
-    typer.confirm(f"Archive {count} {users}?", abort=True, err=True)
+    # Asked on stderr and read from stdin (Click's confirm writes a space to stdout).
+    sys.stderr.write(f"Archive {count} {users}? [y/N]: ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # the error goes on a line of its own
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise typer.Abort
 
 
 def _counts(result: SyncResult) -> dict[str, int]:
