@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -21,7 +20,7 @@ from rosterd.cli._common import (
     refuse,
     reported_errors,
 )
-from rosterd.cli._files import Format, Places, Spill, read_rows
+from rosterd.cli._files import FORMATS, Format, Places, Spill, read_rows
 from rosterd.core.integration_types import INTEGRATION_TYPES
 
 if TYPE_CHECKING:  # the commands import these when they run, so that --help loads only Typer
@@ -49,17 +48,18 @@ ImportFile = Annotated[
 ]
 
 
-class ImportFormat(StrEnum):
-    csv = "csv"
-    jsonl = "jsonl"
-    json = "json"
+def _known_format(value: str | None) -> str | None:
+    if value is not None and value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, FORMATS))}")
+    return value
 
 
 FormatOption = Annotated[
-    ImportFormat | None,
+    str | None,
     typer.Option(
         "--format",
-        help="The file's format; by default told from its first character.",
+        help="The file's format: csv, jsonl or json; by default told from its first character.",
+        callback=_known_format,
         show_default=False,
     ),
 ]
@@ -307,8 +307,8 @@ def devices_import(
         typer.echo(f"dry run, nothing written: {result.created} created, {result.updated} updated")
 
 
-def _format(given: ImportFormat | None) -> Format | None:
-    return None if given is None else given.value
+def _format(given: str | None) -> Format | None:
+    return cast("Format | None", given)  # checked by _known_format
 
 
 def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:
