@@ -134,7 +134,7 @@ def prepare(url: str) -> str:
 def run_import(url: str, integration: str, step: str, path: Path, records: int) -> Measured:
     assert ROSTERD, "the rosterd command is not installed in this environment"
     command = [TIME, "-v", ROSTERD, "users", "import", "--org", ORG, "--integration", integration]
-    command += [str(path), "--json", *(["--full"] if step == "full" else [])]
+    command += [str(path), "--json", *(["--full", "--yes"] if step == "full" else [])]
     env = os.environ | {"ROSTERD_DATABASE_URL": url}
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)

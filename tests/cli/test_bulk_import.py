@@ -269,7 +269,7 @@ def test_bulk_imports_count_and_audit_each_user_once(
     again = [r | {"name": "Renamed"} for r in rows[:100]] + rows[100:] + cli.people(120, BULK)
     second = cli.import_rows(again)
     newest = again[BULK:]
-    full = cli.import_rows(newest, "--full")
+    full = cli.import_rows(newest, "--full", "--yes")
 
     assert first == {"created": BULK, "updated": 0, "unchanged": 0, "archived": 0}
     assert second == {"created": 120, "updated": 100, "unchanged": 50, "archived": 0}
@@ -506,7 +506,7 @@ def test_a_user_matched_twice_in_one_batch_ends_as_the_later_record_says(
         (
             "twice.jsonl",
             '{"email": "a@acme.test"}\n{"email": "b@acme.test"}\n{"email": "A@acme.test"}\n',
-            ["error: record 3: email: A@acme.test is listed twice"],
+            ["error: line 3: email: A@acme.test is listed twice"],
         ),
     ],
 )

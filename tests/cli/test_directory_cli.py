@@ -131,7 +131,8 @@ def test_users_import_is_idempotent_and_full_sync_archives(
         )
         + "\n"
     )
-    assert run(lines, "--full") == {"created": 0, "updated": 1, "unchanged": 1, "archived": 1}
+    full = run(lines, "--full", "--yes")
+    assert full == {"created": 0, "updated": 1, "unchanged": 1, "archived": 1}
 
     with kandji(live_server, str(created["token"])) as c:
         users = {

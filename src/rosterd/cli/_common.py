@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from dataclasses import dataclass, field
+from functools import cached_property, wraps
+from inspect import Parameter, Signature, signature
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_type_hints
 
 import typer
 
@@ -198,22 +200,45 @@ def print_table(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
     Console().print(table)
 
 
-def print_listing(
-    key: str,
-    columns: dict[str, str],
-    rows: list[dict[str, Any]],
-    *,
-    json_output: bool,
-    jsonl_output: bool,
-    more: dict[str, Any] | None = None,
-) -> None:
-    """A listing as a table, as one JSON document (`{key: rows, **more}`), or as one JSON
-    object a line; the table shows `columns` (see `print_table`), the JSON every field."""
-    if json_output and jsonl_output:
-        refuse("--json and --jsonl: choose one")
-    if json_output:
-        print_json({key: rows, **(more or {})})
-    elif jsonl_output:
-        sys.stdout.writelines(json.dumps(row) + "\n" for row in rows)
-    else:
-        print_table(columns, rows)
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a read command found: a table shows `columns` (see `print_table`) with `note` on
+    stderr under it; `--json` is `{key: rows, **more}`, `--jsonl` a row a line."""
+
+    key: str
+    columns: dict[str, str]
+    rows: list[dict[str, Any]]
+    more: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+
+
+def listing(command: Callable[..., Listing]) -> Callable[..., None]:
+    """The read command `command` with `--json` and `--jsonl` (before `--database-url`): it
+    returns its `Listing`, printed as they ask, once here rather than in every command."""
+    hints = get_type_hints(command, include_extras=True)  # Typer reads them as objects
+    own = [p.replace(annotation=hints[p.name]) for p in signature(command).parameters.values()]
+    at = next((i for i, p in enumerate(own) if p.name == "database_url"), len(own))
+    flags = [
+        Parameter(name, Parameter.POSITIONAL_OR_KEYWORD, default=False, annotation=flag)
+        for name, flag in (("json_output", JsonFlag), ("jsonl_output", JsonlFlag))
+    ]
+    parameters = [*own[:at], *flags, *own[at:]]
+
+    @wraps(command)
+    def run(*, json_output: bool = False, jsonl_output: bool = False, **options: Any) -> None:
+        if json_output and jsonl_output:
+            refuse("--json and --jsonl: choose one")
+        found = command(**options)
+        if json_output:
+            print_json({found.key: found.rows, **found.more})
+        elif jsonl_output:
+            sys.stdout.writelines(json.dumps(row) + "\n" for row in found.rows)
+        else:
+            print_table(found.columns, found.rows)
+            if found.note is not None:
+                typer.echo(found.note, err=True)
+
+    del run.__wrapped__  # Typer is to read the signature below, not the command's
+    run.__signature__ = Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return run

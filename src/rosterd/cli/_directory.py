@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -16,15 +17,16 @@ from rosterd.cli._common import (
     open_store,
     print_json,
     print_table,
+    refuse,
     reported_errors,
 )
-from rosterd.cli._files import Spill, read_rows
+from rosterd.cli._files import FORMATS, Format, Places, Spill, read_rows
 from rosterd.core.integration_types import INTEGRATION_TYPES
 
 if TYPE_CHECKING:  # the commands import these when they run, so that --help loads only Typer
     from rich.progress import Progress
 
-    from rosterd.core.directory_sync import DirectoryRecord
+    from rosterd.core.directory_sync import DirectoryRecord, ImportPlan, SyncResult
     from rosterd.core.entities import EndpointPermission
 
 # Plain help, as every group's (see _app).
@@ -41,8 +43,28 @@ ImportFile = Annotated[
         dir_okay=False,
         readable=True,
         metavar="FILE",
-        help="JSON lines, or CSV (name ends in .csv).",
+        help="CSV with a header row, JSON lines, or a JSON array of objects (docs/cli.md).",
     ),
+]
+
+
+def _known_format(value: str | None) -> str | None:
+    if value is not None and value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, FORMATS))}")
+    return value
+
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="The file's format: csv, jsonl or json; by default told from its first character.",
+        callback=_known_format,
+        show_default=False,
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print what the import would change; change nothing.")
 ]
 
 
@@ -142,10 +164,16 @@ def users_import(
     org: Org,
     integration: IntegrationId,
     file: ImportFile,
+    format: FormatOption = None,
     full: Annotated[
         bool,
         typer.Option(help="A full sync: archive the integration's users the file leaves out."),
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Archive with --full without asking (needed with no terminal)."),
+    ] = False,
+    dry_run: DryRun = False,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -160,52 +188,127 @@ def users_import(
         parse_record,
     )
 
-    store = open_store(database_url)
+    if full and not (yes or dry_run) and not sys.stdin.isatty():
+        refuse("--full archives the users the file leaves out: confirm with --yes (no terminal)")
+    service = DirectorySyncService(open_store(database_url))
+
+    places = Places()
 
     def parsed() -> Iterator[DirectoryRecord]:
-        return (parse_record(row, where) for where, row in read_rows(file))
+        for where, row in read_rows(file, format=_format(format), columns=DirectoryRecord._fields):
+            places.add(where)
+            yield parse_record(row, where)
 
     with reported_errors(), Spill(DirectoryRecord._make) as spill:
+        service.check_import_target(org_subdomain=org, integration_uuid=integration)
         records = spill.passes(parsed)
-        total = check_records(records)  # the whole file is checked before anything changes
+        # The whole file is checked before anything changes.
+        total = check_records(records, places.of)
+        if dry_run or (full and not yes):
+            plan = service.plan_import(
+                org_subdomain=org, integration_uuid=integration, records=records(), full=full
+            )
+            if dry_run:
+                _print_plan(plan, json_output=json_output)
+                return
+            _confirm_archiving(plan.counts.archived)
         with _progress() as progress:
             task = progress.add_task("importing users", total=total)
-            result = DirectorySyncService(store).import_users(
+            result = service.import_users(
                 org_subdomain=org,
                 integration_uuid=integration,
                 records=records(),
                 full=full,
                 progress=lambda done: progress.advance(task, done),
             )
-    summary = {
+    _print_counts(_counts(result), json_output=json_output)
+
+
+def _confirm_archiving(count: int) -> None:
+    """Ask before a full sync archives anyone (`--yes` skips the question)."""
+    if count == 0:
+        return
+    users = "user" if count == 1 else "users"
+    err.print(f"the file leaves out {count} of the integration's {users}: --full archives them")
+    # Asked on stderr and read from stdin (Click's confirm writes a space to stdout).
+    sys.stderr.write(f"Archive {count} {users}? [y/N]: ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # the error goes on a line of its own
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise typer.Abort
+
+
+def _counts(result: SyncResult) -> dict[str, int]:
+    return {
         "created": result.created,
         "updated": result.updated,
         "unchanged": result.unchanged,
         "archived": result.archived,
     }
+
+
+def _print_counts(counts: dict[str, int], *, json_output: bool) -> None:
+    """An import's counts: one JSON object on stdout, or a line on stderr."""
     if json_output:
-        print_json(summary)
+        print_json(counts)
     else:
-        err.print(", ".join(f"{count} {what}" for what, count in summary.items()))
+        err.print(", ".join(f"{count} {what}" for what, count in counts.items()))
+
+
+def _print_plan(plan: ImportPlan, *, json_output: bool) -> None:
+    """A dry run's plan on stdout: the counts, and the first few users of each kind."""
+    updated = [{"email": u.email, "fields": list(u.fields)} for u in plan.updated]
+    if json_output:
+        examples = {"created": plan.created, "updated": updated, "archived": plan.archived}
+        print_json({"dry_run": True, **_counts(plan.counts), "examples": examples})
+        return
+    counts = ", ".join(f"{count} {what}" for what, count in _counts(plan.counts).items())
+    lines = [f"dry run, nothing written: {counts}"]
+    lines += [f"  create  {email}" for email in plan.created]
+    lines += [f"  update  {u.email} ({', '.join(u.fields)})" for u in plan.updated]
+    lines += [f"  archive {email}" for email in plan.archived]
+    typer.echo("\n".join(lines))
 
 
 @devices_app.command("import")
 def devices_import(
-    org: Org, file: ImportFile, json_output: JsonFlag = False, database_url: DatabaseUrl = None
+    org: Org,
+    file: ImportFile,
+    format: FormatOption = None,
+    dry_run: DryRun = False,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Import devices (serial_number, device_name, model, platform, os_version, asset_tag,
     tags, blueprint_id, mac_address, filevault_enabled, device_id, and user_email or user_id
     to assign one). Known devices get the file's assignment, asset tag and tags."""
-    from rosterd.core.devices import DevicesService
+    from rosterd.core.devices import DEVICE_FIELDS, DevicesService
 
-    store = open_store(database_url)
+    service = DevicesService(open_store(database_url))
     with reported_errors():
-        rows = [row for _, row in read_rows(file)]
-        result = DevicesService(store).import_devices(org_subdomain=org, records=rows)
-    if json_output:
-        print_json({"created": result.created, "updated": result.updated})
+        service.check_import_target(org_subdomain=org)
+        rows = list(read_rows(file, format=_format(format), columns=DEVICE_FIELDS))
+        result = service.import_devices(
+            org_subdomain=org,
+            records=[row for _, row in rows],
+            places=[where for where, _ in rows],
+            dry_run=dry_run,
+        )
+    counts = {"created": result.created, "updated": result.updated}
+    if not dry_run:
+        _print_counts(counts, json_output=json_output)
+    elif json_output:
+        print_json({"dry_run": True, **counts})
     else:
-        err.print(f"{result.created} created, {result.updated} updated")
+        typer.echo(f"dry run, nothing written: {result.created} created, {result.updated} updated")
+
+
+def _format(given: str | None) -> Format | None:
+    return cast("Format | None", given)  # checked by _known_format
 
 
 def endpoint_permissions(values: list[str]) -> list[EndpointPermission]:

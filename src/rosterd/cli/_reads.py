@@ -13,11 +13,11 @@ import typer
 from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
-    JsonlFlag,
+    Listing,
     Org,
+    listing,
     open_store,
     print_json,
-    print_listing,
     print_table,
     reported_errors,
 )
@@ -53,17 +53,14 @@ def _organization(org: Organization) -> dict[str, Any]:
     }
 
 
-def orgs_list(
-    json_output: JsonFlag = False, jsonl_output: JsonlFlag = False, database_url: DatabaseUrl = None
-) -> None:
+@listing
+def orgs_list(database_url: DatabaseUrl = None) -> Listing:
     """List the organizations, oldest first."""
     with reported_errors():
         found = _reads(database_url).list_organizations()
     rows = [_organization(o) for o in found]
     columns = {"id": "id", "subdomain": "subdomain", "name": "name", "created": "created_at"}
-    print_listing(
-        "organizations", columns, rows, json_output=json_output, jsonl_output=jsonl_output
-    )
+    return Listing("organizations", columns, rows)
 
 
 def _user(found: DirectoryUser) -> dict[str, Any]:
@@ -83,6 +80,7 @@ def _user(found: DirectoryUser) -> dict[str, Any]:
     }
 
 
+@listing
 def users_list(
     org: Org,
     email: Annotated[str | None, typer.Option(help="Emails containing this text.")] = None,
@@ -95,10 +93,8 @@ def users_list(
     ] = None,
     after: Annotated[int | None, typer.Option(help="The page after this uid.")] = None,
     limit: Limit = 50,
-    json_output: JsonFlag = False,
-    jsonl_output: JsonlFlag = False,
     database_url: DatabaseUrl = None,
-) -> None:
+) -> Listing:
     """List an organization's users in uid order, a page at a time."""
     from rosterd.core.operator_reads import parse_uuid_option
     from rosterd.core.ports import OperatorUserQuery
@@ -122,16 +118,8 @@ def users_list(
         "archived": "archived",
         "devices": "device_count",
     }
-    print_listing(
-        "users",
-        columns,
-        rows,
-        json_output=json_output,
-        jsonl_output=jsonl_output,
-        more={"next_after": page.next_after},
-    )
-    if page.next_after is not None and not (json_output or jsonl_output):
-        typer.echo(f"more: --after {page.next_after}", err=True)
+    more = None if page.next_after is None else f"more: --after {page.next_after}"
+    return Listing("users", columns, rows, {"next_after": page.next_after}, note=more)
 
 
 def users_show(
@@ -191,16 +179,15 @@ def _device(view: DeviceView) -> dict[str, Any]:
     }
 
 
+@listing
 def devices_list(
     org: Org,
     user: Annotated[str | None, typer.Option(help="A user's devices (email, uid or UUID).")] = None,
     serial: Annotated[str | None, typer.Option(help="Serial numbers containing this.")] = None,
     limit: Limit = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
-    json_output: JsonFlag = False,
-    jsonl_output: JsonlFlag = False,
     database_url: DatabaseUrl = None,
-) -> None:
+) -> Listing:
     """List an organization's devices."""
     from rosterd.core.ports import DeviceQuery
 
@@ -219,13 +206,7 @@ def devices_list(
         "platform": "platform",
         "user": "user",
     }
-    print_listing(
-        "devices",
-        columns,
-        [_device(d) for d in found],
-        json_output=json_output,
-        jsonl_output=jsonl_output,
-    )
+    return Listing("devices", columns, [_device(d) for d in found])
 
 
 def _assign(org: str, device: str, user: str | None, database_url: str | None) -> None:
@@ -274,6 +255,7 @@ def _event(event: AuditEvent) -> dict[str, Any]:
 
 
 @audit_app.command("list")
+@listing
 def audit_list(
     org: Org,
     action: Annotated[
@@ -289,10 +271,8 @@ def audit_list(
         str | None, typer.Option(help="An ISO time, or back from now: 30m, 1h, 7d, 2w.")
     ] = None,
     limit: Limit = 50,
-    json_output: JsonFlag = False,
-    jsonl_output: JsonlFlag = False,
     database_url: DatabaseUrl = None,
-) -> None:
+) -> Listing:
     """List an organization's audit events, newest first."""
     from rosterd.core.operator_reads import since_time
 
@@ -312,42 +292,22 @@ def audit_list(
         "target": "target_id",
         "name": "target_name",
     }
-    print_listing(
-        "events",
-        columns,
-        [_event(e) for e in found],
-        json_output=json_output,
-        jsonl_output=jsonl_output,
-    )
+    return Listing("events", columns, [_event(e) for e in found])
 
 
 @account_groups_app.command("list")
-def account_groups_list(
-    org: Org,
-    json_output: JsonFlag = False,
-    jsonl_output: JsonlFlag = False,
-    database_url: DatabaseUrl = None,
-) -> None:
+@listing
+def account_groups_list(org: Org, database_url: DatabaseUrl = None) -> Listing:
     """List an organization's account groups."""
     with reported_errors():
         found = _reads(database_url).list_account_groups(org_subdomain=org)
     rows = [{"aid": g.aid, "name": g.name, "default": g.is_default} for g in found]
-    print_listing(
-        "account_groups",
-        {"aid": "aid", "name": "name", "default": "default"},
-        rows,
-        json_output=json_output,
-        jsonl_output=jsonl_output,
-    )
+    return Listing("account_groups", {"aid": "aid", "name": "name", "default": "default"}, rows)
 
 
 @roles_app.command("list")
-def roles_list(
-    org: Org,
-    json_output: JsonFlag = False,
-    jsonl_output: JsonlFlag = False,
-    database_url: DatabaseUrl = None,
-) -> None:
+@listing
+def roles_list(org: Org, database_url: DatabaseUrl = None) -> Listing:
     """List the roles an organization can use: the built-in ones, then its own."""
     with reported_errors():
         found = _reads(database_url).list_roles(org_subdomain=org)
@@ -362,4 +322,4 @@ def roles_list(
         for r in found
     ]
     columns = {"id": "id", "name": "name", "built-in": "builtin", "permissions": "permissions"}
-    print_listing("roles", columns, rows, json_output=json_output, jsonl_output=jsonl_output)
+    return Listing("roles", columns, rows)

@@ -6,7 +6,7 @@ Devices arrive by MDM enrolment in a real deployment; here they come from an imp
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 from uuid import UUID
@@ -31,6 +31,25 @@ from rosterd.core.ports import (
 MAX_PAGE: Final = 300
 MAX_TEXT: Final = 255
 PLATFORMS: Final = ("Mac", "iPad", "iPhone", "AppleTV", "iPod", "Vision")
+# The fields of an import's record (`parse_device`), in the order the docs list them.
+DEVICE_FIELDS: Final = (
+    "serial_number",
+    "device_name",
+    "name",
+    "model",
+    "platform",
+    "os_version",
+    "asset_tag",
+    "tags",
+    "blueprint_id",
+    "blueprint_name",
+    "agent_version",
+    "mac_address",
+    "filevault_enabled",
+    "device_id",
+    "user_email",
+    "user_id",
+)
 
 
 class _Unset:
@@ -100,19 +119,46 @@ class DevicesService:
             assignee = None if user is None else user_of(tx, org, user).id
             return _update(tx, org, found, DeviceUpdate(user=assignee), actor)
 
+    def check_import_target(self, *, org_subdomain: str) -> None:
+        """Refuse an unknown organization, before the work of reading a file."""
+        with self._store.read() as tx:
+            organization(tx, org_subdomain)
+
     def import_devices(
-        self, *, org_subdomain: str, records: Iterable[Mapping[str, Any]]
+        self,
+        *,
+        org_subdomain: str,
+        records: Iterable[Mapping[str, Any]],
+        places: Sequence[str] | None = None,
+        dry_run: bool = False,
     ) -> DeviceImportResult:
         """Create each listed device, or update the assignment, asset tag and tags of one
-        already known by device id or serial number. All records or none."""
-        with self._store.write() as tx:
-            org = organization(tx, org_subdomain)
-            # Every record first, so that all the users assigned are held before any device row.
-            parsed = [
-                parse_device(tx, org, row, f"record {line}")
-                for line, row in enumerate(records, start=1)
-            ]
-            return write_devices(tx, org, parsed, actor=CLI_ACTOR)
+        already known by device id or serial number. All records or none; with `dry_run`
+        none, once the counts are known. `places` name the records in errors (`line 3`;
+        by default `record 1`, `record 2`...)."""
+        try:
+            with self._store.write() as tx:
+                org = organization(tx, org_subdomain)
+                # Every record first, so that all the users assigned are held before any
+                # device row.
+                parsed = [
+                    parse_device(tx, org, row, places[i] if places else f"record {i + 1}")
+                    for i, row in enumerate(records)
+                ]
+                result = write_devices(tx, org, parsed, actor=CLI_ACTOR)
+                if dry_run:
+                    raise _RolledBack(result)  # the transaction's writes are undone
+                return result
+        except _RolledBack as rolled_back:
+            return rolled_back.result
+
+
+class _RolledBack(Exception):
+    """Leaves a transaction whose writes only counted what they would do."""
+
+    def __init__(self, result: DeviceImportResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 def write_devices(

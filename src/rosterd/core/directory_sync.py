@@ -73,6 +73,37 @@ class SyncResult:
     archived: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedUpdate:
+    """A user an import would change: the address the file gives them, and what changes."""
+
+    email: str
+    fields: tuple[str, ...]  # e.g. ("department", "name"), sorted
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import would do, written nowhere: the counts it would report, and the first
+    few users of each kind (`examples` of each) by email."""
+
+    counts: SyncResult
+    created: list[str]
+    updated: list[PlannedUpdate]
+    archived: list[str]
+
+
+@dataclass(slots=True)
+class _BatchPlan:
+    """One batch's changes as `_Sync.plan` decides them, for `_Sync.apply` to write."""
+
+    now: datetime
+    created: list[NewDirectoryUser] = field(default_factory=list)
+    updates: list[DirectoryUserUpdate] = field(default_factory=list)
+    deactivated: list[int] = field(default_factory=list)  # uids
+    changes: list[Change] = field(default_factory=list)  # the audit's, in the records' order
+    unchanged: int = 0
+
+
 class _Roster:
     """The integration's unarchived users as a full sync starts, and which of them the file
     lists: 9 bytes a user (uid, mark), so a million take 9 MB, not the 100 MB of a set."""
@@ -211,11 +242,15 @@ def _flag(value: Any, field_name: str, problems: list[FieldError]) -> bool:
     return True
 
 
-def check_records(records: Callable[[], Iterable[DirectoryRecord]]) -> int:
+def check_records(
+    records: Callable[[], Iterable[DirectoryRecord]],
+    where: Callable[[int], str] = "record {}".format,
+) -> int:
     """Count the records, refusing emails or external ids listed twice (a directory lists a
     person once).
 
-    `records` gives the records afresh each time it is called. Memory stays small whatever the
+    `records` gives the records afresh each time it is called; `where(n)` names the n-th
+    (from 1) in errors, e.g. by its line in the file. Memory stays small whatever the
     file's size: the pass keeps an 8-byte hash of each key, and only when two hashes meet does
     a second pass compare those keys themselves.
     """
@@ -228,7 +263,7 @@ def check_records(records: Callable[[], Iterable[DirectoryRecord]]) -> int:
             external_ids.add(record.external_id)
     repeated_emails, repeated_ids = emails.repeated(), external_ids.repeated()
     if repeated_emails or repeated_ids:
-        problems = _listed_twice(records(), repeated_emails, repeated_ids)
+        problems = _listed_twice(records(), repeated_emails, repeated_ids, where)
         if problems:
             raise Invalid("The file lists people twice", problems[:MAX_REPORTED_PROBLEMS])
     return count
@@ -259,7 +294,10 @@ class _Hashes:
 
 
 def _listed_twice(
-    records: Iterable[DirectoryRecord], email_hashes: set[int], external_id_hashes: set[int]
+    records: Iterable[DirectoryRecord],
+    email_hashes: set[int],
+    external_id_hashes: set[int],
+    where: Callable[[int], str],
 ) -> list[FieldError]:
     """Each record whose email or external id an earlier record has (among the keys whose
     hashes repeat), in the file's order."""
@@ -272,7 +310,7 @@ def _listed_twice(
             if key in emails:
                 problems.append(
                     FieldError(
-                        f"record {count}: email", "DUPLICATE", f"{record.email} is listed twice"
+                        f"{where(count)}: email", "DUPLICATE", f"{record.email} is listed twice"
                     )
                 )
             emails.add(key)
@@ -281,7 +319,7 @@ def _listed_twice(
             if external_id in external_ids:
                 problems.append(
                     FieldError(
-                        f"record {count}: external_id",
+                        f"{where(count)}: external_id",
                         "DUPLICATE",
                         f"external id {external_id} is listed twice",
                     )
@@ -293,6 +331,55 @@ def _listed_twice(
 class DirectorySyncService:
     def __init__(self, store: DirectoryStore) -> None:
         self._store = store
+
+    def check_import_target(self, *, org_subdomain: str, integration_uuid: str) -> None:
+        """Refuse an unknown organization or integration, before the work of reading a file."""
+        with self._store.read() as tx:
+            integration_of(tx, organization(tx, org_subdomain), integration_uuid)
+
+    def plan_import(
+        self,
+        *,
+        org_subdomain: str,
+        integration_uuid: str,
+        records: Iterable[DirectoryRecord],
+        full: bool = False,
+        examples: int = 3,
+    ) -> ImportPlan:
+        """What `import_users` with these arguments would do, deciding each record as it does,
+        writing nothing. Every batch is decided against the directory as it is now (an import
+        sees its earlier batches' writes: a file that moves an address from one user to another
+        in different batches can differ)."""
+        counts = SyncResult()
+        created: list[str] = []
+        updated: list[PlannedUpdate] = []
+        with self._store.read() as tx:
+            sync, roster = self._start(tx, org_subdomain, integration_uuid, full=full)
+            for batch in _batched(records, BATCH_SIZE):
+                planned = sync.plan(tx, batch, roster)
+                counts.created += len(planned.created)
+                counts.updated += len(planned.updates)
+                counts.unchanged += planned.unchanged
+                created += [u.email for u in planned.created[: examples - len(created)]]
+                updated += [
+                    PlannedUpdate(u.email, tuple(sorted(u.changed or ())))
+                    for u in planned.updates[: examples - len(updated)]
+                ]
+            unlisted = roster.unlisted() if roster is not None else iter(())
+            archived = [_email_of(tx, sync.org, uid) for uid in islice(unlisted, examples)]
+            counts.archived = len(archived) + sum(1 for _ in unlisted)
+        return ImportPlan(counts, created, updated, archived)
+
+    def _start(
+        self, tx: DirectoryTransaction, org_subdomain: str, integration_uuid: str, *, full: bool
+    ) -> tuple[_Sync, _Roster | None]:
+        """What an import's batches share, and with `full` the users it would archive."""
+        org = organization(tx, org_subdomain)
+        integration = integration_of(tx, org, integration_uuid)
+        default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
+        roster = _Roster(tx.unarchived_integration_uids(org.id, integration.id)) if full else None
+        actor = Actor(type="integration", id=str(integration.uuid))
+        return _Sync(org, integration, default_group, actor), roster
 
     def import_users(
         self,
@@ -307,15 +394,7 @@ class DirectorySyncService:
         integration's users the records leave out. Every `COMMIT_SIZE` records commit on
         their own: an error keeps what the transactions before it wrote."""
         with self._store.read() as tx:
-            org = organization(tx, org_subdomain)
-            integration = integration_of(tx, org, integration_uuid)
-            default_group = next(g.aid for g in tx.list_account_groups(org.id) if g.is_default)
-            roster = (
-                _Roster(tx.unarchived_integration_uids(org.id, integration.id)) if full else None
-            )
-        sync = _Sync(
-            org, integration, default_group, Actor(type="integration", id=str(integration.uuid))
-        )
+            sync, roster = self._start(tx, org_subdomain, integration_uuid, full=full)
         result = SyncResult()
         for batches in _transactions(_batched(records, BATCH_SIZE)):
             with self._store.write() as tx:
@@ -353,6 +432,11 @@ def write_records(
         by_key = {u.email_key: u.uid for u in found}
         result.archived = sync.archive(tx, sorted(by_key[k] for k in keys))
     return result
+
+
+def _email_of(tx: DirectoryTransaction, org: Organization, uid: int) -> str:
+    user = tx.get_user(org.id, uid)
+    return user.email if user is not None else f"user {uid}"  # deleted since the plan began
 
 
 def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
@@ -394,14 +478,11 @@ class _Sync:
     actor: Actor
     fresh_ids: Iterator[str] = field(default_factory=_fresh_ids)
 
-    def apply(
-        self,
-        tx: DirectoryTransaction,
-        batch: list[DirectoryRecord],
-        result: SyncResult,
-        roster: _Roster | None,
-    ) -> int:
-        """Create or update the batch's users; returns the records it took."""
+    def plan(
+        self, tx: DirectoryTransaction, batch: list[DirectoryRecord], roster: _Roster | None
+    ) -> _BatchPlan:
+        """What the batch would change, read and decided, nothing written (`roster` marks the
+        users the batch lists)."""
         now = utcnow()
         integration_id = self.integration.id
         keys = [fast_email_key(r.email) for r in batch]
@@ -414,10 +495,8 @@ class _Sync:
             if u.integration_id == integration_id and u.external_id
         }
         by_email = {u.email_key: u for u in matches}
-        created: list[NewDirectoryUser] = []
-        updates: list[DirectoryUserUpdate] = []
-        deactivated: list[int] = []
-        changes: list[Change] = []  # in the order of the records
+        planned = _BatchPlan(now)
+        created, updates, changes = planned.created, planned.updates, planned.changes
         for record, key in zip(batch, keys, strict=True):
             user = (by_external_id.get(record.external_id) if record.external_id else None) or (
                 by_email.get(key)
@@ -437,23 +516,36 @@ class _Sync:
                 roster.mark_listed(user.uid)
             update = _update(user, integration_id, record, now)
             if update is None:
-                result.unchanged += 1
+                planned.unchanged += 1
                 continue
             updates.append(update)
             if user.active and not update.active:
-                deactivated.append(user.uid)
+                planned.deactivated.append(user.uid)
             changes.append(
                 ("user.update", user.id, _state(record, update.name, update.external_id))
             )
-        keep_an_organization_admin(tx, self.org.id, deactivated)
+        return planned
+
+    def apply(
+        self,
+        tx: DirectoryTransaction,
+        batch: list[DirectoryRecord],
+        result: SyncResult,
+        roster: _Roster | None,
+    ) -> int:
+        """Create or update the batch's users as `plan` decides; returns the records it took."""
+        planned = self.plan(tx, batch, roster)
+        now, created = planned.now, planned.created
+        keep_an_organization_admin(tx, self.org.id, planned.deactivated)
         if created:
             tx.add_directory_users(
-                NewDirectoryUsers(self.org.id, integration_id, self.login_group, now, created)
+                NewDirectoryUsers(self.org.id, self.integration.id, self.login_group, now, created)
             )
-        tx.update_directory_users(self.org.id, updates)
-        self._audit(tx, changes, now)
+        tx.update_directory_users(self.org.id, planned.updates)
+        self._audit(tx, planned.changes, now)
         result.created += len(created)
-        result.updated += len(updates)
+        result.updated += len(planned.updates)
+        result.unchanged += planned.unchanged
         return len(batch)
 
     def archive(self, tx: DirectoryTransaction, uids: list[int]) -> int:
