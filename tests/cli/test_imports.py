@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from rosterd.core.admins import LAST_ORGANIZATION_ADMIN, ORGANIZATION_ADMIN_ROLE_ID
+from rosterd.core.entities import RoleAssignments
+from rosterd.storage import SqlDirectoryStore, make_engine
 from tests.cli.test_cli import create_org, rosterd
 from tests.cli.test_directory_cli import new_integration
 from tests.support.process import ROSTERD
@@ -334,6 +337,40 @@ def test_dry_run_shows_three_users_of_each_kind(importing: Importing) -> None:
         "  create  p2@acme.test",
     ]
     assert importing.listed() == {}
+
+
+def make_the_only_admin(importing: Importing, email: str) -> None:
+    """`email` becomes the organization's only Organization Admin; its first admin, no one."""
+    store = SqlDirectoryStore(make_engine(importing.database_url))
+    try:
+        with store.write() as tx:
+            org = tx.get_organization_by_subdomain(importing.org)
+            assert org is not None
+            user, first_admin = (tx.find_user_by_email(org.id, e) for e in (email, importing.admin))
+            assert user is not None
+            assert first_admin is not None
+            only_admin = RoleAssignments(all_account_groups=frozenset({ORGANIZATION_ADMIN_ROLE_ID}))
+            tx.set_role_assignments(user.uid, only_admin)
+            tx.set_role_assignments(first_admin.uid, RoleAssignments())
+    finally:
+        store.close()
+        store.engine.dispose()
+
+
+def test_dry_run_refuses_as_the_import_does_to_archive_the_last_admin(
+    importing: Importing,
+) -> None:
+    importing.users(importing.file(ANA_AND_BO))
+    make_the_only_admin(importing, "ana@acme.test")
+    without_ana = importing.file("email,external_id\nbo@acme.test,e-2\n")
+
+    plan = importing.users(without_ana, "--full", "--dry-run")
+    done = importing.users(without_ana, "--full", "--yes")
+
+    refusal = f"error: {LAST_ORGANIZATION_ADMIN}"
+    assert (plan.code, plan.stdout, plan.stderr) == (1, "", [refusal])
+    assert (done.code, done.summary()) == (1, [refusal])
+    assert importing.listed()["ana@acme.test"]["archived"] is False
 
 
 def test_device_imports_take_the_same_files_and_say_where_a_problem_is(

@@ -66,6 +66,11 @@ def keep_an_organization_admin(
     if not losing:
         return
     tx.lock_organization(org_id)
-    holders = tx.active_role_holders(org_id, ORGANIZATION_ADMIN_ROLE_ID)
-    if holders & set(losing) and not holders - set(losing):
+    refuse_losing_the_last_admin(tx.active_role_holders(org_id, ORGANIZATION_ADMIN_ROLE_ID), losing)
+
+
+def refuse_losing_the_last_admin(admins: Collection[int], losing: Collection[int]) -> None:
+    """The refusal of `keep_an_organization_admin`, given the active Organization Admins."""
+    left = set(admins) - set(losing)
+    if len(left) < len(admins) and not left:
         raise Forbidden(LAST_ORGANIZATION_ADMIN)

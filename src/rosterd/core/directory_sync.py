@@ -20,7 +20,11 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, Final, NamedTuple, TypeVar
 
-from rosterd.core.admins import keep_an_organization_admin
+from rosterd.core.admins import (
+    ORGANIZATION_ADMIN_ROLE_ID,
+    keep_an_organization_admin,
+    refuse_losing_the_last_admin,
+)
 from rosterd.core.audit import Actor
 from rosterd.core.bulk_ids import new_ulids, new_uuids
 from rosterd.core.clock import utcnow
@@ -355,19 +359,28 @@ class DirectorySyncService:
         updated: list[PlannedUpdate] = []
         with self._store.read() as tx:
             sync, roster = self._start(tx, org_subdomain, integration_uuid, full=full)
+            admins = tx.active_role_holders(sync.org.id, ORGANIZATION_ADMIN_ROLE_ID)
+            losing: set[int] = set()  # admins the import would deactivate or archive
             for batch in _batched(records, BATCH_SIZE):
                 planned = sync.plan(tx, batch, roster)
                 counts.created += len(planned.created)
                 counts.updated += len(planned.updates)
                 counts.unchanged += planned.unchanged
+                losing.update(admins.intersection(planned.deactivated))
                 created += [u.email for u in planned.created[: examples - len(created)]]
                 updated += [
                     PlannedUpdate(u.email, tuple(sorted(u.changed or ())))
                     for u in planned.updates[: examples - len(updated)]
                 ]
-            unlisted = roster.unlisted() if roster is not None else iter(())
-            archived = [_email_of(tx, sync.org, uid) for uid in islice(unlisted, examples)]
-            counts.archived = len(archived) + sum(1 for _ in unlisted)
+            archived: list[str] = []
+            for uid in roster.unlisted() if roster is not None else ():
+                counts.archived += 1
+                if uid in admins:
+                    losing.add(uid)
+                if len(archived) < examples:
+                    archived.append(_email_of(tx, sync.org, uid))
+            # The import would stop at this refusal (in the batch that took the last one).
+            refuse_losing_the_last_admin(admins, losing)
         return ImportPlan(counts, created, updated, archived)
 
     def _start(
