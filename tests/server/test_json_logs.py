@@ -85,3 +85,13 @@ def test_a_python_warning_is_a_json_line_too() -> None:
     [entry] = [json.loads(line) for line in done.stderr.splitlines()]
     assert (entry["level"], entry["logger"]) == ("WARNING", "py.warnings")
     assert "UserWarning: a library warning" in entry["message"]
+
+
+def test_a_migrating_start_logs_the_migrations_and_not_alembic_s_plugins(tmp_path: Path) -> None:
+    new_database = f"sqlite:///{tmp_path / 'new.db'}"
+    server = start_process(new_database, args=("--migrate",), log=tmp_path / "rosterd.log")
+    server.stop()
+    log = (tmp_path / "rosterd.log").read_text()
+
+    assert "INFO alembic.runtime.migration Running upgrade  -> 0001, " in log
+    assert "alembic.runtime.plugins" not in log

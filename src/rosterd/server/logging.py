@@ -53,6 +53,9 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     # the JSON log's one-object-a-line. FastAPI silences pydantic's warning about its
     # parameters' aliases with `catch_warnings`, which is not thread-safe: while two dialects
     # are built at once (the warm-up thread and a first request's) it leaked now and then.
+    # Alembic announces each of its autogenerate plugins at INFO as it loads them: seven lines
+    # on every migrated start that say nothing to an operator (the migrations' lines stay).
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.captureWarnings(True)
     warnings.filterwarnings(
         "ignore", message=r"The 'alias' attribute with value .* was provided to the `Field\(\)`"
