@@ -1,4 +1,5 @@
-"""Per-organization rate limits on the `limits` library (memory, or Redis when configured).
+"""Per-organization rate limits: fixed windows counted in the process, or in Redis (through the
+`limits` library) when configured, so that every worker and host shares them.
 
 `limits` (with the Redis client and OpenTelemetry it loads) is imported when the first request
 is counted, not at start."""
@@ -11,13 +12,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from limits import RateLimitItem
     from limits.storage import Storage
-    from limits.strategies import FixedWindowRateLimiter
-
 log = logging.getLogger("rosterd.ratelimit")
 
 # A healthy Redis answers in well under a millisecond. Past this (to connect, or for a reply) it
@@ -89,6 +88,86 @@ class Breaker:
             log.info("rate-limit storage available again; limits enforced")
 
 
+class Windows(Protocol):
+    """Where the windows are counted: `hit` counts one request, `reset` forgets every window."""
+
+    def hit(self, item: RateLimitItem, *key: str) -> LimitState: ...
+
+    def reset(self) -> None: ...
+
+
+# Ended windows are dropped every this many counts, so memory stays bounded by the keys in use.
+SWEEP_EVERY = 4096
+
+
+@dataclass(slots=True)
+class _Window:
+    count: int
+    end: float  # epoch seconds
+
+
+class LocalWindows:
+    """Fixed windows counted in this process, each starting with its key's first request.
+
+    Counted as `limits` counts them (a refused request counts too; the window ends its expiry
+    after its first request), without `limits`' MemoryStorage: that one starts a timer thread to
+    expire its counters whenever none is running, so at a directory's usual rates (a few
+    requests a second) every request started a thread, ~0.7 ms of CPU, more than the request
+    itself (docs/performance.md). Here an ended window is replaced when its key is next counted.
+    """
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()  # requests run on several threads
+        self._windows: dict[str, _Window] = {}
+        self._counted = 0
+
+    def hit(self, item: RateLimitItem, *key: str) -> LimitState:
+        name = item.key_for(*key)
+        now = self._clock()
+        with self._lock:
+            window = self._windows.get(name)
+            if window is None or window.end <= now:
+                window = self._windows[name] = _Window(0, now + item.get_expiry())
+            window.count += 1
+            count, end = window.count, window.end
+            self._counted += 1
+            if self._counted % SWEEP_EVERY == 0:
+                self._drop_ended(now)
+        return LimitState(count <= item.amount, item.amount, max(0, item.amount - count), end)
+
+    def _drop_ended(self, now: float) -> None:
+        for name in [name for name, window in self._windows.items() if window.end <= now]:
+            del self._windows[name]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+
+class SharedWindows:
+    """Fixed windows counted in Redis by `limits`, shared by every worker and host."""
+
+    def __init__(self, storage_uri: str) -> None:
+        from limits.storage import RedisStorage
+        from limits.strategies import FixedWindowRateLimiter
+
+        self._storage: Storage = RedisStorage(
+            storage_uri,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self._limiter = FixedWindowRateLimiter(self._storage)
+
+    def hit(self, item: RateLimitItem, *key: str) -> LimitState:
+        allowed = self._limiter.hit(item, *key)
+        stats = self._limiter.get_window_stats(item, *key)
+        return LimitState(allowed, item.amount, max(0, stats.remaining), stats.reset_time)
+
+    def reset(self) -> None:
+        self._storage.reset()
+
+
 class RateLimiter:
     """Fixed windows that start with an organization's first request, as ThousandEyes documents."""
 
@@ -100,54 +179,44 @@ class RateLimiter:
         clock: Clock = time.monotonic,
     ) -> None:
         self._storage_uri = storage_uri
-        self._counters: tuple[Storage, FixedWindowRateLimiter] | None = None
-        self._counters_lock = threading.Lock()
+        self._windows: Windows | None = None
+        self._windows_lock = threading.Lock()
         self._breaker = Breaker(backoff, clock)
 
     def open(self) -> None:
         """Import `limits` and open the counter store now rather than on the first request."""
-        self._storage_and_limiter()
+        self._opened()
 
-    def _storage_and_limiter(self) -> tuple[Storage, FixedWindowRateLimiter]:
-        if self._counters is None:
-            with self._counters_lock:
-                if self._counters is None:
-                    self._counters = _open_counters(self._storage_uri)
-        return self._counters
+    def _opened(self) -> Windows:
+        if self._windows is None:
+            with self._windows_lock:
+                if self._windows is None:
+                    self._windows = _open_windows(self._storage_uri)
+        return self._windows
 
     def hit(self, item: RateLimitItem, *key: str) -> LimitState | None:
         """Count one request; None (allow, unlimited) while the counter store is unreachable."""
         if not self._breaker.attempt():
             return None
-        _, limiter = self._storage_and_limiter()
+        windows = self._opened()
         try:
-            allowed = limiter.hit(item, *key)
-            stats = limiter.get_window_stats(item, *key)
+            state = windows.hit(item, *key)
         except Exception as error:  # a down Redis must not take the API down with it
             self._breaker.failed(error)
             return None
         self._breaker.succeeded()
-        return LimitState(allowed, item.amount, max(0, stats.remaining), stats.reset_time)
+        return state
 
     def reset(self) -> None:
-        storage, _ = self._storage_and_limiter()
-        storage.reset()
+        self._opened().reset()
 
 
-def _open_counters(storage_uri: str) -> tuple[Storage, FixedWindowRateLimiter]:
-    from limits.storage import MemoryStorage, RedisStorage
-    from limits.strategies import FixedWindowRateLimiter
+def _open_windows(storage_uri: str) -> Windows:
+    if storage_uri.startswith(("redis://", "rediss://")):
+        return SharedWindows(storage_uri)
+    import limits  # noqa: F401  # the limits' items come from it: loaded now, not by a request
 
-    storage: Storage = (
-        RedisStorage(
-            storage_uri,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        if storage_uri.startswith(("redis://", "rediss://"))
-        else MemoryStorage()
-    )
-    return storage, FixedWindowRateLimiter(storage)
+    return LocalWindows()
 
 
 def per_minute(amount: int) -> RateLimitItem:
