@@ -1,8 +1,9 @@
 """rosterd's pytest plugin, installed with rosterd (the `pytest11` entry point `rosterd`).
 
 - `rosterd_server` (session scope, one per xdist worker): a live rosterd on a free loopback
-  port, its own temporary SQLite database (or `--rosterd-database-url`), an organization with
-  an admin token, the control plane on.
+  port, its own temporary SQLite database (or `--rosterd-database-url`; under xdist each worker
+  gets a database of its own beside that one, `NAME_gw0`, ...), an organization with an admin
+  token, the control plane on.
 - `rosterd` (function scope): the same server, reset to the state it started with before the
   test, so that every test starts alike; `@pytest.mark.rosterd_seed(path)` adds that seed
   after the reset.
@@ -15,7 +16,9 @@ run of a project that has rosterd installed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,12 +48,16 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def rosterd_server(request: pytest.FixtureRequest) -> Iterator[RosterdServer]:
     from rosterd.testing import running_rosterd
+    from rosterd.testing._databases import worker_database
 
     seed = request.config.getini("rosterd_seed")
     seed_path = Path(request.config.rootpath, seed) if seed else None
     url = request.config.getoption("--rosterd-database-url")
-    with running_rosterd(url, seed=seed_path) as server:
-        yield server
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    with ExitStack() as stack:
+        if url and worker:  # workers sharing one database would reset each other's state
+            url = stack.enter_context(worker_database(url, worker))
+        yield stack.enter_context(running_rosterd(url, seed=seed_path))
 
 
 @pytest.fixture

@@ -3,11 +3,14 @@ users run it: a pytest of its own, on SQLite, on PostgreSQL, and under pytest-xd
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.conftest import new_postgres_database
 
@@ -15,10 +18,13 @@ EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "pytest"
 
 
 def run_example(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # From a folder of its own (no rosterd conftest, no rosterd pytest settings), as a project.
+    # A copy in a folder of its own, as a project: beside rosterd's checkout, pytest would take
+    # rosterd's own settings (its pyproject.toml) for the example's.
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLE, project)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(EXAMPLE), "-q", "-p", "no:cacheprovider", *args],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=300,
@@ -45,6 +51,28 @@ def test_each_xdist_worker_gets_a_server_of_its_own(tmp_path: Path) -> None:
     pytest.importorskip("xdist")
 
     done = run_example(tmp_path, "-n", "2")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 passed" in done.stdout
+
+
+def test_on_postgresql_each_xdist_worker_gets_a_database_of_its_own(tmp_path: Path) -> None:
+    """Workers sharing the given database would migrate it at once and reset each other's
+    state; each gets NAME_gw0, NAME_gw1 beside it, dropped at the end."""
+    pytest.importorskip("xdist")
+    with new_postgres_database() as url:
+        done = run_example(tmp_path, "-n", "2", f"--rosterd-database-url={url}")
+        name = make_url(url).database
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                left = conn.execute(
+                    text("SELECT datname FROM pg_database WHERE datname LIKE :like"),
+                    {"like": f"{name}_gw%"},
+                ).scalars()
+                assert list(left) == []
+        finally:
+            engine.dispose()
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "8 passed" in done.stdout
