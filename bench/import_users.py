@@ -12,9 +12,11 @@ command in a subprocess under `/usr/bin/time -v`, once for each step:
     update     every user with a new job title
     full       `--full` of that file with every tenth user left out (they are archived)
 
-For each step it prints users/s, wall seconds, CPU seconds (user + system) and peak RSS, and
-checks the counts the command printed. The machines are shared and noisy: `--repeat` runs the
-whole sequence again on a fresh database; compare ranges, and CPU seconds as well as wall ones.
+For each step it prints users/s, wall seconds, CPU seconds (user + system), peak RSS and the
+megabytes the command wrote to disk (SQLite's database and journal; PostgreSQL's server writes
+its own), and checks the counts the command printed. The machines are shared and noisy:
+`--repeat` runs the whole sequence again on a fresh database; compare ranges, and CPU seconds
+as well as wall ones.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Measured:
     wall: float
     cpu: float
     peak_rss_mb: float
+    written_mb: float  # by the command itself (SQLite's file and journal; not PostgreSQL's)
     counts: dict[str, int]
 
 
@@ -143,7 +146,8 @@ def run_import(url: str, integration: str, step: str, path: Path, records: int) 
         sys.exit(f"the import failed ({done.returncode}):\n{done.stderr[-4000:]}")
     cpu = _stat(done.stderr, "User time (seconds)") + _stat(done.stderr, "System time (seconds)")
     rss = _stat(done.stderr, "Maximum resident set size (kbytes)") / 1024
-    return Measured(step, records, wall, cpu, rss, json.loads(done.stdout))
+    written = _stat(done.stderr, "File system outputs") * 512 / 2**20  # in 512-byte blocks
+    return Measured(step, records, wall, cpu, rss, written, json.loads(done.stdout))
 
 
 def _stat(output: str, label: str) -> float:
@@ -182,7 +186,8 @@ def bench_once(
 def format_row(kind: str, m: Measured) -> str:
     return (
         f"{kind:<10} {m.step:<9} {m.users:>9} users  {m.users / m.wall:>8.0f} users/s  "
-        f"{m.wall:>7.1f} s wall  {m.cpu:>7.1f} s cpu  {m.peak_rss_mb:>6.0f} MB peak RSS"
+        f"{m.wall:>7.1f} s wall  {m.cpu:>7.1f} s cpu  {m.peak_rss_mb:>6.0f} MB peak RSS  "
+        f"{m.written_mb:>6.0f} MB written"
     )
 
 

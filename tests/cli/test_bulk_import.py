@@ -17,15 +17,25 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, select, text
 from ulid import ULID
 
 from rosterd.core import directory_sync
 from rosterd.core.entities import AuditEvent
 from rosterd.core.errors import Conflict
-from rosterd.core.ports import NewUser
-from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from rosterd.core.ports import (
+    DeviceQuery,
+    DirectoryUserUpdate,
+    NewUser,
+    ProvisionedUserQuery,
+    UserQuery,
+)
+from rosterd.storage import SqlDirectoryStore, _statements, make_engine, upgrade
+from rosterd.storage import _devices as storage_devices
 from rosterd.storage import _directory as storage_directory
+from rosterd.storage import _provisioning as storage_provisioning
+from rosterd.storage import tables as t
+from rosterd.storage._prepared import PreparedStatements
 from tests.api.kandji.conftest import Directory
 from tests.cli.test_cli import create_org, rosterd
 from tests.cli.test_directory_cli import kandji, new_integration
@@ -363,12 +373,55 @@ def test_matching_looks_users_up_by_external_id_and_email_indexes(
     assert len(plans) == 2
     by_external_id, by_email = plans
     assert "ix_users_integration_id_external_id" in by_external_id
-    assert "ix_users_email_key" in by_email
+    # SQLite's only index on email keys is the unique (org_id, email_key) (migration 0010).
+    sqlite = fresh_engine.dialect.name == "sqlite"
+    assert ("(org_id=? AND email_key=?)" if sqlite else "ix_users_email_key") in by_email
     assert "ix_users_email_key_trgm" not in by_email
     for plan in plans:  # never an index that lists a whole organization or integration
         assert "ix_users_org_id_integration_id_uid" not in plan
         assert "ix_users_org_id_uid" not in plan
         assert "Seq Scan on users" not in plan
+
+
+def test_sqlite_finds_every_email_key_in_the_organizations_unique_index(
+    fresh_engine: Engine,
+) -> None:
+    """Migration 0010 dropped SQLite's index on email_key alone: each lookup by email key names
+    the organization, and is answered from the unique (org_id, email_key) index."""
+    if fresh_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps ix_users_email_key (migration 0010)")
+    store = SqlDirectoryStore(fresh_engine)
+    directory = Directory(OrgFactory(store).create(), store)
+    integration = directory.integration()
+    directory.import_users(integration, people(uuid.uuid4().hex[:8], 2000))
+    org_id = directory_org_id(store, directory)
+    email = "someone@else.example"
+
+    def look_up(conn: Any) -> None:
+        conn.execute(_statements.USER_BY_EMAIL_KEY, {"org_id": org_id, "email_key": email})
+        storage_devices.find_assignee(conn, org_id, id=None, email=email, lock=False)
+        storage_devices.list_devices(
+            conn, org_id, DeviceQuery(user_email_exact=email), limit=10, offset=0
+        )
+        storage_provisioning.find_provisioned_users(
+            conn, PreparedStatements(conn.dialect), org_id, integration.id,
+            ProvisionedUserQuery(user_name_key=email),
+        )  # fmt: skip
+
+    plans = explained(fresh_engine, look_up)
+
+    assert len(plans) >= 4
+    for plan in plans[:4]:
+        assert "(org_id=? AND email_key=?)" in plan, plan
+        assert "SCAN users" not in plan, plan
+        assert "SCAN other" not in plan, plan
+    # Past a search's walk, the organization's email keys come from the same index, alone.
+    past_the_walk = select(t.users.c.uid).where(
+        *storage_directory._from_email_keys(org_id, UserQuery(email_contains="p1"))
+    )
+    (keys,) = explained(fresh_engine, lambda conn: conn.execute(past_the_walk))
+    assert "SEARCH keys USING COVERING INDEX" in keys, keys
+    assert "(org_id=?)" in keys, keys
 
 
 def raw_rows(engine: Engine, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -444,6 +497,89 @@ def test_bulk_writes_store_what_the_row_by_row_writes_store(
     assert bulk_event["state"].replace(f"p0000.{tag}", "X").replace(f"{tag}-0", "Y") == (
         single_event["state"].replace(f"one.{tag}", "X").replace(f"{tag}-one", "Y")
     )
+
+
+def test_bulk_updates_store_what_an_update_a_user_stores(
+    store: SqlDirectoryStore, orgs: OrgFactory
+) -> None:
+    """PostgreSQL updates a batch's users from arrays (`UPDATE … FROM unnest(…)`): the stored
+    rows are those of one UPDATE a user (SQLite's path, and every import's before), to the
+    byte, for every column an import sets."""
+    directory = Directory(orgs.create(), store)
+    bulk, single = directory.integration("bulk"), directory.integration("single")
+    tags = {bulk.id: uuid.uuid4().hex[:8], single.id: uuid.uuid4().hex[:8]}
+    for integration in (bulk, single):
+        directory.import_users(integration, people(tags[integration.id], BULK))
+
+    def changed(tag: str) -> list[dict[str, Any]]:
+        return [
+            {
+                # Every third user moves to a new address (found by external id).
+                "email": f"{'moved' if i % 3 == 0 else 'p'}{i:04d}.{tag}@bulk.example",
+                "external_id": f"{tag}-{i}",
+                "name": f"Zoë {i}",
+                "department": "Ünit" if i % 2 else "",
+                "job_title": f"Title {i % 7}",
+                "active": i % 5 != 0,
+            }
+            for i in range(BULK)
+        ]
+
+    sent: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        result = directory.import_users(bulk, changed(tags[bulk.id]))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    assert (result.created, result.updated, result.unchanged) == (0, BULK, 0)
+    if store.engine.dialect.name == "postgresql":
+        assert any(s.startswith("UPDATE users") and "unnest(" in s for s in sent)
+
+    def stored(integration_id: int) -> list[dict[str, Any]]:
+        return raw_rows(
+            store.engine,
+            "SELECT * FROM users WHERE integration_id = :i ORDER BY external_id",
+            i=integration_id,
+        )
+
+    when = _rows_time(stored(bulk.id)[0]["updated_at"])
+    records = [directory_sync.parse_record(row, "row") for row in changed(tags[single.id])]
+    uids = {row["external_id"]: row["uid"] for row in stored(single.id)}
+    updates = [
+        DirectoryUserUpdate(
+            uid=uids[r.external_id or ""], email=r.email, name=r.name or "",
+            department=r.department, job_title=r.job_title, active=r.active, archived=False,
+            integration_id=single.id, external_id=r.external_id, updated_at=when,
+        )
+        for r in records
+    ]  # fmt: skip
+    fields = list(storage_directory._UPDATE_FIELDS)
+    with store.engine.begin() as conn:
+        rows = storage_directory._update_rows(conn, fields, updates)
+        storage_directory._update_users(conn, directory_org_id(store, directory), [
+            *fields, "email_key", "updated_at"], rows)  # fmt: skip
+
+    def comparable(row: dict[str, Any]) -> dict[str, Any]:
+        own = ("uid", "id", "integration_id", "created_at")
+        tag = tags[row["integration_id"]]
+        return {
+            k: (type(v), v.replace(tag, "T") if isinstance(v, str) else v)
+            for k, v in row.items()
+            if k not in own
+        }
+
+    assert [comparable(r) for r in stored(bulk.id)] == [comparable(r) for r in stored(single.id)]
+
+
+def directory_org_id(store: SqlDirectoryStore, directory: Directory) -> int:
+    with store.read() as tx:
+        org = tx.get_organization_by_subdomain(directory.org.subdomain)
+    assert org is not None
+    return org.id
 
 
 def _rows_time(stored: Any) -> datetime:

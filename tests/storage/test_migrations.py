@@ -8,7 +8,7 @@ import unicodedata
 import uuid
 
 from alembic import command
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from rosterd.core.ports import Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
@@ -207,3 +207,22 @@ def test_0008_gives_groups_tokens_and_the_admins_delete_account(own_database_url
     assert _sqlite_triggers_on(engine, "account_groups") == triggers
     upgrade(engine)
     engine.dispose()
+
+
+def test_0010_drops_sqlites_email_key_index_only_and_downgrades(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
+    upgrade(engine, "0009")
+    assert "ix_users_email_key" in _user_indexes(engine)
+
+    upgrade(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    assert ("ix_users_email_key" in _user_indexes(engine)) is not sqlite
+
+    downgrade(engine, "0009")
+    assert "ix_users_email_key" in _user_indexes(engine)
+    upgrade(engine)
+    engine.dispose()
+
+
+def _user_indexes(engine: Engine) -> set[str]:
+    return {str(index["name"]) for index in inspect(engine).get_indexes("users")}

@@ -4,6 +4,7 @@ spill the import reads back, the ids of bulk writes and the JSON text of bulk au
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from functools import reduce
@@ -18,7 +19,7 @@ from ulid import ULID
 
 from rosterd.cli._files import Spill
 from rosterd.core import directory_sync
-from rosterd.core.bulk_ids import new_ulids, new_uuids
+from rosterd.core.bulk_ids import new_time_ordered_uuids, new_ulids
 from rosterd.core.directory_sync import (
     DirectoryRecord,
     check_records,
@@ -123,18 +124,26 @@ def test_bulk_event_ids_are_increasing_ulids_of_their_time(count: int) -> None:
     assert randomness == list(range(randomness[0], randomness[0] + count))
 
 
-def test_bulk_user_ids_are_canonical_random_uuids() -> None:
-    ids = new_uuids(2000)
+def test_new_users_get_canonical_time_ordered_uuids() -> None:
+    """Version 7 (RFC 9562): the millisecond they were made, then random bits; increasing in the
+    list and from one call to the next."""
+    before = time.time_ns() // 1_000_000
+    ids = new_time_ordered_uuids(2000)
+    later = new_time_ordered_uuids(3)
+    after = time.time_ns() // 1_000_000
 
     parsed = [uuid.UUID(i) for i in ids]
-    assert [str(u) for u in parsed] == ids  # canonical text, as str(uuid.uuid4()) writes it
-    assert {u.version for u in parsed} == {4}
+    assert [str(u) for u in parsed] == ids  # canonical text, as str(uuid.UUID(...)) writes it
+    assert {u.version for u in parsed} == {7}
     assert {u.variant for u in parsed} == {uuid.RFC_4122}
     assert len(set(ids)) == len(ids)
-    # Every other bit is random: each of the 122 takes both values across 2,000 ids.
-    ints = [u.int for u in parsed]
-    assert reduce(or_, ints) == uuid.UUID("ffffffff-ffff-4fff-bfff-ffffffffffff").int
-    assert reduce(and_, ints) == uuid.UUID("00000000-0000-4000-8000-000000000000").int
+    assert ids == sorted(ids)
+    assert max(ids) < min(later)
+    assert all(before <= u.int >> 80 <= after for u in parsed)  # 48 bits of Unix milliseconds
+    # The 62 bits after the variant are random: each takes both values across 2,000 ids.
+    tails = [u.int & (2**62 - 1) for u in parsed]
+    assert reduce(or_, tails) == 2**62 - 1
+    assert reduce(and_, tails) == 0
 
 
 STATES: list[dict[str, Any] | None] = [

@@ -26,7 +26,7 @@ from rosterd.core.admins import (
     refuse_losing_the_last_admin,
 )
 from rosterd.core.audit import Actor
-from rosterd.core.bulk_ids import new_ulids, new_uuids
+from rosterd.core.bulk_ids import new_time_ordered_uuids, new_ulids
 from rosterd.core.clock import utcnow
 from rosterd.core.entities import Integration, Organization
 from rosterd.core.errors import FieldError, Invalid
@@ -478,7 +478,7 @@ def _transactions(batches: Iterator[list[_T]]) -> Iterator[Iterator[list[_T]]]:
 
 def _fresh_ids() -> Iterator[str]:
     while True:
-        yield from new_uuids(256)
+        yield from new_time_ordered_uuids(256)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,12 +107,12 @@ def update_device(conn: Connection, org_id: int, id: int, changes: DeviceChanges
 def list_devices(
     conn: Connection, org_id: int, query: DeviceQuery, *, limit: int, offset: int
 ) -> list[DeviceView]:
-    stmt = _device_select().where(t.devices.c.org_id == org_id, *_filters(conn, query))
+    stmt = _device_select().where(t.devices.c.org_id == org_id, *_filters(conn, org_id, query))
     stmt = stmt.order_by(*_ordering(conn, query.ordering), t.devices.c.id)
     return [_view(r) for r in conn.execute(stmt.offset(offset).limit(limit))]
 
 
-def _filters(conn: Connection, query: DeviceQuery) -> list[ColumnElement[bool]]:
+def _filters(conn: Connection, org_id: int, query: DeviceQuery) -> list[ColumnElement[bool]]:
     devices, users = t.devices, t.users
     found: list[ColumnElement[bool]] = []
     for column, term in (
@@ -128,6 +128,10 @@ def _filters(conn: Connection, query: DeviceQuery) -> list[ColumnElement[bool]]:
         found.append(users.c.email_key.contains(fold(query.user_email_contains), autoescape=True))
     if query.user_email_exact:
         found.append(users.c.email_key == email_key(query.user_email_exact))
+        if conn.dialect.name == "sqlite":
+            # A device's user is of the device's organization: the user of that key comes from
+            # the unique (org_id, email_key) index, SQLite's only one on email keys (0010).
+            found.append(users.c.org_id == org_id)
     exact: tuple[tuple[ColumnElement[Any], object], ...] = (
         (users.c.id, query.user_id),
         (devices.c.device_id, query.device_id),

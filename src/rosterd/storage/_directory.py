@@ -599,10 +599,12 @@ def find_directory_matches(
     )
     found = {row[1]: _match(row) for row in rows if row[0] == org_id}
     # The users found by external id need no second look by their own email key (a re-import
-    # matched by external id looks up no email at all).
+    # matched by external id looks up no email at all). SQLite's only index on email keys is the
+    # unique (org_id, email_key) (migration 0010), which it always picks for both.
     known = {m.email_key for m in found.values()}
     wanted = [k for k in dict.fromkeys(email_keys) if k not in known]
-    rows = _rows_matching(conn, users.c.email_key, wanted)
+    scope = [users.c.org_id == org_id] if conn.dialect.name == "sqlite" else []
+    rows = _rows_matching(conn, users.c.email_key, wanted, *scope)
     found |= {row[1]: _match(row) for row in rows if row[0] == org_id}
     return list(found.values())
 
@@ -751,23 +753,24 @@ def update_directory_users(
     groups: dict[frozenset[str] | None, list[DirectoryUserUpdate]] = {}
     for u in updates:
         groups.setdefault(u.changed, []).append(u)
-    if len({u.uid for u in updates}) < len(updates):
+    in_order = len({u.uid for u in updates}) < len(updates)
+    if in_order:
         # A user matched twice in one batch (by external id, then by email): in order.
         groups = {None: list(updates)}
     for changed, part in groups.items():
         fields = [f for f in _UPDATE_FIELDS if changed is None or f in changed]
-        _update_users(conn, org_id, fields, part)
+        columns = [*fields, *(["email_key"] if "email" in fields else []), "updated_at"]
+        rows = _update_rows(conn, fields, part)
+        if conn.dialect.name == "postgresql" and not in_order:
+            _update_users_from_arrays(conn, org_id, columns, rows)
+        else:
+            _update_users(conn, org_id, columns, rows)
 
 
-def _update_users(
-    conn: Connection, org_id: int, fields: list[str], updates: list[DirectoryUserUpdate]
-) -> None:
-    columns = [*fields, *(["email_key"] if "email" in fields else []), "updated_at"]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f"UPDATE users SET {', '.join(f'{c} = {mark}' for c in columns)} "  # noqa: S608
-        f"WHERE uid = {mark} AND org_id = {mark}"
-    )
+def _update_rows(
+    conn: Connection, fields: list[str], updates: list[DirectoryUserUpdate]
+) -> list[tuple[Any, ...]]:
+    """(*the fields' values, the email key when the email is set, updated_at, uid)."""
     when: Any = None
     rows = []
     for u in updates:
@@ -776,8 +779,54 @@ def _update_users(
         values = [getattr(u, f) for f in fields]
         if "email" in fields:
             values.append(email_key(u.email))
-        rows.append((*values, stamp, u.uid, org_id))
-    conn.exec_driver_sql(statement, rows)
+        rows.append((*values, stamp, u.uid))
+    return rows
+
+
+def _update_users(
+    conn: Connection, org_id: int, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """One UPDATE a user (SQLite, or users to update in order)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"UPDATE users SET {', '.join(f'{c} = {mark}' for c in columns)} "  # noqa: S608
+        f"WHERE uid = {mark} AND org_id = {mark}"
+    )
+    conn.exec_driver_sql(statement, [(*row, org_id) for row in rows])
+
+
+# PostgreSQL: users updated per statement from arrays. Few enough that, whatever its statistics,
+# the planner finds each by its primary key rather than reading the table for a hash join (it
+# estimates the table's size from its pages, which are never stale).
+_ARRAY_UPDATE_ROWS = 1000
+
+
+def _update_users_from_arrays(
+    conn: Connection, org_id: int, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: one `UPDATE … FROM unnest(arrays)` per `_ARRAY_UPDATE_ROWS` users instead of
+    a statement a user, whose parse, plan and round of executor start-up cost the server more
+    than the row's own update. The values are cast to the columns' types as an assignment
+    casts them (text to the String columns: an explicit cast to varchar(n) would cut a value
+    that the assignment refuses)."""
+    names = [*columns, "uid"]
+    types = [_array_type(conn, name) for name in names]
+    values = ", ".join(f"%s::{kind}[]" for kind in types)
+    statement = (
+        f"UPDATE users SET {', '.join(f'{c} = new.{c}' for c in columns)} "  # noqa: S608
+        f"FROM unnest({values}) AS new({', '.join(names)}) "
+        # `+ 0`: the organization is checked on the row found by uid, never looked up in an
+        # index that begins with it (which the planner, on statistics older than the
+        # organization's users, would walk).
+        "WHERE users.uid = new.uid AND users.org_id + 0 = %s"
+    )
+    for part in chunks(rows, _ARRAY_UPDATE_ROWS):
+        conn.exec_driver_sql(statement, (*(list(c) for c in zip(*part, strict=True)), org_id))
+
+
+def _array_type(conn: Connection, name: str) -> str:
+    kind = t.users.c[name].type
+    return "text" if isinstance(kind, String) else str(kind.compile(dialect=conn.dialect))
 
 
 def unarchived_integration_uids(

@@ -93,6 +93,7 @@ users = Table(
     Column("id", Uuid(as_uuid=True), nullable=False, unique=True),
     Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
     Column("email", String(254), nullable=False),
+    # Indexed alone on PostgreSQL only; SQLite's lookups use (org_id, email_key) (migration 0010).
     Column("email_key", String(254), nullable=False, index=True),
     Column("email_confirmed", Boolean, nullable=False),
     Column("name", String(255), nullable=False),
