@@ -72,7 +72,7 @@ def test_import_a_file_see_its_plan_and_its_progress_reach_the_report(
 
     # Created, updated, unchanged, archived.
     expect(page.locator("#import-report dd")).to_have_text(["1", "0", "1", "1"], timeout=30_000)
-    expect(page.locator("#import-bar")).to_have_attribute("value", "1")
+    expect(page.get_by_label("2 of 2 records written")).to_have_attribute("value", "2")
     screenshot(page, "import-report")
     page.get_by_role("link", name="The integration's users").click()
     expect(page.locator("#results tbody tr").filter(has_text="Pennypacker")).to_have_count(1)

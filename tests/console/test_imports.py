@@ -147,6 +147,7 @@ def test_a_file_is_planned_then_imported_with_a_report(
     assert applied.headers["location"] == f"/console{path}"
     report = finished(browserless, path)
     assert "<h2>Imported</h2>" in report.text
+    assert '<label for="import-bar">3 of 3 records written</label>' in report.text  # as it ran
     assert (
         "<dt>Created</dt><dd>1</dd>\n    <dt>Updated</dt><dd>1</dd>\n"
         "    <dt>Unchanged</dt><dd>1</dd>\n    <dt>Archived</dt><dd>0</dd>"
