@@ -51,6 +51,8 @@ class ImportPages(IntegrationPages):
     async def upload(self, request: Request, signed_in: SignedIn) -> Response:
         """The import form's POST: keep the file, check it and plan it; nothing is written."""
         uuid = integration_uuid(request)
+        # Checked before the body is read: a caller who may not import sends no file here.
+        self._imports.check_import_as(principal=signed_in.principal, integration=uuid)
         limit = self.services.settings.console_import_max_bytes
         try:
             form = await _read_upload(request, limit)
@@ -70,7 +72,6 @@ class ImportPages(IntegrationPages):
         if not signed_in.session.csrf_matches(csrf if isinstance(csrf, str) else None):
             return self.render("error.html", signed_in.context(message=FORGED), 403)
         principal = signed_in.principal
-        self._imports.check_import_as(principal=principal, integration=uuid)
         file, format = form.get("file"), form.get("format", AUTO)
         if not isinstance(file, UploadFile) or not file.filename:
             return self._refused(signed_in, uuid, "Choose a file to import.", 400)
