@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ulid import ULID
 
-from rosterd.cli._files import Spill
 from rosterd.core import directory_sync
 from rosterd.core.bulk_ids import new_time_ordered_uuids, new_ulids
 from rosterd.core.directory_sync import (
@@ -28,6 +27,7 @@ from rosterd.core.directory_sync import (
     parse_record,
 )
 from rosterd.core.errors import Invalid
+from rosterd.core.import_files import Spill
 from rosterd.core.validation import email_key
 from rosterd.storage._bulk import json_text
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_type_hints
 
 import typer
 
-from rosterd.core.errors import FieldError, Invalid, RosterdError
+from rosterd.core.errors import Invalid, RosterdError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -169,19 +169,9 @@ def reported_errors() -> Iterator[None]:
     except RosterdError as exc:
         problems = exc.errors if isinstance(exc, Invalid) else []
         # Each problem names its place (e.g. "line 3: email") once: the summary would repeat it.
-        for line in [_problem_line(p) for p in problems] or [exc.message]:
+        for line in [p.line() for p in problems] or [exc.message]:
             _print_error(line)
         raise typer.Exit(1) from exc
-
-
-def _problem_line(problem: FieldError) -> str:
-    """`line 3: email must be …`, not `line 3: email: line 3: email must be …`."""
-    if problem.message.startswith(problem.field):
-        return problem.message
-    place, _, name = problem.field.rpartition(": ")
-    if place and problem.message.startswith(name):  # "line 3: active" + "active must …"
-        return f"{place}: {problem.message}"
-    return f"{problem.field}: {problem.message}"
 
 
 def print_json(value: Any) -> None:

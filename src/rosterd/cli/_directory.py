@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -20,13 +19,13 @@ from rosterd.cli._common import (
     refuse,
     reported_errors,
 )
-from rosterd.cli._files import FORMATS, Format, Places, Spill, read_rows
+from rosterd.core.import_files import FORMATS, Format, read_rows
 from rosterd.core.integration_types import INTEGRATION_TYPES
 
 if TYPE_CHECKING:  # the commands import these when they run, so that --help loads only Typer
     from rich.progress import Progress
 
-    from rosterd.core.directory_sync import DirectoryRecord, ImportPlan, SyncResult
+    from rosterd.core.directory_sync import ImportPlan, SyncResult
     from rosterd.core.entities import EndpointPermission
 
 # Plain help, as every group's (see _app).
@@ -181,46 +180,35 @@ def users_import(
 
     Idempotent: a user is matched by external id, then by email, and updated in place.
     """
-    from rosterd.core.directory_sync import (
-        DirectoryRecord,
-        DirectorySyncService,
-        check_records,
-        parse_record,
-    )
+    from rosterd.core.directory_import import checked_directory_file
+    from rosterd.core.directory_sync import DirectorySyncService
 
     if full and not (yes or dry_run) and not sys.stdin.isatty():
         refuse("--full archives the users the file leaves out: confirm with --yes (no terminal)")
     service = DirectorySyncService(open_store(database_url))
 
-    places = Places()
-
-    def parsed() -> Iterator[DirectoryRecord]:
-        for where, row in read_rows(file, format=_format(format), columns=DirectoryRecord._fields):
-            places.add(where)
-            yield parse_record(row, where)
-
-    with reported_errors(), Spill(DirectoryRecord._make) as spill:
+    with reported_errors():
         service.check_import_target(org_subdomain=org, integration_uuid=integration)
-        records = spill.passes(parsed)
         # The whole file is checked before anything changes.
-        total = check_records(records, places.of)
-        if dry_run or (full and not yes):
-            plan = service.plan_import(
-                org_subdomain=org, integration_uuid=integration, records=records(), full=full
-            )
-            if dry_run:
-                _print_plan(plan, json_output=json_output)
-                return
-            _confirm_archiving(plan.counts.archived)
-        with _progress() as progress:
-            task = progress.add_task("importing users", total=total)
-            result = service.import_users(
-                org_subdomain=org,
-                integration_uuid=integration,
-                records=records(),
-                full=full,
-                progress=lambda done: progress.advance(task, done),
-            )
+        with checked_directory_file(file, format=_format(format)) as checked:
+            records = checked.records
+            if dry_run or (full and not yes):
+                plan = service.plan_import(
+                    org_subdomain=org, integration_uuid=integration, records=records(), full=full
+                )
+                if dry_run:
+                    _print_plan(plan, json_output=json_output)
+                    return
+                _confirm_archiving(plan.counts.archived)
+            with _progress() as progress:
+                task = progress.add_task("importing users", total=checked.total)
+                result = service.import_users(
+                    org_subdomain=org,
+                    integration_uuid=integration,
+                    records=records(),
+                    full=full,
+                    progress=lambda done: progress.advance(task, done),
+                )
     _print_counts(_counts(result), json_output=json_output)
 
 

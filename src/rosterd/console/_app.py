@@ -14,7 +14,7 @@ from rosterd.console import PREFIX
 from rosterd.console._account_groups import AccountGroupPages
 from rosterd.console._audit import AuditPages
 from rosterd.console._devices import DevicePages
-from rosterd.console._integrations import IntegrationPages
+from rosterd.console._imports import ImportPages
 from rosterd.console._roles import RolePages
 from rosterd.console._session import SessionSigner
 from rosterd.console._signin import SigninPages
@@ -23,6 +23,7 @@ from rosterd.console._users import UserPages
 from rosterd.server.services import Services
 
 HERE: Final = Path(__file__).parent
+IMPORT: Final = "/integrations/{integration_id}/imports/{import_id}"  # one import's pages
 
 
 def create_console_app(services: Services) -> Starlette:
@@ -36,7 +37,7 @@ def create_console_app(services: Services) -> Starlette:
     signin, users, audit = SigninPages(*parts), UserPages(*parts), AuditPages(*parts)
     devices, user = DevicePages(*parts), UserPage(*parts)
     integrations, groups, roles = (
-        IntegrationPages(*parts),
+        ImportPages(*parts),
         AccountGroupPages(*parts),
         RolePages(*parts),
     )
@@ -59,6 +60,11 @@ def create_console_app(services: Services) -> Starlette:
             Route("/integrations", integrations.create, methods=["POST"]),
             Route("/integrations/{integration_id}", integrations.integration, methods=["GET"]),
             Route("/integrations/{integration_id}/token", integrations.token, methods=["POST"]),
+            Route("/integrations/{integration_id}/imports", integrations.upload, methods=["POST"]),
+            Route(IMPORT, integrations.import_page, methods=["GET"]),
+            Route(f"{IMPORT}/progress", integrations.progress, methods=["GET"]),
+            Route(f"{IMPORT}/apply", integrations.apply, methods=["POST"]),
+            Route(f"{IMPORT}/cancel", integrations.cancel, methods=["POST"]),
             Route("/account-groups", groups.account_groups, methods=["GET"]),
             Route("/account-groups", groups.create, methods=["POST"]),
             Route("/account-groups/{aid}", groups.account_group, methods=["GET"]),

@@ -29,7 +29,9 @@ from rosterd.console._base import (
     status_of,
     uuid_or_not_found,
 )
+from rosterd.console._uploads import size
 from rosterd.core.audit import Actor
+from rosterd.core.import_files import FORMATS
 from rosterd.core.integration_types import INTEGRATION_TYPES
 from rosterd.core.integrations import SCIM, IntegrationsService
 
@@ -63,12 +65,12 @@ class IntegrationPages(Pages):
 
     @page
     async def integration(self, request: Request, signed_in: SignedIn) -> Response:
-        return self._integration_page(signed_in, _uuid(request))
+        return self._integration_page(signed_in, integration_uuid(request))
 
     @form_page
     async def token(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
         """The SCIM token form: its Rotate or its Revoke button."""
-        uuid = _uuid(request)
+        uuid = integration_uuid(request)
         principal, actor = signed_in.principal, Actor.of(signed_in.principal)
         try:
             if form.get("action") == "revoke":
@@ -103,6 +105,7 @@ class IntegrationPages(Pages):
         new_token: str | None = None,
         error: str | None = None,
         status: int = 200,
+        **extra: Any,
     ) -> Response:
         view, may_manage = self._integrations.get_integration_as(
             principal=signed_in.principal, integration=uuid
@@ -113,10 +116,13 @@ class IntegrationPages(Pages):
             has_token=view.integration.type == SCIM,
             new_token=new_token,
             error=error,
+            import_limit=size(self.services.settings.console_import_max_bytes),
+            formats=FORMATS,
+            **extra,
         )
         return self.render("integration.html", context, status)
 
 
-def _uuid(request: Request) -> str:
+def integration_uuid(request: Request) -> str:
     """The path's integration UUID (a malformed one is the same 404 as an unknown one)."""
     return str(uuid_or_not_found(request.path_params["integration_id"], "integration"))

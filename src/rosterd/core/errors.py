@@ -29,6 +29,16 @@ class FieldError:
     code: str
     message: str
 
+    def line(self) -> str:
+        """The problem in one line naming its place once (a file's `line 3: email must be …`,
+        not `line 3: email: line 3: email must be …`), as the CLI and the console say it."""
+        if self.message.startswith(self.field):
+            return self.message
+        place, _, name = self.field.rpartition(": ")
+        if place and self.message.startswith(name):  # "line 3: active" + "active must …"
+            return f"{place}: {self.message}"
+        return f"{self.field}: {self.message}"
+
 
 class Invalid(RosterdError):
     """The input breaks a rule; `errors` names each offending field."""

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Signs the web console's session cookies (docs/console.md); unset, each process makes its
     # own, so sessions end when it restarts and are not shared between workers.
     console_secret: str | None = None
+    # The largest file the console's import takes (docs/console.md), in bytes.
+    console_import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
     # `json`: every log line (access, application, uvicorn's) one JSON object.
     log_format: Literal["text", "json"] = "text"

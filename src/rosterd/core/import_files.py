@@ -1,5 +1,6 @@
 """Import files: CSV with a header row, JSON lines (one object a line) or one JSON array of
-objects; spilling what a first pass over one checked."""
+objects; spilling what a first pass over one checked. The CLI's imports and the console's
+read files with these."""
 
 from __future__ import annotations
 

@@ -1,0 +1,236 @@
+"""Importing a directory file into an integration from its page: the upload, its dry-run plan,
+the import run in the background with its progress, and the final report.
+
+The file is read, checked, planned and written by the same core functions as `rosterd users
+import` (core/directory_import.py); the caller needs what rotating the integration's token
+needs. Between the plan and the apply the file waits in this process (`_uploads.Uploads`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Final, cast
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rosterd.console._admin_forms import explain
+from rosterd.console._base import FORGED, SignedIn, form_page, page, redirect, status_of
+from rosterd.console._integrations import IntegrationPages, integration_uuid
+from rosterd.console._uploads import Upload, Uploads, delete_file, owner_of, size
+from rosterd.core.directory_import import DirectoryImportService, checked_directory_file
+from rosterd.core.directory_sync import ImportPlan
+from rosterd.core.entities import Principal
+from rosterd.core.errors import Invalid, NotFound, RosterdError
+from rosterd.core.import_files import FORMATS, Format
+
+log = logging.getLogger("rosterd.console")
+AUTO: Final = "auto"
+# Room for the form's other fields and the multipart framing, beyond the file itself.
+_FORM_OVERHEAD: Final = 64 * 1024
+GONE: Final = "There is no such import: it may have expired. Upload the file again."
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+class ImportPages(IntegrationPages):
+    """The integration pages, with their import."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._imports = DirectoryImportService(self.services.store)
+        self._uploads = Uploads()
+
+    @page
+    async def upload(self, request: Request, signed_in: SignedIn) -> Response:
+        """The import form's POST: keep the file, check it and plan it; nothing is written."""
+        uuid = integration_uuid(request)
+        # Checked before the body is read: a caller who may not import sends no file here.
+        self._imports.check_import_as(principal=signed_in.principal, integration=uuid)
+        limit = self.services.settings.console_import_max_bytes
+        try:
+            form = await _read_upload(request, limit)
+        except UploadTooLarge:
+            return self._refused(signed_in, uuid, f"The file is larger than {size(limit)}.", 413)
+        except MultiPartException:
+            return self._refused(signed_in, uuid, "The upload could not be read.", 400)
+        try:
+            return await self._check_upload(signed_in, uuid, form, limit)
+        finally:
+            await form.close()
+
+    async def _check_upload(
+        self, signed_in: SignedIn, uuid: str, form: FormData, limit: int
+    ) -> Response:
+        csrf = form.get("csrf")
+        if not signed_in.session.csrf_matches(csrf if isinstance(csrf, str) else None):
+            return self.render("error.html", signed_in.context(message=FORGED), 403)
+        principal = signed_in.principal
+        file, format = form.get("file"), form.get("format", AUTO)
+        if not isinstance(file, UploadFile) or not file.filename:
+            return self._refused(signed_in, uuid, "Choose a file to import.", 400)
+        if (file.size or 0) > limit:
+            return self._refused(signed_in, uuid, f"The file is larger than {size(limit)}.", 413)
+        if format != AUTO and format not in FORMATS:
+            return self._refused(signed_in, uuid, "Choose the file's format from the list.", 400)
+        upload = await run_in_threadpool(
+            lambda: self._uploads.keep(
+                file.file,
+                owner=owner_of(signed_in.session),
+                org_id=principal.org.id,
+                integration=uuid,
+                filename=file.filename or "",
+                format=None if format == AUTO else cast("Format", format),
+                full=form.get("full") == "on",
+            )
+        )
+        try:
+            upload.plan, upload.total = await run_in_threadpool(self._plan, principal, upload)
+        except RosterdError as exc:  # the file's errors, or the last admin's refusal
+            self._uploads.discard(upload)
+            problems = [p.line() for p in exc.errors] if isinstance(exc, Invalid) else []
+            return self._refused(signed_in, uuid, explain(exc), status_of(exc), problems)
+        return redirect(f"/integrations/{uuid}/imports/{upload.id}")
+
+    def _plan(self, principal: Principal, upload: Upload) -> tuple[ImportPlan, int]:
+        with checked_directory_file(upload.path, format=upload.format) as file:
+            plan = self._imports.plan_import_as(
+                principal=principal, integration=upload.integration, file=file, full=upload.full
+            )
+            return plan, file.total
+
+    def _refused(
+        self,
+        signed_in: SignedIn,
+        uuid: str,
+        message: str,
+        status: int,
+        problems: list[str] | None = None,
+    ) -> Response:
+        """The integration's page with why the file was not taken (nothing was written)."""
+        return self._integration_page(
+            signed_in, uuid, status=status, import_error=message, problems=problems or []
+        )
+
+    @page
+    async def import_page(self, request: Request, signed_in: SignedIn) -> Response:
+        """The plan before the apply; the progress while it runs; the report after it."""
+        upload = self._upload(request, signed_in)
+        return self._import_page(signed_in, upload)
+
+    @page
+    async def progress(self, request: Request, signed_in: SignedIn) -> Response:
+        """The progress fragment that the page polls (htmx) while the import runs."""
+        upload = self._upload(request, signed_in)
+        return self.render("_import_progress.html", signed_in.context(upload=upload))
+
+    @form_page
+    async def apply(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
+        """Start the import in the background; the browser goes to its progress."""
+        upload = self._upload(request, signed_in)
+        path = f"/integrations/{upload.integration}/imports/{upload.id}"
+        plan = upload.plan
+        assert plan is not None  # an upload is kept only with its plan
+        if plan.counts.archived and form.get("confirm_archive") != "yes":
+            error = f"Confirm that the import archives {users(plan.counts.archived)}."
+            return self._import_page(signed_in, upload, error=error, status=400)
+        with upload.lock:
+            if upload.state != "planned":  # sent twice: it runs once
+                return redirect(path)
+            upload.state = "running"
+        threading.Thread(
+            target=self._run, args=(signed_in.principal, upload), name="console-import"
+        ).start()
+        return redirect(path)
+
+    @form_page
+    async def cancel(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
+        upload = self._upload(request, signed_in)
+        if upload.state == "running":
+            return redirect(f"/integrations/{upload.integration}/imports/{upload.id}")
+        self._uploads.discard(upload)
+        return redirect(f"/integrations/{upload.integration}")
+
+    def _run(self, principal: Principal, upload: Upload) -> None:
+        """The import, read from the kept file again and checked again as it is written."""
+        try:
+            with checked_directory_file(upload.path, format=upload.format) as file:
+                upload.total = file.total
+                upload.result = self._imports.import_users_as(
+                    principal=principal,
+                    integration=upload.integration,
+                    file=file,
+                    full=upload.full,
+                    progress=lambda done: _advance(upload, done),
+                )
+            upload.state = "done"
+        except RosterdError as exc:
+            upload.error = explain(exc)
+            upload.state = "failed"
+        except Exception as exc:  # a failure of the store: said on the page, not a hung bar
+            log.error("a console import failed: %s", type(exc).__name__)  # no personal data
+            upload.error = "The import stopped on an unexpected error; see the server's log."
+            upload.state = "failed"
+        finally:
+            delete_file(upload)
+
+    def _upload(self, request: Request, signed_in: SignedIn) -> Upload:
+        """The path's upload, if the caller may import into its integration and it is this
+        session's; any other is not found."""
+        uuid = integration_uuid(request)
+        principal = signed_in.principal
+        self._imports.check_import_as(principal=principal, integration=uuid)
+        upload = self._uploads.find(
+            request.path_params["import_id"],
+            owner=owner_of(signed_in.session),
+            org_id=principal.org.id,
+            integration=uuid,
+        )
+        if upload is None:
+            raise NotFound(GONE)
+        return upload
+
+    def _import_page(
+        self, signed_in: SignedIn, upload: Upload, *, error: str | None = None, status: int = 200
+    ) -> Response:
+        view, _ = self._integrations.get_integration_as(
+            principal=signed_in.principal, integration=upload.integration
+        )
+        context = signed_in.context(view=view, upload=upload, error=error, users=users)
+        return self.render("import.html", context, status)
+
+
+def _advance(upload: Upload, done: int) -> None:
+    upload.done += done
+
+
+async def _read_upload(request: Request, limit: int) -> FormData:
+    """The multipart form, its file spooled to disk by Starlette's parser, refused as soon as
+    the body passes `limit` (and the form's overhead)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise MultiPartException("not a multipart form")
+    most = limit + _FORM_OVERHEAD
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > most:
+        raise UploadTooLarge
+
+    async def body() -> Any:
+        seen = 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > most:
+                raise UploadTooLarge
+            yield chunk
+
+    parser = MultiPartParser(request.headers, body(), max_files=1, max_fields=8)
+    return await parser.parse()
+
+
+def users(count: int) -> str:
+    return f"{count} user" if count == 1 else f"{count} users"
