@@ -89,6 +89,18 @@ def people(console_org: ConsoleOrg, store: SqlDirectoryStore) -> People:
     )
 
 
+def make_editor_everywhere(store: SqlDirectoryStore, org: TestOrg, user: User) -> None:
+    """Give `user` (only) a role with 'Edit users in all account groups' but no 'Assign
+    management permissions'."""
+    editor = org.add_role(
+        "Editor everywhere",
+        perm.API_ACCESS,
+        perm.VIEW_ALL_USERS,
+        perm.EDIT_USERS_ALL_ACCOUNT_GROUPS,
+    )
+    give_role(store, org, user, editor.role_id)
+
+
 def tokens_of(store: SqlDirectoryStore, org: TestOrg, user: User) -> UserTokens:
     """`user`'s tokens, as `org`'s admin sees them."""
     admin = AuthService(store).authenticate(org.token)
@@ -422,13 +434,7 @@ def test_managing_an_admins_tokens_needs_assign_management(
     browserless: httpx.Client, people: People, store: SqlDirectoryStore
 ) -> None:
     org = people.org
-    editor = org.add_role(
-        "Editor everywhere",
-        perm.API_ACCESS,
-        perm.VIEW_ALL_USERS,
-        perm.EDIT_USERS_ALL_ACCOUNT_GROUPS,
-    )
-    give_role(store, org, people.kel, editor.role_id)
+    make_editor_everywhere(store, org, people.kel)
     sign_in(browserless, people.kel_token)
     art = browserless.get(f"/users/{people.art.id}")
     assert 'id="token-name"' in art.text  # a Regular User's tokens: allowed
