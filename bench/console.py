@@ -62,6 +62,8 @@ def pages(middle: int, user_id: str, seeded: Seeded = Seeded()) -> dict[str, str
         "users, role 10%, deep": f"/console/users?role={seeded.tenth_role}&after={middle}",
         "users, role 10% and name search": f"/console/users?role={seeded.tenth_role}&q=user+5",
         "a user": f"/console/users/{user_id}",
+        "account groups (member counts)": "/console/account-groups",
+        "account group held by 10% (members)": f"/console/account-groups/{seeded.tenth_group}",
         "audit, first page": "/console/audit",
         "audit, by actor 10%": "/console/audit?actor=admin%40search.test",
         "audit, by target": f"/console/audit?target={user_id}",

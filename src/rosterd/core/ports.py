@@ -371,6 +371,13 @@ class DirectoryTransaction(Protocol):
         """Users with a role in the group, in uid order, with the ids of their roles there."""
         ...
 
+    def count_account_group_members(
+        self, org_id: int, aid: int, role_ids: Sequence[int], bound: int
+    ) -> int:
+        """How many users `account_group_members` lists, counted up to `bound` + 1 at most
+        (`role_ids`: every role that may be held there), at a cost bounded by `bound`."""
+        ...
+
     def holders_only_in_account_group(self, aid: int, role_id: int | None = None) -> set[int]:
         """Users holding a role (`role_id`, or any) in this group and in no other."""
         ...

@@ -260,6 +260,16 @@ class SqlTransaction:
     def account_group_members(self, org_id: int, aid: int) -> list[tuple[User, set[int]]]:
         return _account_groups.account_group_members(self._conn, org_id, aid)
 
+    def count_account_group_members(
+        self, org_id: int, aid: int, role_ids: Sequence[int], bound: int
+    ) -> int:
+        roles = {f"role_{i}": role_id for i, role_id in enumerate(role_ids)}
+        statement = _account_groups.members_counted(len(role_ids), bound)
+        row = self._first(statement, {"aid": aid, "org_id": org_id, **roles})
+        assert row is not None  # a count has its row
+        counted: int = row._mapping["members"]
+        return counted
+
     def holders_only_in_account_group(self, aid: int, role_id: int | None = None) -> set[int]:
         return _account_groups.holders_only_in_account_group(self._conn, aid, role_id)
 
