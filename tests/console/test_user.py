@@ -468,3 +468,19 @@ def test_revoking_the_sessions_own_token_ends_the_session(
     after = browserless.get(f"/users/{people.org.admin.id}")
     assert after.status_code == 303
     assert after.headers["location"] == "/console/signin"
+
+
+def test_the_token_list_shows_when_each_token_was_last_used(
+    browserless: httpx.Client, people: People, store: SqlDirectoryStore
+) -> None:
+    sign_in(browserless, people.org.token)
+    store.flush_token_uses()  # written off the request, within a minute: now, for the test
+    page = browserless.get(f"/users/{people.org.admin.id}")
+    assert '<th scope="col">Last used (UTC)</th>' in page.text
+    own = tokens_of(store, people.org, people.org.admin).tokens[0]
+    assert own.last_used_at is not None
+    row = page.text.split("<strong>(this session)</strong>", 1)[1].split("</tr>", 1)[0]
+    used = own.last_used_at.strftime("%Y-%m-%d %H:%M")
+    assert f'<td data-label="Last used">{used}</td>' in row
+    art = browserless.get(f"/users/{people.art.id}")  # Art's token: never used
+    assert '<td data-label="Last used">—</td>' in art.text

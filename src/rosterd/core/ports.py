@@ -564,4 +564,9 @@ class DirectoryStore(Protocol):
         """Every `read()` of the block (in this task and thread) in one transaction."""
         ...
 
+    def token_used(self, token_id: int) -> None:
+        """The token authenticated a request now: record its last use (at most once a minute,
+        never failing or delaying the request)."""
+        ...
+
     def ping(self) -> None: ...
