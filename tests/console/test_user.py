@@ -102,8 +102,10 @@ def make_editor_everywhere(store: SqlDirectoryStore, org: TestOrg, user: User) -
 
 
 def tokens_of(store: SqlDirectoryStore, org: TestOrg, user: User) -> UserTokens:
-    """`user`'s tokens, as `org`'s admin sees them."""
+    """`user`'s tokens, as `org`'s admin sees them (their last uses written first, so that two
+    lists a minute apart differ only by what the test did)."""
     admin = AuthService(store).authenticate(org.token)
+    store.flush_token_uses()
     return AuthService(store).list_user_tokens(principal=admin, user_uid=user.uid)
 
 
