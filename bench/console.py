@@ -10,7 +10,8 @@ role held by every tenth user, an account group held by ten users, and an audit 
 `user.create` per user and a `user.update` by the admin for every tenth. It signs in once and
 then times each page through the console's ASGI app in this process (no socket, so the time is
 rosterd's own: session check, token lookup, permission check, the core call, the template),
-`--rounds` times, and prints min / median / max in milliseconds. It exits 1 if a page does not
+`--rounds` times (`--only TEXT`: only the pages whose label contains TEXT), and prints
+min / median / max in milliseconds. It exits 1 if a page does not
 answer 200.
 """
 
@@ -61,6 +62,8 @@ def pages(middle: int, user_id: str, seeded: Seeded = Seeded()) -> dict[str, str
         "users, role 10%, deep": f"/console/users?role={seeded.tenth_role}&after={middle}",
         "users, role 10% and name search": f"/console/users?role={seeded.tenth_role}&q=user+5",
         "a user": f"/console/users/{user_id}",
+        "account groups (member counts)": "/console/account-groups",
+        "account group held by 10% (members)": f"/console/account-groups/{seeded.tenth_group}",
         "audit, first page": "/console/audit",
         "audit, by actor 10%": "/console/audit?actor=admin%40search.test",
         "audit, by target": f"/console/audit?target={user_id}",
@@ -167,7 +170,7 @@ def _event(
 
 
 async def measure(
-    database_url: str, token: str, rounds: int, seeded: Seeded
+    database_url: str, token: str, rounds: int, seeded: Seeded, only: str = ""
 ) -> dict[str, list[float]]:
     settings = Settings(database_url=database_url, rate_limits=False)
     app = create_app(settings)
@@ -181,6 +184,8 @@ async def measure(
         user_id = listing.text.split('href="/console/users/', 1)[1].split('"', 1)[0]
         times: dict[str, list[float]] = {}
         for label, path in pages(middle, user_id, seeded).items():
+            if only not in label:
+                continue
             headers = {"HX-Request": "true"} if "hx=1" in path else {}
             await client.get(path, headers=headers)  # warm: the first render compiles
             times[label] = []
@@ -200,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--smoke", action="store_true", help="300 users, 3 rounds")
+    parser.add_argument("--only", default="", help="only the pages whose label contains this")
     args = parser.parse_args(argv)
     users, rounds = (300, 3) if args.smoke else (args.users, args.rounds)
     with tempfile.TemporaryDirectory() as folder:
@@ -210,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             build(database_url, users, token_file)
         token = json.loads(token_file.read_text(encoding="utf-8"))["token"]
         seeded = seed_filters(database_url)
-        times = asyncio.run(measure(database_url, token, rounds, seeded))
+        times = asyncio.run(measure(database_url, token, rounds, seeded, args.only))
     print(f"{'page':36} {'min ms':>7} {'median':>7} {'max':>7}")
     for label, values in times.items():
         print(f"{label:36} {min(values):7.2f} {statistics.median(values):7.2f} {max(values):7.2f}")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
+from rosterd.console import _account_groups as console_account_groups
 from rosterd.core import permissions as perm
 from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
@@ -328,3 +330,36 @@ def test_another_organizations_groups_and_roles_are_not_found(
         assert browserless.post(path, data=role_form(csrf, "Mine")).status_code == 404, path
     assert "Their role" not in browserless.get("/roles").text
     assert "Theirs" not in browserless.get("/account-groups").text
+
+
+def test_account_groups_show_their_member_counts_up_to_a_bound(
+    browserless: httpx.Client,
+    console_org: ConsoleOrg,
+    store: SqlDirectoryStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org = console_org.org
+    home, other = org.account_group, org.add_account_group("Other")
+    regular_user_token(console_org, store)  # Art: Regular User in the home group
+    listed = signed_in(browserless, org.token, "/account-groups")
+    assert '<th scope="col">Members</th>' in listed.text
+    # The admin holds their role in all account groups: a member of each.
+    for group, count in ((home, "2"), (other, "1")):
+        assert (
+            f'<td data-label="Members"><a href="/console/users?account_group={group.aid}" '
+            f'aria-label="Members of {group.name}: {count}">{count}</a></td>'
+        ) in listed.text
+    page = browserless.get(f"/account-groups/{home.aid}")
+    assert (
+        f'<dt>Members</dt><dd><a href="/console/users?account_group={home.aid}">2</a>'
+    ) in page.text
+    monkeypatch.setattr(console_account_groups, "MEMBERS_BOUND", 1)
+    bounded = browserless.get("/account-groups")
+    assert f'aria-label="Members of {home.name}: 1+">1+</a>' in bounded.text
+    assert f'aria-label="Members of {other.name}: 1">1</a>' in bounded.text
+
+    # Members are what 'View all account groups settings' shows: a Regular User sees none.
+    browserless.cookies.clear()
+    regular = signed_in(browserless, regular_user_token(console_org, store), "/account-groups")
+    assert regular.status_code == 200
+    assert "Members" not in regular.text

@@ -1,6 +1,7 @@
 """A user's page driven in headless Chromium, with test_browser.py's server, browser and page:
-editing roles (a refusal said beside the form, the boxes as they were ticked) and issuing an API
-token (its secret shown once) and revoking it. The screenshots (ROSTERD_CONSOLE_SCREENSHOTS)
+editing roles (a refusal said beside the form, the boxes as they were ticked), deleting a user
+(refused while devices are assigned; confirmed first, then gone) and issuing an API token (its
+secret shown once) and revoking it. The screenshots (ROSTERD_CONSOLE_SCREENSHOTS)
 are docs/console.md's."""
 
 from __future__ import annotations
@@ -50,9 +51,26 @@ def test_edit_a_users_roles(page: Page, people: ConsoleOrg, server: LiveServer) 
     page.set_viewport_size({"width": 375, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.set_viewport_size({"width": 1000, "height": 700})
+    expect(page.get_by_role("button", name="Delete user")).to_be_disabled()
+    refusal = page.locator("#delete-refusal")
+    expect(refusal).to_have_text("User still assigned to one or more devices.")
 
     page.get_by_role("link", name="Art's MacBook").click()
     expect(page.get_by_role("heading", name="Art's MacBook")).to_be_visible()
+
+    kel = PEOPLE[1]["email"]
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("link", name=kel).click()
+    page.get_by_role("button", name="Delete user").click()
+    expect(page.get_by_role("heading", name="Delete Kel Varnsen?")).to_be_visible()
+    page.get_by_role("link", name="Cancel").click()  # nothing deleted
+    page.get_by_role("button", name="Delete user").click()
+    page.get_by_role("button", name=f"Delete {kel}").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "The user was deleted. What was changed stays in the audit log."
+    )
+    expect(page.locator("#results tbody tr")).to_have_count(2)  # the admin and Art
+    expect(page.get_by_role("link", name=kel)).to_have_count(0)
 
 
 def test_create_a_token_shown_once_then_revoke_it(

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
+from rosterd.core.audit import ACTIONS
 from rosterd.core.directory_sync import DirectorySyncService, parse_record
 from rosterd.core.entities import RoleAssignments
 from rosterd.core.integrations import IntegrationsService
@@ -213,7 +214,28 @@ def test_audit_filters_by_actor_target_action_and_time(
     assert {target for _, target in on_users} >= {f"user {art.id}", f"user {kel.id}"}
     exact = _events(browserless.get("/audit", params={"action": "device.update"}))
     assert exact == [("device.update", f"device {device}")]
-    assert _events(browserless.get("/audit", params={"action": "user"})) == []  # not a prefix
+    # The action filter is a list of the recorded actions and their families.
+    listed = browserless.get("/audit", params={"action": "device."})
+    assert '<option value="">Any</option>' in listed.text
+    assert (
+        '<optgroup label="device">\n      <option value="device." selected>Every device action'
+        '</option>\n      <option value="device.create" >device.create</option>'
+        '<option value="device.update" >device.update</option>'
+    ) in listed.text
+    for action in ACTIONS:
+        assert f'<option value="{action}" >{action}</option>' in listed.text
+    in_family = _events(listed)
+    assert ("device.update", f"device {device}") in in_family
+    assert {action for action, _ in in_family} <= {"device.create", "device.update"}
+    for unknown in ("user", "user.upd", "nonsense."):  # not an action, nor a family
+        refused = browserless.get("/audit", params={"action": unknown})
+        assert refused.status_code == 200
+        assert _events(refused) == []
+        assert (
+            '<span class="error" id="action-error">There is no such action: choose one from the '
+            "list.</span>"
+        ) in refused.text
+        assert f'<option value="{unknown}" selected>{unknown}</option>' in refused.text
     future = browserless.get("/audit", params={"from": "2999-01-01T00:00"})
     assert _events(future) == []
     assert "No changes recorded that match." in future.text

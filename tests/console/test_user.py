@@ -89,9 +89,23 @@ def people(console_org: ConsoleOrg, store: SqlDirectoryStore) -> People:
     )
 
 
+def make_editor_everywhere(store: SqlDirectoryStore, org: TestOrg, user: User) -> None:
+    """Give `user` (only) a role with 'Edit users in all account groups' but no 'Assign
+    management permissions'."""
+    editor = org.add_role(
+        "Editor everywhere",
+        perm.API_ACCESS,
+        perm.VIEW_ALL_USERS,
+        perm.EDIT_USERS_ALL_ACCOUNT_GROUPS,
+    )
+    give_role(store, org, user, editor.role_id)
+
+
 def tokens_of(store: SqlDirectoryStore, org: TestOrg, user: User) -> UserTokens:
-    """`user`'s tokens, as `org`'s admin sees them."""
+    """`user`'s tokens, as `org`'s admin sees them (their last uses written first, so that two
+    lists a minute apart differ only by what the test did)."""
     admin = AuthService(store).authenticate(org.token)
+    store.flush_token_uses()
     return AuthService(store).list_user_tokens(principal=admin, user_uid=user.uid)
 
 
@@ -422,13 +436,7 @@ def test_managing_an_admins_tokens_needs_assign_management(
     browserless: httpx.Client, people: People, store: SqlDirectoryStore
 ) -> None:
     org = people.org
-    editor = org.add_role(
-        "Editor everywhere",
-        perm.API_ACCESS,
-        perm.VIEW_ALL_USERS,
-        perm.EDIT_USERS_ALL_ACCOUNT_GROUPS,
-    )
-    give_role(store, org, people.kel, editor.role_id)
+    make_editor_everywhere(store, org, people.kel)
     sign_in(browserless, people.kel_token)
     art = browserless.get(f"/users/{people.art.id}")
     assert 'id="token-name"' in art.text  # a Regular User's tokens: allowed
@@ -462,3 +470,19 @@ def test_revoking_the_sessions_own_token_ends_the_session(
     after = browserless.get(f"/users/{people.org.admin.id}")
     assert after.status_code == 303
     assert after.headers["location"] == "/console/signin"
+
+
+def test_the_token_list_shows_when_each_token_was_last_used(
+    browserless: httpx.Client, people: People, store: SqlDirectoryStore
+) -> None:
+    sign_in(browserless, people.org.token)
+    store.flush_token_uses()  # written off the request, within a minute: now, for the test
+    page = browserless.get(f"/users/{people.org.admin.id}")
+    assert '<th scope="col">Last used (UTC)</th>' in page.text
+    own = tokens_of(store, people.org, people.org.admin).tokens[0]
+    assert own.last_used_at is not None
+    row = page.text.split("<strong>(this session)</strong>", 1)[1].split("</tr>", 1)[0]
+    used = own.last_used_at.strftime("%Y-%m-%d %H:%M")
+    assert f'<td data-label="Last used">{used}</td>' in row
+    art = browserless.get(f"/users/{people.art.id}")  # Art's token: never used
+    assert '<td data-label="Last used">—</td>' in art.text

@@ -417,3 +417,32 @@ def test_the_audit_filters_find_what_they_should(logged: Logged) -> None:
     assert len([e for e in by_cli if e.startswith(f"{logged.org_id:06d}-")]) == 15
     assert len(by_cli) > 15
     assert logged.page(replace(top, target_id="no-such-target")) == []
+
+
+def test_account_group_member_counts_are_exact_up_to_their_bound(filtered: Filtered) -> None:
+    """The console's member counts: each group's members as `account_group_members` lists
+    them (a role there or in all account groups, another organization's never), counted
+    exactly up to the bound and as more than it past it, whatever roles hold them."""
+    with filtered.store.read() as tx:
+        role_ids = sorted(tx.get_catalogue(filtered.org_id).roles)
+        home = filtered.org.account_group.aid
+        for aid in (home, filtered.second):
+            members = len(tx.account_group_members(filtered.org_id, aid))
+            expected = sum(
+                1
+                for _, held in filtered.everyone
+                if aid in held.by_account_group or held.all_account_groups
+            )
+            assert members == expected
+            for bound in (1, 2, expected - 1, expected, expected + 1, 1_000):
+                counted = tx.count_account_group_members(filtered.org_id, aid, role_ids, bound)
+                assert counted == min(expected, bound + 1), (aid, bound)
+        # The other organization's group, counted with its own roles, has its own members.
+        far = tx.get_organization_by_subdomain(filtered.other.subdomain)
+        assert far is not None
+        far_roles = sorted(tx.get_catalogue(far.id).roles)
+        far_members = len(tx.account_group_members(far.id, filtered.elsewhere_group))
+        assert (
+            tx.count_account_group_members(far.id, filtered.elsewhere_group, far_roles, 1_000)
+            == far_members
+        )

@@ -1,9 +1,13 @@
-"""docs/kandji.md's table of audit actions names exactly what the core records."""
+"""docs/kandji.md's table of audit actions names exactly what the core records, as do the
+core's catalogue of them and the ThousandEyes activity log's words for them."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from rosterd.core.audit import ACTIONS
+from rosterd.dialects.thousandeyes._render import _EVENTS as ACTIVITY_EVENTS
 
 ROOT = Path(__file__).parent.parent.parent
 CORE = ROOT / "src" / "rosterd" / "core"
@@ -37,3 +41,17 @@ def test_the_scim_page_names_only_recorded_actions() -> None:
     named = set(re.findall(rf"`((?:{_TARGETS})\.[a-z_.]+)`", SCIM_DOC.read_text()))
     assert named
     assert named <= _recorded()
+
+
+def test_the_catalogue_of_actions_is_every_recorded_one() -> None:
+    """core/audit.py's ACTIONS (the console's action filter) is what the services record, and
+    the ThousandEyes activity log words each of them."""
+    recorded = {
+        name
+        for path in CORE.glob("*.py")
+        if path.name != "audit.py"
+        for name in _RECORDED.findall(path.read_text())
+    }
+    assert len(ACTIONS) == len(set(ACTIONS))
+    assert set(ACTIONS) == recorded
+    assert set(ACTIVITY_EVENTS) == recorded

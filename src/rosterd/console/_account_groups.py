@@ -25,13 +25,16 @@ from rosterd.core.account_groups import AccountGroupInput, AccountGroupsService
 from rosterd.core.audit import Actor
 from rosterd.core.catalogue import CatalogueService
 from rosterd.core.endpoints import require_endpoint
-from rosterd.core.entities import EndpointPermission
+from rosterd.core.entities import EndpointPermission, Principal
 
 LIST_GROUPS: Final = EndpointPermission("/v7/account-groups", "GET")
 CREATE_GROUP: Final = EndpointPermission("/v7/account-groups", "POST")
 GET_GROUP: Final = EndpointPermission("/v7/account-groups/{id}", "GET")
 UPDATE_GROUP: Final = EndpointPermission("/v7/account-groups/{id}", "PUT")
 DELETE_GROUP: Final = EndpointPermission("/v7/account-groups/{id}", "DELETE")
+# Members are counted up to a bound (beyond it: "1,000+"), so that a page costs the same
+# however many hold roles in a group (docs/performance.md, "The console").
+MEMBERS_BOUND: Final = 1_000
 # The group page's forms: each one's error (in the page's `form`) and the flag offering it.
 GROUP_FORMS: Final = {"rename_error": "may_rename", "delete_error": "may_delete"}
 
@@ -108,6 +111,7 @@ class AccountGroupPages(Pages):
             groups=sorted(ctx.available_account_groups(), key=lambda g: g.aid),
             current=ctx.account_group,
             may_create=may_offer(ctx, principal, perm.EDIT_ACCOUNT_GROUPS, CREATE_GROUP),
+            members=self._members(principal, None),
             form=form,
         )
         return render_with_forms(self, "account_groups.html", context, CREATE_FORM, status)
@@ -123,6 +127,17 @@ class AccountGroupPages(Pages):
             view=view,
             may_rename=may_offer(ctx, principal, perm.EDIT_ACCOUNT_GROUPS, UPDATE_GROUP),
             may_delete=may_offer(ctx, principal, perm.EDIT_ACCOUNT_GROUPS, DELETE_GROUP),
+            members=self._members(principal, [view.group.aid]),
             form=form,
         )
         return render_with_forms(self, "account_group.html", context, GROUP_FORMS, status)
+
+    def _members(self, principal: Principal, aids: list[int] | None) -> dict[int, str] | None:
+        """Each group's member count as shown ("1,000+" past the bound), None if not shown."""
+        counts = self._groups.count_members(principal=principal, aids=aids, bound=MEMBERS_BOUND)
+        if counts is None:
+            return None
+        return {
+            aid: f"{MEMBERS_BOUND:,}+" if n > MEMBERS_BOUND else f"{n:,}"
+            for aid, n in counts.items()
+        }

@@ -50,6 +50,8 @@ def create_console_app(services: Services) -> Starlette:
             Route("/users", users.users, methods=["GET"]),
             Route("/users/{user_id}", user.user, methods=["GET"]),
             Route("/users/{user_id}/roles", user.update_roles, methods=["POST"]),
+            Route("/users/{user_id}/delete", user.confirm_delete, methods=["GET"]),
+            Route("/users/{user_id}/delete", user.delete, methods=["POST"]),
             Route("/users/{user_id}/tokens", user.create_token, methods=["POST"]),
             Route("/users/{user_id}/tokens/{token_id}/revoke", user.revoke_token, methods=["POST"]),
             Route("/audit", audit.audit, methods=["GET"]),

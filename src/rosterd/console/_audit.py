@@ -1,6 +1,6 @@
 """The audit log, newest first (`GET /api/v1/audit/events`'s view), filtered by who made a
-change (`actor`), who or what it was made to (`target`), its `action` (`user.`: every action
-on users) and its time (`from`, `to`: UTC)."""
+change (`actor`), who or what it was made to (`target`), its `action` (one of the known ones,
+or a family of them: `user.`, every action on users) and its time (`from`, `to`: UTC)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rosterd.console._base import PAGE_SIZE, Pages, SignedIn, page
+from rosterd.core.audit import ACTIONS
 from rosterd.core.audit_log import AuditLogService, AuditPage, AuditPeople
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import EndpointPermission
@@ -24,6 +25,13 @@ MAX_FILTER: Final = 255
 NAMES: Final = ("actor", "target", "action", "from", "to")
 NOBODY: Final = "No user of this organization has that email or id."
 BAD_TIME: Final = "Give a time as 2026-12-01 or 2026-12-01T08:00 (UTC)."
+NO_SUCH_ACTION: Final = "There is no such action: choose one from the list."
+# The action filter's choices: each family (`user`, offered as `user.`) with its actions.
+ACTION_FAMILIES: Final = tuple(
+    (family, tuple(a for a in ACTIONS if a.partition(".")[0] == family))
+    for family in dict.fromkeys(a.partition(".")[0] for a in ACTIONS)
+)
+_KNOWN_ACTIONS: Final = frozenset(ACTIONS) | {f"{family}." for family, _ in ACTION_FAMILIES}
 
 
 @dataclass
@@ -47,6 +55,8 @@ def audit_filters(params: QueryParams) -> AuditFilters:
     filters = AuditFilters({name: params.get(name, "").strip()[:MAX_FILTER] for name in NAMES})
     filters.start = _time(filters, "from")
     filters.end = _time(filters, "to")
+    if filters.shown["action"] and filters.shown["action"] not in _KNOWN_ACTIONS:
+        filters.errors["action"] = NO_SUCH_ACTION
     return filters
 
 
@@ -68,7 +78,9 @@ class AuditPages(Pages):
     async def audit(self, request: Request, signed_in: SignedIn) -> Response:
         require_endpoint(signed_in.principal, LIST_AUDIT_EVENTS)
         filters = audit_filters(request.query_params)
-        if filters.errors:  # a time that could not be read: nothing rather than the wrong range
+        # A time that could not be read, an action never recorded: nothing rather than the
+        # wrong events.
+        if filters.errors:
             return self._render(signed_in, filters, AuditPage([], has_more=False))
         found = AuditLogService(self.services.store).list_events(
             principal=signed_in.principal,
@@ -88,7 +100,9 @@ class AuditPages(Pages):
     def _render(self, signed_in: SignedIn, filters: AuditFilters, found: AuditPage) -> Response:
         last = found.events[-1] if found.has_more and found.events else None
         older = filters.link(before=f"{last.occurred_at.isoformat()}|{last.id}") if last else None
-        context = signed_in.context(events=found.events, older=older, filters=filters)
+        context = signed_in.context(
+            events=found.events, older=older, filters=filters, action_families=ACTION_FAMILIES
+        )
         return self.render("audit.html", context)
 
 

@@ -1,6 +1,7 @@
 """A user's page: their account; their account groups and roles, edited as
 `PUT /v7/users/{id}` edits them; their devices (`GET /api/v1/devices?user_id=`'s view); their
-API tokens, issued (the secret shown on that one response) and revoked.
+API tokens, issued (the secret shown on that one response) and revoked; and deleting them, as
+`DELETE /api/v1/users/{id}` does, after a confirmation page.
 
 Each edit is the same core call the APIs make, with the signed-in user's principal: the page
 offers a form only where the caller may use it, and a refusal of a form sent anyway is said
@@ -40,6 +41,7 @@ GET_USER: Final = EndpointPermission("/api/v1/users/{id}", "GET")
 GET_ROLES: Final = EndpointPermission("/v7/users/{id}", "GET")
 UPDATE_ROLES: Final = EndpointPermission("/v7/users/{id}", "PUT")
 LIST_DEVICES: Final = EndpointPermission("/api/v1/devices", "GET")
+DELETE_USER: Final = EndpointPermission("/api/v1/users/{id}", "DELETE")
 DEVICES_SHOWN: Final = 100
 # The roles form's checkboxes: `role:{aid}:{role_id}`, and `all:{role_id}` for the roles held
 # in all account groups; a checked box is sent, an unchecked one is not.
@@ -122,6 +124,43 @@ class UserPage(Pages):
             return signed_out()  # the session's own token: the session ends with it
         return redirect(f"/users/{found.user.id}#tokens")
 
+    @page
+    async def confirm_delete(self, request: Request, signed_in: SignedIn) -> Response:
+        found = self._found(request, signed_in)
+        refusal = self._delete_refusal(signed_in, found)
+        if refusal is not None:  # nothing to confirm: the user's page says why
+            return self._page(signed_in, found, {"delete_error": str(refusal)}, status_of(refusal))
+        yourself = found.user.id == signed_in.principal.user.id
+        return self.render("user_delete.html", signed_in.context(found=found, yourself=yourself))
+
+    @form_page
+    async def delete(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
+        found = self._found(request, signed_in)
+        try:
+            require_endpoint(signed_in.principal, DELETE_USER)
+            self._directory.delete_user(
+                principal=signed_in.principal,
+                user_id=found.user.id,
+                actor=Actor.of(signed_in.principal),
+            )
+        except (Invalid, Forbidden) as exc:
+            return self._page(signed_in, found, {"delete_error": str(exc)}, status_of(exc))
+        if found.user.id == signed_in.principal.user.id:
+            return signed_out()  # their tokens went with them, this session's among them
+        # The notice names the user by id alone: a URL is logged, and an email is personal.
+        return redirect(f"/users?deleted={found.user.id}")
+
+    def _delete_refusal(
+        self, signed_in: SignedIn, found: DirectoryUser
+    ) -> Invalid | Forbidden | None:
+        """Why deleting the user would be refused now (the core's check), if it would."""
+        try:
+            require_endpoint(signed_in.principal, DELETE_USER)
+            self._directory.check_delete_user(principal=signed_in.principal, user_id=found.user.id)
+        except (Invalid, Forbidden) as exc:
+            return exc
+        return None
+
     def _found(self, request: Request, signed_in: SignedIn) -> DirectoryUser:
         """The page's user, of the caller's organization only (else not found)."""
         user_id = uuid_or_not_found(request.path_params["user_id"], "user")
@@ -151,6 +190,7 @@ class UserPage(Pages):
             devices=self._devices(signed_in, found),
             tokens=self._auth.list_user_tokens(principal=principal, user_uid=found.user.uid),
             session_token_id=principal.token_id,
+            delete_refusal=self._delete_refusal(signed_in, found),
             **{"issued": None, **forms},
         )
         return self.render("user.html", context, status)

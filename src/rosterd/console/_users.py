@@ -27,6 +27,7 @@ from rosterd.console._base import (
 from rosterd.core.directory import DirectoryService, UserFilterChoices, UserPage
 from rosterd.core.endpoints import require_endpoint
 from rosterd.core.entities import EndpointPermission
+from rosterd.core.errors import NotFound
 from rosterd.core.ports import Keyset, UserQuery
 
 LIST_USERS: Final = EndpointPermission("/api/v1/users", "GET")
@@ -100,6 +101,7 @@ class UserPages(Pages):
             )
         last = found.users[-1].user.uid if found.has_more and found.users else None
         context = signed_in.context(
+            deleted=self._deleted(signed_in, request.query_params.get("deleted", "")),
             users=found.users,
             filters=filters,
             choices=choices,
@@ -108,3 +110,14 @@ class UserPages(Pages):
         # htmx asks for the results alone as the search is typed.
         template = "_user_rows.html" if request.headers.get("HX-Request") else "users.html"
         return self.render(template, context)
+
+    def _deleted(self, signed_in: SignedIn, value: str) -> UUID | None:
+        """The user a delete sent the browser here for (`?deleted=`), if they are gone."""
+        user_id = _uuid_or_none(value)
+        if user_id is None:
+            return None
+        try:
+            self._directory.get_user(principal=signed_in.principal, user_id=user_id)
+        except NotFound:
+            return user_id
+        return None  # a link naming a user who is there: no notice

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -74,6 +74,24 @@ class AccountGroupsService:
             ctx.require_any(perm.VIEW_ACCOUNT_GROUPS)
             group = _find_group(ctx, group_id)
             return _view(tx, ctx, group, with_members=with_members)
+
+    def count_members(
+        self, *, principal: Principal, aids: Collection[int] | None, bound: int
+    ) -> dict[int, int] | None:
+        """The members (as `with_members` lists them) of each account group the caller lists,
+        or of those of them in `aids`, each counted up to `bound` + 1 (more than `bound`: at
+        least that many); None when the caller may not see members ('View all account groups
+        settings', as a group's members take)."""
+        with self._store.read() as tx:
+            ctx = caller_context(tx, principal, None)
+            if not ctx.holds(perm.VIEW_ACCOUNT_GROUPS):
+                return None
+            role_ids = sorted(ctx.roles)
+            return {
+                group.aid: tx.count_account_group_members(ctx.org_id, group.aid, role_ids, bound)
+                for group in ctx.available_account_groups()
+                if aids is None or group.aid in aids
+            }
 
     def create_account_group(
         self, *, principal: Principal, data: AccountGroupInput, actor: Actor, with_members: bool

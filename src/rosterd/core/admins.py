@@ -55,17 +55,19 @@ ORGANIZATION_ADMIN_ROLE_ID: Final = next(
 
 
 def keep_an_organization_admin(
-    tx: DirectoryTransaction, org_id: int, losing: Collection[int]
+    tx: DirectoryTransaction, org_id: int, losing: Collection[int], *, lock: bool = True
 ) -> None:
     """Refuse a change by which the users `losing` stop being active Organization Admins
     (deleted, demoted, deactivated or archived) if no other active one would be left.
 
     The organization's row is locked first, so that two such changes on PostgreSQL queue up
-    and the second sees what the first left (SQLite writers are serialized anyway).
+    and the second sees what the first left (SQLite writers are serialized anyway); a read
+    that only asks whether the change would be refused (`lock=False`) takes no lock.
     """
     if not losing:
         return
-    tx.lock_organization(org_id)
+    if lock:
+        tx.lock_organization(org_id)
     refuse_losing_the_last_admin(tx.active_role_holders(org_id, ORGANIZATION_ADMIN_ROLE_ID), losing)
 
 

@@ -71,6 +71,7 @@ class AuthService:
             raise Unauthenticated("The user's email address changed and is not yet confirmed")
         if not principal.user.active or principal.user.archived:
             raise Unauthenticated("The user is not active")
+        self._store.token_used(principal.token_id)
         return principal
 
     def create_token(

@@ -12,7 +12,11 @@ from typing import Final
 from uuid import UUID
 
 from rosterd.core import permissions as perm
-from rosterd.core.admins import keep_an_organization_admin, require_may_change_manager
+from rosterd.core.admins import (
+    ORGANIZATION_ADMIN_ROLE_ID,
+    keep_an_organization_admin,
+    require_may_change_manager,
+)
 from rosterd.core.audit import Actor, record
 from rosterd.core.endpoints import permission_codes_anywhere, require_tenant_permission
 from rosterd.core.entities import (
@@ -22,9 +26,10 @@ from rosterd.core.entities import (
     Principal,
     Role,
     RoleAssignments,
+    User,
 )
 from rosterd.core.errors import Invalid, NotFound
-from rosterd.core.ports import DirectoryStore, Keyset, UserQuery
+from rosterd.core.ports import DirectoryStore, DirectoryTransaction, Keyset, UserQuery
 
 STILL_ASSIGNED: Final = "User still assigned to one or more devices."
 NOT_FOUND: Final = "Not found."
@@ -80,23 +85,7 @@ class DirectoryService:
 
     def delete_user(self, *, principal: Principal, user_id: UUID, actor: Actor) -> None:
         with self._store.write() as tx:
-            require_tenant_permission(tx, principal, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
-            # Locked until commit, so the count below sees any assignment that got the user
-            # first, and no assignment can start before the delete commits.
-            user = tx.get_user_by_id(principal.org.id, user_id)
-            if user is None:
-                raise NotFound(NOT_FOUND)
-            if tx.count_devices_of(principal.org.id, user.uid) > 0:
-                raise Invalid(STILL_ASSIGNED)
-            require_may_change_manager(
-                tx.get_catalogue(principal.org.id).roles,
-                tx.get_role_assignments(user.uid),
-                RoleAssignments(),
-                removes_or_disables=True,
-                may_assign_management=perm.ASSIGN_MANAGEMENT_PERMISSIONS
-                in permission_codes_anywhere(tx, principal),
-            )
-            keep_an_organization_admin(tx, principal.org.id, [user.uid])
+            user = _deletable(tx, principal, user_id, lock=True)
             tx.delete_user(principal.org.id, user.uid)
             record(
                 tx,
@@ -107,3 +96,37 @@ class DirectoryService:
                 target_id=str(user.id),
                 new_state={"email": user.email, "name": user.name, "uid": str(user.uid)},
             )
+
+    def check_delete_user(self, *, principal: Principal, user_id: UUID) -> None:
+        """Raise what `delete_user` would refuse now, changing nothing (the console says it
+        before offering the delete; `delete_user` checks again, as anything may change)."""
+        with self._store.read() as tx:
+            _deletable(tx, principal, user_id, lock=False)
+
+
+def _deletable(
+    tx: DirectoryTransaction, principal: Principal, user_id: UUID, *, lock: bool
+) -> User:
+    """The user `user_id`, if the caller may delete them; else the refusal."""
+    require_tenant_permission(tx, principal, perm.EDIT_USERS_ALL_ACCOUNT_GROUPS)
+    # In a write, locked until commit, so the count below sees any assignment that got the
+    # user first, and no assignment can start before the delete commits.
+    user = tx.get_user_by_id(principal.org.id, user_id)
+    if user is None:
+        raise NotFound(NOT_FOUND)
+    if tx.count_devices_of(principal.org.id, user.uid) > 0:
+        raise Invalid(STILL_ASSIGNED)
+    held = tx.get_role_assignments(user.uid)
+    require_may_change_manager(
+        tx.get_catalogue(principal.org.id).roles,
+        held,
+        RoleAssignments(),
+        removes_or_disables=True,
+        may_assign_management=perm.ASSIGN_MANAGEMENT_PERMISSIONS
+        in permission_codes_anywhere(tx, principal),
+    )
+    # Only an Organization Admin can be the last one: a read that merely asks (the console,
+    # on every user's page) skips the count for everyone else.
+    if lock or ORGANIZATION_ADMIN_ROLE_ID in held.role_ids():
+        keep_an_organization_admin(tx, principal.org.id, [user.uid], lock=lock)
+    return user

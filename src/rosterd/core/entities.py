@@ -98,6 +98,8 @@ class ApiToken:
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    # When it was last used, to within a minute or so (None: not since rosterd recorded it).
+    last_used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

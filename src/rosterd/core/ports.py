@@ -371,6 +371,13 @@ class DirectoryTransaction(Protocol):
         """Users with a role in the group, in uid order, with the ids of their roles there."""
         ...
 
+    def count_account_group_members(
+        self, org_id: int, aid: int, role_ids: Sequence[int], bound: int
+    ) -> int:
+        """How many users `account_group_members` lists, counted up to `bound` + 1 at most
+        (`role_ids`: every role that may be held there), at a cost bounded by `bound`."""
+        ...
+
     def holders_only_in_account_group(self, aid: int, role_id: int | None = None) -> set[int]:
         """Users holding a role (`role_id`, or any) in this group and in no other."""
         ...
@@ -555,6 +562,11 @@ class DirectoryStore(Protocol):
     def write(self) -> AbstractContextManager[DirectoryTransaction]: ...
     def shared_read(self) -> AbstractContextManager[None]:
         """Every `read()` of the block (in this task and thread) in one transaction."""
+        ...
+
+    def token_used(self, token_id: int) -> None:
+        """The token authenticated a request now: record its last use (at most once a minute,
+        never failing or delaying the request)."""
         ...
 
     def ping(self) -> None: ...

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, exists, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.core.entities import AccountGroup, User
@@ -71,6 +84,35 @@ def account_group_members(conn: Connection, org_id: int, aid: int) -> list[tuple
             users[uid] = _rows.user(row)
         roles[uid].add(row._mapping["role_id"])
     return [(user, roles[uid]) for uid, user in users.items()]
+
+
+@functools.cache
+def members_counted(roles: int, bound: int) -> Select[Any]:
+    """How many users `account_group_members` would list, counted up to `bound` + 1 (more
+    than `bound`: at least that many), reading at most `bound` + 1 index entries per role; its
+    parameters are `aid`, `org_id` and `role_0` … (the `roles` roles that may be held there).
+    One statement per number of roles and bound, prepared once (`_prepared`): built and
+    compiled per call, SQLAlchemy spent 5 ms on it, SQLite 0.05.
+
+    Within one (aid, role_id) the role assignments' index (migration 0009) holds each uid once,
+    in uid order, so each role's first `bound` + 1 holders are an index range; their union
+    with the first `bound` + 1 holders of roles in all account groups counts every member
+    exactly when no part was cut, and more than `bound` when one was. (A DISTINCT over the
+    group's rows would sort or hash all of them: a million, in the default group.)"""
+    limit = bound + 1
+    parts: list[Select[Any]] = [
+        select(_in_group.c.uid)
+        .where(_in_group.c.aid == bindparam("aid"), _in_group.c.role_id == bindparam(f"role_{i}"))
+        .order_by(_in_group.c.uid)
+        .limit(limit)
+        for i in range(roles)
+    ]
+    # The user's organization by their primary key: roles in all account groups are few, and
+    # the organization's index would walk every user of it.
+    org_of = select(t.users.c.org_id).where(t.users.c.uid == _in_all.c.uid).scalar_subquery()
+    parts.append(select(_in_all.c.uid).where(org_of == bindparam("org_id")).limit(limit))
+    members = union(*(part.subquery().select() for part in parts)).limit(limit).subquery()
+    return select(func.count().label("members")).select_from(members)
 
 
 def holders_only_in_account_group(conn: Connection, aid: int, role_id: int | None) -> set[int]:

@@ -154,6 +154,7 @@ def api_token(row: RowLike) -> ApiToken:
         name=m["name"],
         created_at=m["created_at"],
         revoked_at=m["revoked_at"],
+        last_used_at=m["last_used_at"],
     )
 
 

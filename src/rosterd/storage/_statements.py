@@ -7,7 +7,18 @@ recognises them at once).
 
 from __future__ import annotations
 
-from sqlalchemy import Insert, Table, bindparam, delete, insert, null, or_, select, union_all
+from sqlalchemy import (
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
@@ -26,6 +37,17 @@ FIND_PRINCIPAL = (
         t.api_tokens.c.token_hash == bindparam("token_hash"),
         t.api_tokens.c.revoked_at.is_(None),
     )
+)
+
+# A token's last use (storage/_token_use.py), only ever moved forward: two processes' writes
+# may arrive in either order.
+RECORD_TOKEN_USE = (
+    update(t.api_tokens)
+    .where(
+        t.api_tokens.c.id == bindparam("token_id"),
+        or_(t.api_tokens.c.last_used_at.is_(None), t.api_tokens.c.last_used_at < bindparam("at")),
+    )
+    .values(last_used_at=bindparam("at"))
 )
 
 # A user's tokens, oldest first (the console's user page lists them on every view).

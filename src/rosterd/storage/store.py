@@ -84,6 +84,7 @@ from rosterd.storage import tables as t
 from rosterd.storage._access import AccessCache
 from rosterd.storage._kept import KeptConnections
 from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
+from rosterd.storage._token_use import TokenUses
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
 _KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
@@ -115,6 +116,7 @@ class SqlDirectoryStore:
             if sqlite
             else None
         )
+        self._token_uses = TokenUses(self._write_token_uses)
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
@@ -165,8 +167,22 @@ class SqlDirectoryStore:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    def token_used(self, token_id: int) -> None:
+        """The token authenticated a request: its last use is recorded, within a minute, off
+        the request (storage/_token_use.py)."""
+        self._token_uses.used(token_id)
+
+    def flush_token_uses(self) -> None:
+        """Write the token uses not written yet, now (the tests' way to see them at once)."""
+        self._token_uses.flush()
+
+    def _write_token_uses(self, uses: Mapping[int, datetime]) -> None:
+        with self.write() as tx:
+            tx.record_token_uses(uses)
+
     def close(self) -> None:
         """Close the connections this store keeps open (the engine's pool is the caller's)."""
+        self._token_uses.close()
         for kept in (self._readers, self._writer):
             if kept is not None:
                 kept.close()
@@ -259,6 +275,16 @@ class SqlTransaction:
 
     def account_group_members(self, org_id: int, aid: int) -> list[tuple[User, set[int]]]:
         return _account_groups.account_group_members(self._conn, org_id, aid)
+
+    def count_account_group_members(
+        self, org_id: int, aid: int, role_ids: Sequence[int], bound: int
+    ) -> int:
+        roles = {f"role_{i}": role_id for i, role_id in enumerate(role_ids)}
+        statement = _account_groups.members_counted(len(role_ids), bound)
+        row = self._first(statement, {"aid": aid, "org_id": org_id, **roles})
+        assert row is not None  # a count has its row
+        counted: int = row._mapping["members"]
+        return counted
 
     def holders_only_in_account_group(self, aid: int, role_id: int | None = None) -> set[int]:
         return _account_groups.holders_only_in_account_group(self._conn, aid, role_id)
@@ -540,6 +566,10 @@ class SqlTransaction:
             .returning(t.api_tokens)
         ).first()
         return _rows.api_token(row) if row else None
+
+    def record_token_uses(self, uses: Mapping[int, datetime]) -> None:
+        many = [{"token_id": token_id, "at": at} for token_id, at in uses.items()]
+        self._execute_many(_statements.RECORD_TOKEN_USE, many)
 
     def list_tokens(self, org_id: int, user_uid: int) -> list[ApiToken]:
         rows = self._all(_statements.TOKENS_OF_USER, {"org_id": org_id, "user_uid": user_uid})

@@ -147,6 +147,8 @@ api_tokens = Table(
     Column("name", String(255), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    # Written at most once a minute per token and process, off the request (migration 0011).
+    Column("last_used_at", UTCDateTime, nullable=True),
 )
 
 audit_events = Table(
