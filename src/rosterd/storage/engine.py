@@ -10,10 +10,12 @@ terms, and error messages end up in logs.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -26,9 +28,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(
-            parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
-        )
+        engine = create_engine(parsed, pool_size=10, max_overflow=20, hide_parameters=True)
+        _ping_idle_connections(engine)
+        return engine
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
@@ -42,6 +44,34 @@ def make_engine(url: str) -> Engine:
     )
     _configure_sqlite(engine)
     return engine
+
+
+# A PostgreSQL connection idle this long is pinged before it is handed out (see below).
+PING_IDLE_AFTER_S = 1.0
+_CHECKED_IN_AT = "rosterd_checked_in_at"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat idle: a round trip of the seven a
+    read request made (docs/performance.md). A server that restarted or dropped idle
+    connections is found out as `pool_pre_ping` would find it, and a fresh connection taken;
+    a connection in steady use is not pinged: if the server goes away between two uses a
+    second apart, that use fails, and SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        checked_in = record.info.get(_CHECKED_IN_AT)
+        if checked_in is not None and time.monotonic() - checked_in < PING_IDLE_AFTER_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool closes this connection and tries another (a new one, if need be).
+            raise DisconnectionError() from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:
