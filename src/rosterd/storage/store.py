@@ -108,7 +108,7 @@ class SqlDirectoryStore:
         self._writer_turn = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
-        # On PostgreSQL the pool's checkout pings the server, which a kept connection would not.
+        # On PostgreSQL the pool's checkout pings an idle connection, which a kept one would not.
         sqlite = engine.dialect.name == "sqlite"
         self._readers = KeptConnections(engine, keep=_KEPT_READERS) if sqlite else None
         # One writer at a time (the turn above): one connection, beginning IMMEDIATE.
