@@ -3,6 +3,7 @@ by Alembic (as before) when it is not, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,9 @@ def migration(revision: str, down: str) -> str:
         ({"a.py": migration('"a"', "None"), "b.py": migration("1", '"a"')}, None),
         ({"a.py": migration('"a"', "None"), "b.py": migration('"b"', '"a" +')}, None),
         ({"a.py": migration('"a"', "None"), "b.py": migration('"b"', "7")}, None),
+        ({"a.py": migration('"a"', "None"), "b.py": migration('"b"', '("a"]')}, None),
+        ({"a.py": migration('"a"', "None"), "b.py": migration('"b"', '"a\\"b"')}, None),
+        ({"a.py": migration("'a'", "None"), "b.py": migration('"b"', "['a']")}, "b"),
         ({"a.py": migration('"a"', "None"), "b.py": migration('"b"', "None")}, None),  # two heads
         ({}, None),
     ],
@@ -63,6 +67,20 @@ def test_the_head_is_read_only_from_plain_revision_lines(
     for name, content in files.items():
         (tmp_path / name).write_text(content)
     assert file_head(tmp_path) == head
+
+
+def test_the_head_is_read_without_the_python_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11's parser keeps its recursion count across threads: `ast.literal_eval` of a
+    revision line failed with "AST constructor recursion depth mismatch" while another thread
+    compiled a module (a test run under load). The lines are read by patterns instead."""
+
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("the parser was used")
+
+    expected = file_head()
+    monkeypatch.setattr(ast, "parse", refused)
+    monkeypatch.setattr(ast, "literal_eval", refused)
+    assert file_head() == expected is not None
 
 
 def test_a_current_schema_is_opened_without_loading_alembic(own_database_url: str) -> None:

@@ -7,10 +7,9 @@ revision lines of the migration files (`at_head`), and Alembic is loaded only wh
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Engine, inspect, text
 
@@ -70,19 +69,44 @@ def file_head(versions: Path = MIGRATIONS / "versions") -> str | None:
             continue
         try:
             found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
-            revision = ast.literal_eval(found["revision"])
-            down = ast.literal_eval(found["down_revision"])
-        except (OSError, KeyError, ValueError, SyntaxError):
+            revision = _plain_literal(found["revision"])
+            down = _plain_literal(found["down_revision"])
+        except (OSError, KeyError):
             return None
-        down = (down,) if isinstance(down, str) else down or ()
-        if not isinstance(revision, str) or not isinstance(down, tuple | list):
-            return None
-        if not all(isinstance(parent, str) for parent in down):
+        if not isinstance(revision, str) or isinstance(down, _NotPlain):
             return None
         revisions.add(revision)
-        parents.update(down)
+        if isinstance(down, str):
+            parents.add(down)
+        elif down is not None:
+            parents.update(down)
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
+
+
+class _NotPlain:
+    """A value the patterns below do not read."""
+
+
+_NOT_PLAIN: Final = _NotPlain()
+_QUOTED = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
+_STRING = re.compile(_QUOTED)
+_ITEMS = rf"\s*(?:{_QUOTED}\s*(?:,\s*{_QUOTED}\s*)*,?\s*)?"
+_SEQUENCE = re.compile(rf"\({_ITEMS}\)|\[{_ITEMS}\]")
+
+
+def _plain_literal(text: str) -> str | tuple[str, ...] | _NotPlain | None:
+    """A revision line's value: a quoted string without escapes, a tuple or list of them, or
+    None; anything else is `_NOT_PLAIN` (Alembic is asked then). Read with two patterns, not
+    `ast`: CPython 3.11's parser state is shared by threads, and `ast.literal_eval` here failed
+    with "AST constructor recursion depth mismatch" while another thread compiled a module."""
+    if text == "None":
+        return None
+    if _STRING.fullmatch(text):
+        return text[1:-1]
+    if _SEQUENCE.fullmatch(text):
+        return tuple(quoted[1:-1] for quoted in _STRING.findall(text))
+    return _NOT_PLAIN
 
 
 def _alembic_is_current(engine: Engine) -> bool:
