@@ -215,14 +215,14 @@ def _seed_devices_and_more(conn: Connection, org_id: int) -> None:
         )
     devices: list[dict[str, Any]] = []
     for n, uid in enumerate(uids):
-        devices.append(_device(n, org_id, uid, now))
+        devices.append(device_row(n, org_id, uid, now))
         if len(devices) >= _BATCH:
             _insert(conn, t.devices, devices)
             devices = []
     _insert(conn, t.devices, devices)
 
 
-def _device(n: int, org_id: int, uid: int, now: datetime) -> dict[str, Any]:
+def device_row(n: int, org_id: int, uid: int, now: datetime) -> dict[str, Any]:
     platform = "Vision" if n % 100_000 == 99_999 else _PLATFORMS[n % len(_PLATFORMS)]
     tenth = n % 10 == 0
     return {

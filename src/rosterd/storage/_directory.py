@@ -152,6 +152,11 @@ _LISTINGS: WeakKeyDictionary[Dialect, _Listing] = WeakKeyDictionary()
 def _list_unsearched(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
+    integration_id = None
+    if query.integration_uuid is not None or query.archived is not None:
+        integration_id = _filter_values(conn, org_id, query.integration_uuid)
+        if query.integration_uuid is not None and integration_id is None:
+            return []  # no such integration in this organization: no user of it
     stmt = _unsearched(
         reverse=page.reverse,
         positioned=page.position is not None,
@@ -164,7 +169,7 @@ def _list_unsearched(
         "position": page.position,
         "id": query.id,
         "archived": query.archived,
-        "integration_uuid": query.integration_uuid,
+        "integration_id": integration_id,
         "offset": page.offset,
         "limit": page.limit,
     }
@@ -189,6 +194,26 @@ class _Listing:
         return self._reader(self._prepared[stmt].fetch(conn, params))
 
 
+def _filter_values(conn: Connection, org_id: int, integration: UUID | None) -> int | None:
+    """The id of the organization's integration of that uuid (None: none asked, or none of
+    it), given to the listing as a value: as a subquery its value was unknown to PostgreSQL's
+    planner, which then took half of the users to be of it and walked every user newest first
+    for a ten-user integration (0.5 s at a million users). In the same round trip PostgreSQL
+    is told to plan the listing for its own values until the commit: a prepared statement's
+    generic plan would take an integration or archived filter to match half of the users,
+    whatever their statistics say."""
+    columns: list[ColumnElement[Any]] = []
+    if integration is not None:
+        columns.append(_integration_id(org_id, integration))
+    if conn.dialect.name == "postgresql":
+        columns.append(func.set_config("plan_cache_mode", "force_custom_plan", True))
+    if not columns:
+        return None
+    row = conn.execute(select(*columns)).one()
+    found: int | None = row[0] if integration is not None else None
+    return found
+
+
 @cache
 def _unsearched(
     *, reverse: bool, positioned: bool, by_id: bool, by_archived: bool, by_integration: bool
@@ -200,10 +225,8 @@ def _unsearched(
     if by_archived:
         where.append(users.c.archived == bindparam("archived"))
     if by_integration:
-        where.append(
-            users.c.integration_id
-            == _integration_id(bindparam("org_id"), bindparam("integration_uuid"))
-        )
+        integration_id = bindparam("integration_id", type_=users.c.integration_id.type)
+        where.append(users.c.integration_id == integration_id)
     if positioned:
         position = bindparam("position", type_=users.c.uid.type)
         where.append(users.c.uid > position if reverse else users.c.uid < position)
@@ -537,11 +560,15 @@ def get_user_by_id(conn: Connection, org_id: int, id: UUID, *, lock: bool) -> Us
 
 
 def count_devices_of(conn: Connection, org_id: int, uid: int) -> int:
+    in_org: ColumnElement[bool] = t.devices.c.org_id == org_id
+    if conn.dialect.name == "sqlite":
+        # Unindexed (`+ 0`): without statistics SQLite counted them by reading every device of
+        # the organization from an index of theirs, rather than the user's few from
+        # `ix_devices_user_uid` (0.3 s on each user's page at a million devices).
+        in_org = t.devices.c.org_id + 0 == org_id
     return int(
         conn.execute(
-            select(func.count())
-            .select_from(t.devices)
-            .where(t.devices.c.org_id == org_id, t.devices.c.user_uid == uid)
+            select(func.count()).select_from(t.devices).where(in_org, t.devices.c.user_uid == uid)
         ).scalar_one()
     )
 
