@@ -36,6 +36,7 @@ class Directory:
     org_id: int
     rare_integration: uuid.UUID
     uids: list[int]  # oldest first
+    everyones_group: int  # every user holds a role in it
 
     @property
     def postgresql(self) -> bool:
@@ -59,7 +60,7 @@ def directory(
         engine.dispose()
 
 
-def _fill(conn: Connection) -> tuple[int, uuid.UUID, list[int]]:
+def _fill(conn: Connection) -> tuple[int, uuid.UUID, list[int], int]:
     now = datetime.now(UTC)
     org_id = conn.execute(
         insert(t.organizations)
@@ -90,7 +91,19 @@ def _fill(conn: Connection) -> tuple[int, uuid.UUID, list[int]]:
         for n, uid in enumerate(uids)
     ]
     conn.execute(insert(t.devices), devices)
-    return org_id, integrations[1][1], uids
+    group = conn.execute(
+        insert(t.account_groups)
+        .values(org_id=org_id, name="Everyone", is_default=False, account_token="")
+        .returning(t.account_groups.c.aid)
+    ).scalar_one()
+    role = conn.execute(
+        insert(t.roles)
+        .values(org_id=org_id, name="Everyone", is_builtin=False)
+        .returning(t.roles.c.role_id)
+    ).scalar_one()
+    held = [{"uid": uid, "aid": group, "role_id": role} for uid in uids]
+    conn.execute(insert(t.user_account_group_roles), held)
+    return org_id, integrations[1][1], uids, group
 
 
 def _fetched(conn: Connection, table: str) -> int:
@@ -177,6 +190,19 @@ def test_a_rare_users_filter_reads_its_own_rows(directory: Directory, which: str
         with directory.engine.connect() as conn:
             plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
         assert "INDEX ix_users_org_id_archived_uid " in str(plan[0][-1])
+
+
+def test_a_common_account_group_is_tested_on_the_walks_holders_only(
+    directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL hashes the holders the walk tests its users against: the walk's own (about
+    # 100 here), not the group's 3,000. SQLite looks each one up by its primary key.
+    monkeypatch.setattr(_directory, "_WALK", 100)
+    listing = _users(directory, UserQuery(account_group=directory.everyones_group))
+    with directory.engine.connect() as conn:
+        assert listing(conn) == directory.uids[::-1][:PAGE]
+    if directory.postgresql:
+        assert _rows_read(directory, "user_account_group_roles", listing) <= 2 * 100
 
 
 RARE_DEVICES = {

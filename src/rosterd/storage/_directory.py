@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -259,7 +259,7 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     uid = t.users.c.uid
     within = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
     if postgresql:
-        walk = _window_walk(org_id, query, page, within)
+        walk = _window_walk(org_id, query, page, boundary)
     else:
         walk = _keyset(uid, org_id=org_id, page=page).where(
             *within, *user_criteria(t.users, org_id, query)
@@ -340,21 +340,27 @@ def _keyset(*columns: ColumnElement[Any], org_id: int, page: Keyset) -> Select[A
     )
 
 
-def _window_walk(
-    org_id: int, query: UserQuery, page: Keyset, within: list[ColumnElement[bool]]
-) -> Select[Any]:
+def _window_walk(org_id: int, query: UserQuery, page: Keyset, boundary: int | None) -> Select[Any]:
     """PostgreSQL's walk: the matches among the users of the range in keyset order, read from a
     subquery the planner may not merge (OFFSET 0), so that it walks the range whatever it
-    estimates of the term rather than reading every match from pg_trgm."""
+    estimates of the term rather than reading every match from pg_trgm. A role filter tests
+    the holders within the range only: PostgreSQL hashes the holders it tests against, and
+    hashing all of them cost what the account group or role holds (a group of 100,000: 36 ms
+    of a 37 ms walk; within the range, 1 ms)."""
+
+    def in_range(uid: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        edge = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
+        return [*_position(uid, page), *edge]
+
     window = (
         _keyset(*_FILTERED_COLUMNS, org_id=org_id, page=page)
-        .where(*within)
+        .where(*in_range(t.users.c.uid))
         .offset(0)
         .subquery("walk")
     )
     return (
         select(window.c.uid)
-        .where(*user_criteria(window, org_id, query))
+        .where(*user_criteria(window, org_id, query, holders_within=in_range))
         .order_by(_order(window.c.uid, page))
     )
 
@@ -479,9 +485,19 @@ _FILTERED_COLUMNS = (
 )
 
 
-def user_criteria(users: FromClause, org_id: int, query: UserQuery) -> list[ColumnElement[bool]]:
+UidRange = Callable[[ColumnElement[Any]], list[ColumnElement[bool]]]
+
+
+def _any_uid(uid: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    return []
+
+
+def user_criteria(
+    users: FromClause, org_id: int, query: UserQuery, *, holders_within: UidRange = _any_uid
+) -> list[ColumnElement[bool]]:
     """The query's filters on `users` (the table, or a subquery of its filtered columns); the
-    email "contains" as a plain LIKE."""
+    email "contains" as a plain LIKE; a role filter's holders tested within
+    `holders_within(uid)` of a role assignment's uid (where the caller's users are)."""
     columns = users.c
     found: list[ColumnElement[bool]] = []
     if query.id is not None:
@@ -491,12 +507,19 @@ def user_criteria(users: FromClause, org_id: int, query: UserQuery) -> list[Colu
     if query.integration_uuid is not None:
         found.append(columns.integration_id == _integration_id(org_id, query.integration_uuid))
     if query.account_group is not None or query.role is not None:
-        found.append(_holds_role(columns.uid, org_id, aid=query.account_group, role_id=query.role))
+        aid, role_id = query.account_group, query.role
+        holds = _holds_role(columns.uid, org_id, aid=aid, role_id=role_id, within=holders_within)
+        found.append(holds)
     return found + _contains(users, query)
 
 
 def _holds_role(
-    uid: ColumnElement[Any], org_id: Any, *, aid: Any | None, role_id: Any | None
+    uid: ColumnElement[Any],
+    org_id: Any,
+    *,
+    aid: Any | None,
+    role_id: Any | None,
+    within: UidRange = _any_uid,
 ) -> ColumnElement[bool]:
     """The user holds a role in the account group `aid` (a role in all account groups counts
     in each), or the role `role_id` (in some account group or in all), or that role in that
@@ -506,8 +529,8 @@ def _holds_role(
     in_group, in_all = t.user_account_group_roles, t.user_all_account_group_roles
     groups, roles = t.account_groups, t.roles
     ours: list[ColumnElement[bool]] = []
-    held_in_group = [in_group.c.uid == uid]
-    held_in_all = [in_all.c.uid == uid]
+    held_in_group = [in_group.c.uid == uid, *within(in_group.c.uid)]
+    held_in_all = [in_all.c.uid == uid, *within(in_all.c.uid)]
     if aid is not None:
         ours.append(exists().where(groups.c.aid == aid, groups.c.org_id == org_id))
         held_in_group.append(in_group.c.aid == aid)
