@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -203,6 +203,28 @@ def test_a_common_account_group_is_tested_on_the_walks_holders_only(
         assert listing(conn) == directory.uids[::-1][:PAGE]
     if directory.postgresql:
         assert _rows_read(directory, "user_account_group_roles", listing) <= 2 * 100
+
+
+def test_sqlite_walks_far_only_for_a_short_search(
+    directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the walk a role filter's rest comes from the holders' index, which costs what the
+    # group holds; only a term too short for a trigram has nothing better than a long walk.
+    monkeypatch.setattr(_directory, "_WALK", 100)
+    monkeypatch.setattr(_directory, "_WALK_SQLITE", 1_000)
+    walked: list[int] = []
+    boundary = _directory._walk_boundary
+
+    def spied(conn: Connection, org_id: int, page: Keyset, length: int) -> int | None:
+        walked.append(length)
+        return boundary(conn, org_id, page, length)
+
+    monkeypatch.setattr(_directory, "_walk_boundary", spied)
+    group = UserQuery(account_group=directory.everyones_group)
+    with directory.engine.connect() as conn:
+        for query in (group, replace(group, text_contains="us"), UserQuery(email_contains="us")):
+            _users(directory, query)(conn)
+    assert walked == ([100] * 3 if directory.postgresql else [100, 1_000, 1_000])
 
 
 RARE_DEVICES = {

@@ -121,7 +121,9 @@ _WALK = 10_000
 # ...and SQLite, for a term shorter than a trigram, the organization's email keys from their
 # index (no index answers such a term; reading all the keys costs about a third of walking all
 # the users, so a longer walk is worth trying first). SQLite answers a term of a trigram or
-# more from FTS5, in keyset order, without a walk.
+# more from FTS5, in keyset order, without a walk. An account group or role filter without a
+# search walks `_WALK` on SQLite too: past it the holders' index answers for what the group
+# holds, cheaper than 40,000 more uids (a ten-user group's page: 27-31 -> 11 ms at a million).
 _WALK_SQLITE = 50_000
 _EMAIL_FTS = table("users_email_fts", column("rowid"))
 _NAME_FTS = table("users_name_fts", column("rowid"))  # migration 0009
@@ -255,7 +257,9 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         term = fold(query.email_contains or "")
         return _fts_walk(_EMAIL_FTS, term, org_id, query, page).limit(need)
     postgresql = conn.dialect.name == "postgresql"
-    boundary = _walk_boundary(conn, org_id, page, _WALK if postgresql else _WALK_SQLITE)
+    searched = bool(query.text_contains or query.email_contains)
+    walked = _WALK if postgresql or not searched else _WALK_SQLITE
+    boundary = _walk_boundary(conn, org_id, page, walked)
     uid = t.users.c.uid
     within = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
     if postgresql:
