@@ -184,7 +184,12 @@ def test_a_rare_users_filter_reads_its_own_rows(directory: Directory, which: str
         assert _rows_read(directory, "users", _users(directory, query)) <= FEW
     elif which == "archived":
         stmt = _directory._unsearched(
-            reverse=False, positioned=False, by_id=False, by_archived=True, by_integration=False
+            _directory.DIRECTORY_USER_SELECT,
+            reverse=False,
+            positioned=False,
+            by_id=False,
+            by_archived=True,
+            by_integration=False,
         ).params(org_id=directory.org_id, archived=True, limit=PAGE, offset=0)
         sql = stmt.compile(dialect=directory.engine.dialect, compile_kwargs={"literal_binds": True})
         with directory.engine.connect() as conn:

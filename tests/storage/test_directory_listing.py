@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Connection
@@ -16,9 +15,10 @@ from rosterd.core.audit import CLI_ACTOR
 from rosterd.core.directory_sync import DirectorySyncService, parse_record
 from rosterd.core.entities import DirectoryUser, Integration
 from rosterd.core.integrations import IntegrationsService
-from rosterd.core.ports import Keyset, NewDevice, UserQuery
+from rosterd.core.ports import Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, _directory
 from rosterd.storage import tables as t
+from tests.support.devices import new_mac
 from tests.support.orgs import OrgFactory
 
 USERS = 30
@@ -112,22 +112,8 @@ def listed(store: SqlDirectoryStore) -> Listed:
         everyone = tx.list_directory_users(found.id, UserQuery(), Keyset(limit=1000))
         for n, holder in enumerate(everyone[::4]):
             for _ in range(1 + n % 3):
-                tx.add_device(_device(found.id, holder.user.uid))
+                tx.add_device(new_mac(found.id, holder.user.uid))
     return Listed(store, found.id, (made[0], made[1]))
-
-
-def _device(org_id: int, uid: int) -> NewDevice:
-    return NewDevice(
-        device_id=uuid.uuid4(),
-        org_id=org_id,
-        name="Mac",
-        model="MacBook Pro",
-        serial_number=uuid.uuid4().hex[:12].upper(),
-        platform="Mac",
-        os_version="15.1",
-        created_at=datetime.now(UTC),
-        user_uid=uid,
-    )
 
 
 def _queries(listed: Listed, everyone: list[DirectoryUser]) -> Iterator[UserQuery]:

@@ -8,7 +8,7 @@ directory that stops listing a person archives them instead (see `directory_sync
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, Generic, TypeVar
 from uuid import UUID
 
 from rosterd.core import permissions as perm
@@ -30,14 +30,17 @@ from rosterd.core.entities import (
 )
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import DirectoryStore, DirectoryTransaction, Keyset, UserQuery
+from rosterd.core.shapes import RenderedUser, UserShape
+
+_Listed = TypeVar("_Listed", DirectoryUser, RenderedUser)
 
 STILL_ASSIGNED: Final = "User still assigned to one or more devices."
 NOT_FOUND: Final = "Not found."
 
 
 @dataclass(frozen=True, slots=True)
-class UserPage:
-    users: list[DirectoryUser]  # newest first, whichever way the page was read
+class UserPage(Generic[_Listed]):
+    users: list[_Listed]  # newest first, whichever way the page was read
     has_more: bool  # whether rows lie beyond this page in the direction it was read
 
 
@@ -55,17 +58,26 @@ class DirectoryService:
     def __init__(self, store: DirectoryStore) -> None:
         self._store = store
 
-    def list_users(self, *, principal: Principal, query: UserQuery, page: Keyset) -> UserPage:
+    def list_users(
+        self, *, principal: Principal, query: UserQuery, page: Keyset
+    ) -> UserPage[DirectoryUser]:
         with self._store.read() as tx:
             require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
             rows = tx.list_directory_users(
                 principal.org.id, query, replace(page, limit=page.limit + 1)
             )
-        has_more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        if page.reverse:
-            rows.reverse()
-        return UserPage(rows, has_more)
+        return _page_of(rows, page)
+
+    def list_rendered_users(
+        self, *, principal: Principal, query: UserQuery, page: Keyset, shape: UserShape
+    ) -> UserPage[RenderedUser]:
+        """`list_users`'s page, each user as `shape`'s JSON (core/shapes.py)."""
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            rows = tx.list_rendered_users(
+                principal.org.id, query, replace(page, limit=page.limit + 1), shape
+            )
+        return _page_of(rows, page)
 
     def user_filter_choices(self, *, principal: Principal) -> UserFilterChoices:
         with self._store.read() as tx:
@@ -79,6 +91,15 @@ class DirectoryService:
         with self._store.read() as tx:
             require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
             found = tx.get_directory_user(principal.org.id, user_id)
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        return found
+
+    def get_rendered_user(self, *, principal: Principal, user_id: UUID, shape: UserShape) -> str:
+        """`get_user`'s user as `shape`'s JSON."""
+        with self._store.read() as tx:
+            require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
+            found = tx.get_rendered_user(principal.org.id, user_id, shape)
         if found is None:
             raise NotFound(NOT_FOUND)
         return found
@@ -102,6 +123,15 @@ class DirectoryService:
         before offering the delete; `delete_user` checks again, as anything may change)."""
         with self._store.read() as tx:
             _deletable(tx, principal, user_id, lock=False)
+
+
+def _page_of(rows: list[_Listed], page: Keyset) -> UserPage[_Listed]:
+    """A page from its rows read one past its limit, newest first."""
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if page.reverse:
+        rows.reverse()
+    return UserPage(rows, has_more)
 
 
 def _deletable(

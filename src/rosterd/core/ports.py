@@ -27,6 +27,7 @@ from rosterd.core.entities import (
     RoleAssignments,
     User,
 )
+from rosterd.core.shapes import RenderedUser, UserShape
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,6 +477,11 @@ class DirectoryTransaction(Protocol):
     def list_directory_users(
         self, org_id: int, query: UserQuery, page: Keyset
     ) -> list[DirectoryUser]: ...
+    # The same user and page as JSON of `shape`, written by the store (core/shapes.py).
+    def get_rendered_user(self, org_id: int, id: UUID, shape: UserShape) -> str | None: ...
+    def list_rendered_users(
+        self, org_id: int, query: UserQuery, page: Keyset, shape: UserShape
+    ) -> list[RenderedUser]: ...
     def count_devices_of(self, org_id: int, uid: int) -> int: ...
     def find_directory_matches(
         self,

@@ -51,11 +51,13 @@ from rosterd.core.ports import (
     NewUser,
     UserQuery,
 )
+from rosterd.core.shapes import RenderedUser, UserShape
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
 from rosterd.storage._prepared import PreparedStatements
 from rosterd.storage._rows import RowLike
+from rosterd.storage._shapes import user_json
 
 _Uids = Select[Any] | CompoundSelect[Any]
 _CHUNK = 500  # bound parameters per IN list, well under every driver's limit
@@ -133,16 +135,53 @@ _KEYS = t.users.alias("keys")  # made once: an alias of every column costs 2 ms 
 def list_directory_users(
     conn: Connection, org_id: int, query: UserQuery, page: Keyset
 ) -> list[DirectoryUser]:
-    users = t.users
+    listing = _listing(conn.dialect)
+    if _searched(query):
+        rows = conn.execute(_searched_page(DIRECTORY_USER_SELECT, conn, org_id, query, page))
+        return [directory_user(r) for r in rows]
+    return listing.users(
+        _unsearched_rows(listing, DIRECTORY_USER_SELECT, conn, org_id, query, page)
+    )
+
+
+def list_rendered_users(
+    conn: Connection, org_id: int, query: UserQuery, page: Keyset, shape: UserShape
+) -> list[RenderedUser]:
+    """The page `list_directory_users` reads, each user as `shape`'s JSON, written by the
+    database (`_shapes.py`)."""
+    listing = _listing(conn.dialect)
+    selected = listing.rendered_select(shape)
+    if _searched(query):
+        rows: Sequence[Sequence[Any]] = conn.execute(
+            _searched_page(selected, conn, org_id, query, page)
+        ).all()
+    else:
+        rows = _unsearched_rows(listing, selected, conn, org_id, query, page)
+    return [RenderedUser(uid, json) for uid, json in rows]
+
+
+def get_rendered_user(conn: Connection, org_id: int, id: UUID, shape: UserShape) -> str | None:
+    listing = _listing(conn.dialect)
+    rows = listing.prepared[listing.rendered_by_id(shape)].fetch(conn, {"org_id": org_id, "id": id})
+    return str(rows[0][1]) if rows else None
+
+
+def _searched(query: UserQuery) -> bool:
     # A role filter is searched too: the walk fills a page at once when the account group or
     # role is common, and the holders' index answers the rest when it is rare.
-    if not (query.email_contains or query.text_contains or _by_role(query)):
-        return _list_unsearched(conn, org_id, query, page)
-    stmt = DIRECTORY_USER_SELECT.where(users.c.uid.in_(_search(conn, org_id, query, page)))
-    rows = conn.execute(
-        stmt.order_by(_order(users.c.uid, page)).offset(page.offset).limit(page.limit)
+    return bool(query.email_contains or query.text_contains or _by_role(query))
+
+
+def _searched_page(
+    selected: Select[Any], conn: Connection, org_id: int, query: UserQuery, page: Keyset
+) -> Select[Any]:
+    uid = t.users.c.uid
+    return (
+        selected.where(uid.in_(_search(conn, org_id, query, page)))
+        .order_by(_order(uid, page))
+        .offset(page.offset)
+        .limit(page.limit)
     )
-    return [directory_user(r) for r in rows]
 
 
 # Listings without an email search: one statement per shape of the filters, built and compiled
@@ -151,15 +190,28 @@ def list_directory_users(
 _LISTINGS: WeakKeyDictionary[Dialect, _Listing] = WeakKeyDictionary()
 
 
-def _list_unsearched(
-    conn: Connection, org_id: int, query: UserQuery, page: Keyset
-) -> list[DirectoryUser]:
+def _listing(dialect: Dialect) -> _Listing:
+    listing = _LISTINGS.get(dialect)
+    if listing is None:
+        listing = _LISTINGS[dialect] = _Listing(dialect)
+    return listing
+
+
+def _unsearched_rows(
+    listing: _Listing,
+    selected: Select[Any],
+    conn: Connection,
+    org_id: int,
+    query: UserQuery,
+    page: Keyset,
+) -> list[Sequence[Any]]:
     integration_id = None
     if query.integration_uuid is not None or query.archived is not None:
         integration_id = _filter_values(conn, org_id, query.integration_uuid)
         if query.integration_uuid is not None and integration_id is None:
             return []  # no such integration in this organization: no user of it
     stmt = _unsearched(
+        selected,
         reverse=page.reverse,
         positioned=page.position is not None,
         by_id=query.id is not None,
@@ -175,25 +227,35 @@ def _list_unsearched(
         "offset": page.offset,
         "limit": page.limit,
     }
-    dialect = conn.dialect
-    listing = _LISTINGS.get(dialect)
-    if listing is None:
-        listing = _LISTINGS[dialect] = _Listing(dialect)
-    return listing.read(conn, stmt, params)
+    return listing.prepared[stmt].fetch(conn, params)
 
 
 class _Listing:
-    """The listing statements prepared for one database, and the reader of their rows (every
-    shape selects the same columns)."""
+    """The listing statements prepared for one database, the reader of their users' rows
+    (every filter selects the same columns), and the statements of each rendered shape."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self._prepared = PreparedStatements(dialect)
-        self._reader = _rows.DirectoryUserReader(self._prepared[DIRECTORY_USER_SELECT].processors)
+        self._dialect = dialect.name
+        self.prepared = PreparedStatements(dialect)
+        self.users = _rows.DirectoryUserReader(self.prepared[DIRECTORY_USER_SELECT].processors)
+        # Per shape: the listing's select, and the select of one user by id.
+        self._rendered: dict[UserShape, tuple[Select[Any], Select[Any]]] = {}
 
-    def read(
-        self, conn: Connection, stmt: Select[Any], params: dict[str, Any]
-    ) -> list[DirectoryUser]:
-        return self._reader(self._prepared[stmt].fetch(conn, params))
+    def rendered_select(self, shape: UserShape) -> Select[Any]:
+        return self._rendered_selects(shape)[0]
+
+    def rendered_by_id(self, shape: UserShape) -> Select[Any]:
+        return self._rendered_selects(shape)[1]
+
+    def _rendered_selects(self, shape: UserShape) -> tuple[Select[Any], Select[Any]]:
+        found = self._rendered.get(shape)
+        if found is None:
+            listed = _rendered_user_select(shape, self._dialect)
+            by_id = listed.where(
+                t.users.c.org_id == bindparam("org_id"), t.users.c.id == bindparam("id")
+            )
+            found = self._rendered[shape] = (listed, by_id)
+        return found
 
 
 def _filter_values(conn: Connection, org_id: int, integration: UUID | None) -> int | None:
@@ -218,7 +280,13 @@ def _filter_values(conn: Connection, org_id: int, integration: UUID | None) -> i
 
 @cache
 def _unsearched(
-    *, reverse: bool, positioned: bool, by_id: bool, by_archived: bool, by_integration: bool
+    selected: Select[Any],
+    *,
+    reverse: bool,
+    positioned: bool,
+    by_id: bool,
+    by_archived: bool,
+    by_integration: bool,
 ) -> Select[Any]:
     users = t.users
     where = [users.c.org_id == bindparam("org_id")]
@@ -233,7 +301,7 @@ def _unsearched(
         position = bindparam("position", type_=users.c.uid.type)
         where.append(users.c.uid > position if reverse else users.c.uid < position)
     return (
-        DIRECTORY_USER_SELECT.where(*where)
+        selected.where(*where)
         .order_by(users.c.uid.asc() if reverse else users.c.uid.desc())
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
@@ -448,21 +516,33 @@ def _order(uid: ColumnElement[Any], page: Keyset) -> UnaryExpression[Any]:
     return uid.asc() if page.reverse else uid.desc()
 
 
-def _directory_user_select() -> Select[Any]:
-    users, integrations, devices = t.users, t.integrations, t.devices
-    device_count = (
+def _device_count() -> ColumnElement[int]:
+    users, devices = t.users, t.devices
+    return (
         select(func.count())
         .select_from(devices)
         .where(devices.c.user_uid == users.c.uid)
         .correlate(users)
         .scalar_subquery()
-        .label("device_count")
     )
+
+
+_WITH_INTEGRATION = t.users.outerjoin(
+    t.integrations, t.integrations.c.id == t.users.c.integration_id
+)
+
+
+def _directory_user_select() -> Select[Any]:
     return select(
         *_rows.USER_COLUMNS,
         *(c.label(f"i__{c.name}") for c in _rows.INTEGRATION_COLUMNS),
-        device_count,
-    ).select_from(users.outerjoin(integrations, integrations.c.id == users.c.integration_id))
+        _device_count().label("device_count"),
+    ).select_from(_WITH_INTEGRATION)
+
+
+def _rendered_user_select(shape: UserShape, dialect: str) -> Select[Any]:
+    rendered = user_json(shape, _device_count(), dialect)
+    return select(t.users.c.uid, rendered.label("json")).select_from(_WITH_INTEGRATION)
 
 
 # Built once: building the statement costs more than running it (see _statements.py).

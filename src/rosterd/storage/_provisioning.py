@@ -107,7 +107,7 @@ def find_provisioned_users(
         rows = conn.execute(
             _search(org_id, integration_id, query, offset=offset, limit=limit, lock=lock)
         ).all()
-    groups = groups_of(conn, [r._mapping["uid"] for r in rows])
+    groups = groups_of(conn, prepared, [r._mapping["uid"] for r in rows])
     return [
         ProvisionedUser(
             user=_rows.user(r),
@@ -142,21 +142,32 @@ def count_provisioned_users(
     return int(conn.execute(stmt).scalar_one())
 
 
-_GROUPS_OF = (
+_MEMBERSHIPS = (
     select(
         t.directory_group_members.c.user_uid,
         t.directory_groups.c.uuid,
         t.directory_groups.c.display_name,
     )
     .join(t.directory_groups, t.directory_groups.c.id == t.directory_group_members.c.group_id)
-    .where(t.directory_group_members.c.user_uid.in_(bindparam("uids", expanding=True)))
     .order_by(t.directory_groups.c.id)
 )
+_GROUPS_OF = _MEMBERSHIPS.where(
+    t.directory_group_members.c.user_uid.in_(bindparam("uids", expanding=True))
+)
+# One user's (every read of a single user): a plain parameter, so the statement is prepared.
+_GROUPS_OF_ONE = _MEMBERSHIPS.where(t.directory_group_members.c.user_uid == bindparam("uid"))
 
 
-def groups_of(conn: Connection, uids: Sequence[int]) -> dict[int, list[GroupRef]]:
+def groups_of(
+    conn: Connection, prepared: PreparedStatements, uids: Sequence[int]
+) -> dict[int, list[GroupRef]]:
     """Each user's groups, oldest first."""
     found: dict[int, list[GroupRef]] = defaultdict(list)
+    if len(uids) == 1:
+        for row in prepared[_GROUPS_OF_ONE].rows(conn, {"uid": uids[0]}):
+            m = row._mapping
+            found[m["user_uid"]].append(GroupRef(m["uuid"], m["display_name"]))
+        return found
     for part in chunks(list(uids)):
         rows = conn.execute(_GROUPS_OF, {"uids": part})
         for uid, group_id, display_name in rows:

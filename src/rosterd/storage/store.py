@@ -68,6 +68,7 @@ from rosterd.core.ports import (
     UserChanges,
     UserQuery,
 )
+from rosterd.core.shapes import RenderedUser, UserShape
 from rosterd.core.validation import email_key
 from rosterd.storage import (
     _account_groups,
@@ -681,6 +682,14 @@ class SqlTransaction:
         self, org_id: int, query: UserQuery, page: Keyset
     ) -> list[DirectoryUser]:
         return _directory.list_directory_users(self._conn, org_id, query, page)
+
+    def get_rendered_user(self, org_id: int, id: UUID, shape: UserShape) -> str | None:
+        return _directory.get_rendered_user(self._conn, org_id, id, shape)
+
+    def list_rendered_users(
+        self, org_id: int, query: UserQuery, page: Keyset, shape: UserShape
+    ) -> list[RenderedUser]:
+        return _directory.list_rendered_users(self._conn, org_id, query, page, shape)
 
     def count_devices_of(self, org_id: int, uid: int) -> int:
         return _directory.count_devices_of(self._conn, org_id, uid)

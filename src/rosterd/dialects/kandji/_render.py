@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from rosterd.core.entities import AuditEvent, DeviceView, DirectoryUser, Integration, User
+from rosterd.core.entities import AuditEvent, DeviceView, User
+from rosterd.core.shapes import Field, Nested, UserShape, Written
 
 JSON = dict[str, Any]
 # Our action names are "<target>.<verb>"; Kandji's audit log names the verb only.
@@ -39,28 +40,33 @@ def enrollment_time(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
 
-def integration(value: Integration | None) -> JSON | None:
-    if value is None:
-        return None
-    return {"id": value.id, "name": value.name, "uuid": str(value.uuid), "type": value.type}
-
-
-def user(value: DirectoryUser) -> JSON:
-    u = value.user
-    return {
-        "active": u.active,
-        "archived": u.archived,
-        "created_at": timestamp(u.created_at),
-        "department": u.department or None,
-        "deprecated_user_id": str(u.uid),
-        "email": u.email,
-        "id": str(u.id),
-        "integration": integration(value.integration),
-        "job_title": u.job_title or None,
-        "name": u.name,
-        "device_count": value.device_count,
-        "updated_at": timestamp(u.updated_at),
-    }
+# A user, as GET /api/v1/users and /users/{id} answer; written by the database
+# (core/shapes.py): `department` and `job_title` are null when empty.
+USER: Final = UserShape(
+    (
+        Field("active", "user.active", Written.BOOLEAN),
+        Field("archived", "user.archived", Written.BOOLEAN),
+        Field("created_at", "user.created_at", Written.TIMESTAMP),
+        Field("department", "user.department", Written.TEXT_OR_NULL),
+        Field("deprecated_user_id", "user.uid", Written.INTEGER_AS_TEXT),
+        Field("email", "user.email", Written.TEXT),
+        Field("id", "user.id", Written.UUID),
+        Nested(
+            "integration",
+            "integration",
+            (
+                Field("id", "integration.id", Written.INTEGER),
+                Field("name", "integration.name", Written.TEXT),
+                Field("uuid", "integration.uuid", Written.UUID),
+                Field("type", "integration.type", Written.TEXT),
+            ),
+        ),
+        Field("job_title", "user.job_title", Written.TEXT_OR_NULL),
+        Field("name", "user.name", Written.TEXT),
+        Field("device_count", "device_count", Written.INTEGER),
+        Field("updated_at", "user.updated_at", Written.TIMESTAMP),
+    )
+)
 
 
 def device_user(value: User | None) -> JSON | str:

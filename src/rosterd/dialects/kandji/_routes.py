@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Final
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -21,6 +22,7 @@ from rosterd.core.devices import UNSET, DeviceUpdate
 from rosterd.core.directory import NOT_FOUND, UserPage
 from rosterd.core.errors import Invalid, NotFound
 from rosterd.core.ports import DEVICE_ORDERINGS, AuditQuery, DeviceQuery, Keyset, UserQuery
+from rosterd.core.shapes import RenderedUser
 from rosterd.dialects.kandji import PREFIX
 from rosterd.dialects.kandji import _pagination as pages
 from rosterd.dialects.kandji import _render as render
@@ -121,7 +123,9 @@ async def list_users(
         archived=_bool_filter("archived", archived),
     )
     page = pages.decode_user_cursor(cursor, USERS_PAGE)
-    found = call.svc.directory.list_users(principal=call.caller, query=query, page=page)
+    found = call.svc.directory.list_rendered_users(
+        principal=call.caller, query=query, page=page, shape=render.USER
+    )
     return JSONResponse(_user_list(found, page, f"{call.base_url}{_USERS}", call.request.url.query))
 
 
@@ -133,8 +137,10 @@ async def list_users(
     response_class=Response,
 )
 async def get_user(call: AuthenticatedCall, user_id: UserIdPath) -> Response:
-    found = call.svc.directory.get_user(principal=call.caller, user_id=_uuid_path(user_id))
-    return JSONResponse(render.user(found))
+    found = call.svc.directory.get_rendered_user(
+        principal=call.caller, user_id=_uuid_path(user_id), shape=render.USER
+    )
+    return JSONResponse(orjson.Fragment(found))
 
 
 @router.delete(
@@ -467,7 +473,9 @@ def _count(name: str, value: str | None, *, default: int, minimum: int) -> int:
     return int(value)
 
 
-def _user_list(found: UserPage, page: Keyset, base: str, raw_query: str) -> dict[str, Any]:
+def _user_list(
+    found: UserPage[RenderedUser], page: Keyset, base: str, raw_query: str
+) -> dict[str, Any]:
     users = found.users
     params = pages.query_items(raw_query)
 
@@ -478,17 +486,17 @@ def _user_list(found: UserPage, page: Keyset, base: str, raw_query: str) -> dict
     next_link: str | None
     previous: str | None
     if page.reverse:
-        next_link = link(users[-1].user.uid if users else (page.position or 0) + 1, reverse=False)
-        previous = link(users[0].user.uid, reverse=True) if found.has_more else None
+        next_link = link(users[-1].uid if users else (page.position or 0) + 1, reverse=False)
+        previous = link(users[0].uid, reverse=True) if found.has_more else None
     else:
-        next_link = link(users[-1].user.uid, reverse=False) if found.has_more else None
+        next_link = link(users[-1].uid, reverse=False) if found.has_more else None
         previous = None
         if page.position is not None:
-            previous = link(users[0].user.uid if users else page.position - 1, reverse=True)
+            previous = link(users[0].uid if users else page.position - 1, reverse=True)
     return {
         "next": next_link,
         "previous": previous,
-        "results": [render.user(u) for u in users],
+        "results": [orjson.Fragment(u.json) for u in users],
     }
 
 
