@@ -72,7 +72,7 @@ def _email(i: int) -> str:
     return f"{_FIRST[i % 13]}.{_LAST[i % 11]}.{i}@{where}.example.com"
 
 
-def _rows(count: int, org_id: int, integration_id: int) -> Iterator[list[dict[str, Any]]]:
+def user_rows(count: int, org_id: int, integration_id: int) -> Iterator[list[dict[str, Any]]]:
     now = datetime.now(UTC)
     for start in range(0, count, _BATCH):
         batch = []
@@ -138,7 +138,7 @@ def build(database_url: str, users: int, token_file: Path) -> None:
         integration_id = conn.execute(
             select(t.integrations.c.id).where(t.integrations.c.uuid == integration_uuid)
         ).scalar_one()
-    for batch in _rows(users, org_id, integration_id):
+    for batch in user_rows(users, org_id, integration_id):
         with engine.begin() as conn:
             conn.execute(insert(t.users), batch)
     with engine.begin() as conn:

@@ -107,9 +107,34 @@ def update_device(conn: Connection, org_id: int, id: int, changes: DeviceChanges
 def list_devices(
     conn: Connection, org_id: int, query: DeviceQuery, *, limit: int, offset: int
 ) -> list[DeviceView]:
-    stmt = _device_select().where(t.devices.c.org_id == org_id, *_filters(conn, org_id, query))
-    stmt = stmt.order_by(*_ordering(conn, query.ordering), t.devices.c.id)
-    return [_view(r) for r in conn.execute(stmt.offset(offset).limit(limit))]
+    devices, users = t.devices, t.users
+    order = [*_ordering(conn, query.ordering), devices.c.id]
+    # The page's ids first, then its rows: an offset skips index entries rather than joined
+    # rows (500,000 of them took 0.25 s on SQLite, 2 s on PostgreSQL); joined to the users
+    # only for a filter or an ordering of theirs (else neither database reads the ids alone
+    # from an index of the devices).
+    by_user = any(
+        (
+            query.user_name_contains,
+            query.user_email_contains,
+            query.user_email_exact,
+            query.user_id is not None,
+            *(name == "user" for name, _ in query.ordering),
+        )
+    )
+    page = (
+        select(devices.c.id)
+        .select_from(
+            devices.outerjoin(users, users.c.uid == devices.c.user_uid) if by_user else devices
+        )
+        .where(devices.c.org_id == org_id, *_filters(conn, org_id, query))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+        .correlate(None)
+    )
+    stmt = _device_select().where(devices.c.id.in_(page)).order_by(*order)
+    return [_view(r) for r in conn.execute(stmt)]
 
 
 def _filters(conn: Connection, org_id: int, query: DeviceQuery) -> list[ColumnElement[bool]]:

@@ -4,6 +4,11 @@ SQLite runs in WAL mode with `synchronous=FULL` (a commit is on disk before it i
 and foreign keys on. Writers take the lock up front (`BEGIN IMMEDIATE`) so that two writers never
 deadlock upgrading a read lock; readers use plain deferred transactions and never block writers.
 
+PostgreSQL runs without JIT compilation (`jit=off`, on each connection): a prepared statement's
+generic plan estimates its `LIMIT $n` at thousands of rows, and compiling that plan cost 250 ms
+on a console page whose query ran in 0.2 ms (docs/performance.md, "The console"). rosterd's
+queries read a page's worth of rows, where JIT never pays.
+
 Errors never carry a statement's parameters (`hide_parameters`): they are emails, names and search
 terms, and error messages end up in logs.
 """
@@ -28,7 +33,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = create_engine(parsed, pool_size=10, max_overflow=20, hide_parameters=True)
+        # Added to any `options` the URL gives (libpq's: later settings win, so the URL's
+        # own `-c jit=on` would lose; it has no reason to be there).
+        given = parsed.query.get("options", ())
+        options = " ".join([*([given] if isinstance(given, str) else given), "-c jit=off"])
+        engine = create_engine(
+            parsed,
+            connect_args={"options": options},
+            pool_size=10,
+            max_overflow=20,
+            hide_parameters=True,
+        )
         _ping_idle_connections(engine)
         return engine
     if parsed.get_backend_name() != "sqlite":

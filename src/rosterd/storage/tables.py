@@ -116,6 +116,8 @@ users = Table(
     Index("ix_users_org_id_uid", "org_id", "uid"),
     Index("ix_users_org_id_integration_id_uid", "org_id", "integration_id", "uid"),
     Index("ix_users_integration_id_external_id", "integration_id", "external_id"),
+    # The console's archived filter, newest first (migration 0012).
+    Index("ix_users_org_id_archived_uid", "org_id", "archived", "uid"),
 )
 
 user_account_group_roles = Table(
@@ -248,6 +250,9 @@ devices = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("org_id", "serial_number"),
     Index("ix_devices_org_id_id", "org_id", "id"),
+    # The platform and asset tag filters, in enrolment order (migration 0012).
+    Index("ix_devices_org_id_platform_id", "org_id", "platform", "id"),
+    Index("ix_devices_org_id_asset_tag_id", "org_id", "asset_tag", "id"),
 )
 
 # What a SCIM client knows a user by (userName, unique per integration) and the attributes it sent,
