@@ -125,8 +125,7 @@ class ImportPages(IntegrationPages):
         upload = await self._upload(request, signed_in)
         # The count the page showed last: a worker that sees less (another's import, on
         # SQLite, is seen at its commits) does not move the bar back.
-        shown = request.query_params.get("done", "")
-        done = max(upload.done, min(int(shown), upload.total) if shown.isdigit() else 0)
+        done = max(upload.done, min(_count(request.query_params.get("done")), upload.total))
         context = signed_in.context(upload=upload, done=done)
         return self.render("_import_progress.html", context)
 
@@ -224,6 +223,13 @@ async def _read_upload(request: Request, limit: int) -> FormData:
 
     parser = MultiPartParser(request.headers, body(), max_files=1, max_fields=8)
     return await parser.parse()
+
+
+def _count(given: str | None) -> int:
+    """A count the page sent back; anything else (not ASCII digits, absurdly long) is 0."""
+    if given is None or not (given.isascii() and given.isdigit()) or len(given) > 15:
+        return 0
+    return int(given)
 
 
 def users(count: int) -> str:
