@@ -95,3 +95,47 @@ def test_without_javascript_the_page_reaches_the_report(
     page.get_by_label("Archive 1 user").check()
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#import-report dd")).to_have_text(["1", "0", "1", "1"], timeout=30_000)
+
+
+def within_the_width(page: Page, *buttons: str) -> None:
+    """Nothing wider than a 375 px screen, and each button's whole width on it."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, page.url
+    for name in buttons:
+        button = page.get_by_role("button", name=name, exact=True)
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        assert box is not None, name
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= 375, (name, box)
+
+
+def test_the_import_pages_at_phone_width(
+    page: Page, people: ConsoleOrg, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    signed_in(page, people.org.token, integration_path(people, server))
+    within_the_width(page, "Check the file")
+    long_name = "the-whole-directory-as-exported-on-friday-afternoon-by-the-identity-team.csv"
+    long_email = "someone.with.a.very.long.address.indeed@a-department-of-long-names.test"
+    not_an_email = long_email.replace("@", "-at-")
+    page.get_by_label("File", exact=True).set_input_files(
+        {"name": long_name, "mimeType": "text/csv", "buffer": f"email\n{not_an_email}\n".encode()}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#import-error")).to_be_visible()
+    within_the_width(page, "Check the file")
+
+    page.get_by_label("File", exact=True).set_input_files(
+        {"name": long_name, "mimeType": "text/csv", "buffer": f"email\n{long_email}\n".encode()}
+    )
+    page.get_by_label("Full sync").check()
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Dry run")).to_be_visible()
+    expect(page.locator("#plan-examples li").first).to_have_text(f"create {long_email}")
+    within_the_width(page, "Import", "Cancel")
+    page.get_by_label("Archive 2 users").check()
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-report dd")).to_have_text(["1", "0", "0", "2"], timeout=30_000)
+    within_the_width(page)
+    screenshot(page, "import-phone")

@@ -394,3 +394,16 @@ def test_lower_privileges_and_scoped_tokens_may_not_import(
         assert refused.status_code == 403
         assert message in refused.text
     assert user(store, console_org, NEW) is None
+
+
+def test_the_progress_fragment_takes_back_only_a_count_it_could_have_shown(
+    browserless: httpx.Client, console_org: ConsoleOrg, store: SqlDirectoryStore
+) -> None:
+    integration, csrf = admin_at(browserless, console_org, store)
+    path = plan_path(browserless, integration, csrf)
+    assert browserless.post(f"{path}/apply", data={"csrf": csrf}).status_code == 303
+    finished(browserless, path)
+    for shown in ("1", "99999999999999999999999", "\u00b2", "-5", "x", ""):
+        fragment = browserless.get(f"{path}/progress", params={"done": shown})
+        assert fragment.status_code == 200, shown
+        assert '<label for="import-bar">3 of 3 records written</label>' in fragment.text

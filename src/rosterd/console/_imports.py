@@ -3,7 +3,8 @@ the import run in the background with its progress, and the final report.
 
 The file is read, checked, planned and written by the same core functions as `rosterd users
 import` (core/directory_import.py); the caller needs what rotating the integration's token
-needs. Between the plan and the apply the file waits in this process (`_uploads.Uploads`).
+needs. Between the plan and the apply the file waits in the database, and the import's
+progress and report are kept there too (core/import_jobs.py): any worker shows them.
 """
 
 from __future__ import annotations
@@ -21,18 +22,18 @@ from starlette.responses import Response
 from rosterd.console._admin_forms import explain
 from rosterd.console._base import FORGED, SignedIn, form_page, page, redirect, status_of
 from rosterd.console._integrations import IntegrationPages, integration_uuid
-from rosterd.console._uploads import Upload, Uploads, delete_file, owner_of, size
-from rosterd.core.directory_import import DirectoryImportService, checked_directory_file
-from rosterd.core.directory_sync import ImportPlan
-from rosterd.core.entities import Principal
+from rosterd.console._uploads import owner_of, size
+from rosterd.core.directory_import import DirectoryImportService
+from rosterd.core.directory_sync import SyncResult
+from rosterd.core.entities import Integration, Principal
 from rosterd.core.errors import Invalid, NotFound, RosterdError
 from rosterd.core.import_files import FORMATS, Format
+from rosterd.core.import_jobs import GONE, ImportJobsService, Upload
 
 log = logging.getLogger("rosterd.console")
 AUTO: Final = "auto"
 # Room for the form's other fields and the multipart framing, beyond the file itself.
 _FORM_OVERHEAD: Final = 64 * 1024
-GONE: Final = "There is no such import: it may have expired. Upload the file again."
 
 
 class UploadTooLarge(Exception):
@@ -45,14 +46,14 @@ class ImportPages(IntegrationPages):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._imports = DirectoryImportService(self.services.store)
-        self._uploads = Uploads()
+        self._jobs = ImportJobsService(self.services.store)
 
     @page
     async def upload(self, request: Request, signed_in: SignedIn) -> Response:
         """The import form's POST: keep the file, check it and plan it; nothing is written."""
         uuid = integration_uuid(request)
         # Checked before the body is read: a caller who may not import sends no file here.
-        self._imports.check_import_as(principal=signed_in.principal, integration=uuid)
+        integration = self._imports.check_import_as(principal=signed_in.principal, integration=uuid)
         limit = self.services.settings.console_import_max_bytes
         try:
             form = await _read_upload(request, limit)
@@ -61,17 +62,17 @@ class ImportPages(IntegrationPages):
         except MultiPartException:
             return self._refused(signed_in, uuid, "The upload could not be read.", 400)
         try:
-            return await self._check_upload(signed_in, uuid, form, limit)
+            return await self._check_upload(signed_in, integration, form, limit)
         finally:
             await form.close()
 
     async def _check_upload(
-        self, signed_in: SignedIn, uuid: str, form: FormData, limit: int
+        self, signed_in: SignedIn, integration: Integration, form: FormData, limit: int
     ) -> Response:
         csrf = form.get("csrf")
         if not signed_in.session.csrf_matches(csrf if isinstance(csrf, str) else None):
             return self.render("error.html", signed_in.context(message=FORGED), 403)
-        principal = signed_in.principal
+        uuid = str(integration.uuid)
         file, format = form.get("file"), form.get("format", AUTO)
         if not isinstance(file, UploadFile) or not file.filename:
             return self._refused(signed_in, uuid, "Choose a file to import.", 400)
@@ -80,30 +81,24 @@ class ImportPages(IntegrationPages):
         if format != AUTO and format not in FORMATS:
             return self._refused(signed_in, uuid, "Choose the file's format from the list.", 400)
         upload = await run_in_threadpool(
-            lambda: self._uploads.keep(
+            lambda: self._jobs.keep(
                 file.file,
                 owner=owner_of(signed_in.session),
-                org_id=principal.org.id,
-                integration=uuid,
+                integration=integration,
                 filename=file.filename or "",
                 format=None if format == AUTO else cast("Format", format),
                 full=form.get("full") == "on",
             )
         )
         try:
-            upload.plan, upload.total = await run_in_threadpool(self._plan, principal, upload)
+            await run_in_threadpool(
+                lambda: self._jobs.plan_as(principal=signed_in.principal, upload=upload)
+            )
         except RosterdError as exc:  # the file's errors, or the last admin's refusal
-            self._uploads.discard(upload)
+            await run_in_threadpool(self._jobs.discard, upload.id)
             problems = [p.line() for p in exc.errors] if isinstance(exc, Invalid) else []
             return self._refused(signed_in, uuid, explain(exc), status_of(exc), problems)
         return redirect(f"/integrations/{uuid}/imports/{upload.id}")
-
-    def _plan(self, principal: Principal, upload: Upload) -> tuple[ImportPlan, int]:
-        with checked_directory_file(upload.path, format=upload.format) as file:
-            plan = self._imports.plan_import_as(
-                principal=principal, integration=upload.integration, file=file, full=upload.full
-            )
-            return plan, file.total
 
     def _refused(
         self,
@@ -121,29 +116,31 @@ class ImportPages(IntegrationPages):
     @page
     async def import_page(self, request: Request, signed_in: SignedIn) -> Response:
         """The plan before the apply; the progress while it runs; the report after it."""
-        upload = self._upload(request, signed_in)
+        upload = await self._upload(request, signed_in)
         return self._import_page(signed_in, upload)
 
     @page
     async def progress(self, request: Request, signed_in: SignedIn) -> Response:
         """The progress fragment that the page polls (htmx) while the import runs."""
-        upload = self._upload(request, signed_in)
-        return self.render("_import_progress.html", signed_in.context(upload=upload))
+        upload = await self._upload(request, signed_in)
+        # The count the page showed last: a worker that sees less (another's import, on
+        # SQLite, is seen at its commits) does not move the bar back.
+        done = max(upload.done, min(_count(request.query_params.get("done")), upload.total))
+        context = signed_in.context(upload=upload, done=done)
+        return self.render("_import_progress.html", context)
 
     @form_page
     async def apply(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
         """Start the import in the background; the browser goes to its progress."""
-        upload = self._upload(request, signed_in)
+        upload = await self._upload(request, signed_in)
         path = f"/integrations/{upload.integration}/imports/{upload.id}"
         plan = upload.plan
-        assert plan is not None  # an upload is kept only with its plan
+        assert plan is not None  # `_upload` finds only planned uploads
         if plan.counts.archived and form.get("confirm_archive") != "yes":
             error = f"Confirm that the import archives {users(plan.counts.archived)}."
             return self._import_page(signed_in, upload, error=error, status=400)
-        with upload.lock:
-            if upload.state != "planned":  # sent twice: it runs once
-                return redirect(path)
-            upload.state = "running"
+        if upload.state != "planned" or not await run_in_threadpool(self._jobs.start, upload):
+            return redirect(path)  # sent twice: it runs once
         threading.Thread(
             target=self._run, args=(signed_in.principal, upload), name="console-import"
         ).start()
@@ -151,48 +148,46 @@ class ImportPages(IntegrationPages):
 
     @form_page
     async def cancel(self, request: Request, signed_in: SignedIn, form: dict[str, str]) -> Response:
-        upload = self._upload(request, signed_in)
+        upload = await self._upload(request, signed_in)
         if upload.state == "running":
             return redirect(f"/integrations/{upload.integration}/imports/{upload.id}")
-        self._uploads.discard(upload)
+        await run_in_threadpool(self._jobs.discard, upload.id)
         return redirect(f"/integrations/{upload.integration}")
 
     def _run(self, principal: Principal, upload: Upload) -> None:
         """The import, read from the kept file again and checked again as it is written."""
+        result: SyncResult | None = None
+        error: str | None = None
         try:
-            with checked_directory_file(upload.path, format=upload.format) as file:
-                upload.total = file.total
-                upload.result = self._imports.import_users_as(
-                    principal=principal,
-                    integration=upload.integration,
-                    file=file,
-                    full=upload.full,
-                    progress=lambda done: _advance(upload, done),
-                )
-            upload.state = "done"
+            result = self._jobs.import_as(principal=principal, upload=upload)
         except RosterdError as exc:
-            upload.error = explain(exc)
-            upload.state = "failed"
+            error = explain(exc)
         except Exception as exc:  # a failure of the store: said on the page, not a hung bar
             log.error("a console import failed: %s", type(exc).__name__)  # no personal data
-            upload.error = "The import stopped on an unexpected error; see the server's log."
-            upload.state = "failed"
-        finally:
-            delete_file(upload)
+            error = "The import stopped on an unexpected error; see the server's log."
+        try:
+            self._jobs.finish(upload, result=result, error=error)
+        except Exception as exc:  # unsaid, the job goes stale: shown as stopped
+            log.error("a console import's end was not recorded: %s", type(exc).__name__)
 
-    def _upload(self, request: Request, signed_in: SignedIn) -> Upload:
+    async def _upload(self, request: Request, signed_in: SignedIn) -> Upload:
         """The path's upload, if the caller may import into its integration and it is this
         session's; any other is not found."""
-        uuid = integration_uuid(request)
         principal = signed_in.principal
-        self._imports.check_import_as(principal=principal, integration=uuid)
-        upload = self._uploads.find(
-            request.path_params["import_id"],
-            owner=owner_of(signed_in.session),
-            org_id=principal.org.id,
-            integration=uuid,
+        integration = self._imports.check_import_as(
+            principal=principal, integration=integration_uuid(request)
         )
-        if upload is None:
+        # In the thread pool: looking at an upload may write its new expiry, which on SQLite
+        # waits for a running import's commit.
+        upload = await run_in_threadpool(
+            lambda: self._jobs.find(
+                request.path_params["import_id"],
+                owner=owner_of(signed_in.session),
+                org_id=principal.org.id,
+                integration_id=integration.id,
+            )
+        )
+        if upload is None or upload.plan is None:  # an upload is shown once it is planned
             raise NotFound(GONE)
         return upload
 
@@ -202,12 +197,10 @@ class ImportPages(IntegrationPages):
         view, _ = self._integrations.get_integration_as(
             principal=signed_in.principal, integration=upload.integration
         )
-        context = signed_in.context(view=view, upload=upload, error=error, users=users)
+        context = signed_in.context(
+            view=view, upload=upload, done=upload.done, error=error, users=users
+        )
         return self.render("import.html", context, status)
-
-
-def _advance(upload: Upload, done: int) -> None:
-    upload.done += done
 
 
 async def _read_upload(request: Request, limit: int) -> FormData:
@@ -230,6 +223,13 @@ async def _read_upload(request: Request, limit: int) -> FormData:
 
     parser = MultiPartParser(request.headers, body(), max_files=1, max_fields=8)
     return await parser.parse()
+
+
+def _count(given: str | None) -> int:
+    """A count the page sent back; anything else (not ASCII digits, absurdly long) is 0."""
+    if given is None or not (given.isascii() and given.isdigit()) or len(given) > 15:
+        return 0
+    return int(given)
 
 
 def users(count: int) -> str:

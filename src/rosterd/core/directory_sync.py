@@ -405,15 +405,17 @@ class DirectorySyncService:
     ) -> SyncResult:
         """Create or update each record's user, in batches; with `full`, archive the
         integration's users the records leave out. Every `COMMIT_SIZE` records commit on
-        their own: an error keeps what the transactions before it wrote."""
+        their own: an error keeps what the transactions before it wrote. `progress` is told
+        each batch's records (`BATCH_SIZE`) once they are written in their transaction."""
         with self._store.read() as tx:
             sync, roster = self._start(tx, org_subdomain, integration_uuid, full=full)
         result = SyncResult()
         for batches in _transactions(_batched(records, BATCH_SIZE)):
             with self._store.write() as tx:
-                done = sum(sync.apply(tx, batch, result, roster) for batch in batches)
-            if progress is not None:
-                progress(done)
+                for batch in batches:
+                    done = sync.apply(tx, batch, result, roster)
+                    if progress is not None:
+                        progress(done)
         if roster is not None:
             for uid_batches in _transactions(_batched(roster.unlisted(), BATCH_SIZE)):
                 with self._store.write() as tx:

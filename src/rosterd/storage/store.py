@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Subquery
 
+from rosterd.core.directory_sync import ImportPlan
 from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
@@ -47,6 +48,7 @@ from rosterd.core.entities import (
     User,
 )
 from rosterd.core.errors import Conflict, FieldError, NotFound
+from rosterd.core.import_jobs import JobEnd, NewUpload, Upload
 from rosterd.core.ports import (
     AuditBatch,
     AuditQuery,
@@ -80,12 +82,14 @@ from rosterd.storage import (
     _provisioning,
     _rows,
     _statements,
+    _uploads,
 )
 from rosterd.storage import tables as t
 from rosterd.storage._access import AccessCache
 from rosterd.storage._kept import KeptConnections
 from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
 from rosterd.storage._token_use import TokenUses
+from rosterd.storage._turns import Turns
 from rosterd.storage.engine import BEGIN_MODE_OPTION
 
 _KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
@@ -105,8 +109,8 @@ class SqlDirectoryStore:
         # SQLite takes one writer at a time. Writers of this process queue here, in order, and
         # wait only as long as the writer ahead of them; left to SQLite's busy handler they
         # would poll with sleeps of up to 100 ms, and the unlucky ones wait seconds.
-        self._writer_turn = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._writer_turn: contextlib.AbstractContextManager[None] = (
+            Turns() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
         # On PostgreSQL the pool's checkout pings an idle connection, which a kept one would not.
         sqlite = engine.dialect.name == "sqlite"
@@ -829,6 +833,47 @@ class SqlTransaction:
 
     def leave_groups(self, uid: int, now: datetime) -> list[DirectoryGroup]:
         return _groups.leave_groups(self._conn, uid, now)
+
+    # the console's uploads and their import jobs
+
+    def add_upload(self, upload: NewUpload) -> None:
+        _uploads.add_upload(self._conn, upload)
+
+    def add_upload_chunk(self, upload_id: str, number: int, data: bytes) -> None:
+        _uploads.add_chunk(self._conn, upload_id, number, data)
+
+    def set_upload_size(self, upload_id: str, *, size: int, chunks: int) -> None:
+        _uploads.set_size(self._conn, upload_id, size, chunks)
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        return _uploads.get_upload(self._conn, upload_id)
+
+    def get_upload_chunk(self, upload_id: str, number: int) -> bytes | None:
+        return _uploads.get_chunk(self._conn, upload_id, number)
+
+    def set_upload_plan(self, upload_id: str, plan: ImportPlan, total: int) -> None:
+        _uploads.set_plan(self._conn, upload_id, plan, total)
+
+    def see_upload(self, upload_id: str, now: datetime, expires_at: datetime) -> None:
+        _uploads.see(self._conn, upload_id, now, expires_at)
+
+    def delete_upload(self, upload_id: str) -> None:
+        _uploads.delete_upload(self._conn, upload_id)
+
+    def delete_upload_chunks(self, upload_id: str) -> None:
+        _uploads.delete_chunks(self._conn, upload_id)
+
+    def delete_expired_uploads(self, now: datetime, alive_since: datetime) -> int:
+        return _uploads.delete_expired(self._conn, now, alive_since)
+
+    def add_import_job(self, upload_id: str, now: datetime) -> bool:
+        return _uploads.add_job(self._conn, upload_id, now)
+
+    def beat_import_job(self, upload_id: str, *, done: int, now: datetime) -> None:
+        _uploads.beat(self._conn, upload_id, done, now)
+
+    def finish_import_job(self, upload_id: str, end: JobEnd) -> None:
+        _uploads.finish_job(self._conn, upload_id, end)
 
 
 def _email_conflict(email: str) -> Conflict:

@@ -10,9 +10,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -294,4 +296,60 @@ directory_group_members = Table(
     Column("user_uid", Id, ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
     Column("display", String(255), nullable=True),
     Index("ix_directory_group_members_user_uid", "user_uid"),
+)
+
+# The console's uploaded import files (core/import_jobs.py), each the session's that sent it
+# (`owner`, a digest of the session), in chunks; deleted an hour after last looked at.
+console_uploads = Table(
+    "console_uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("org_id", Id, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("integration_id", Id, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(100), nullable=False),
+    Column("format", String(8), nullable=True),  # None: told from the content
+    Column("full_sync", Boolean, nullable=False),
+    Column("size", BigInteger, nullable=False),  # bytes, once all chunks are in
+    Column("chunks", Integer, nullable=False),
+    Column("total", BigInteger, nullable=False),  # records, once planned
+    Column("plan", JSON, nullable=True),  # the dry run's; None until it is made
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+console_upload_chunks = Table(
+    "console_upload_chunks",
+    metadata,
+    Column(
+        "upload_id",
+        String(32),
+        ForeignKey("console_uploads.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("number", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+# An upload's import, run by one worker; `heartbeat_at` moves while that worker is alive.
+console_import_jobs = Table(
+    "console_import_jobs",
+    metadata,
+    Column(
+        "upload_id",
+        String(32),
+        ForeignKey("console_uploads.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("state", String(16), nullable=False),  # running, done, stopped
+    Column("done", BigInteger, nullable=False),  # records written so far
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("unchanged", BigInteger, nullable=False),
+    Column("archived", BigInteger, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
 )
