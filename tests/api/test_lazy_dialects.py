@@ -24,6 +24,11 @@ from tests.support.server import sqlite_database, start_server
 
 # What only the dialects (and the rate limiter, on its first count) import.
 DIALECT_ONLY = {"fastapi", "scim2_models", "limits", "email_validator"}
+CONSOLE_IMPORT_ONLY = {
+    "rosterd.storage._uploads",
+    "rosterd.core.import_jobs",
+    "rosterd.core.directory_sync",
+}
 
 PROBE = """
 import json, sys
@@ -44,6 +49,8 @@ def test_building_the_app_imports_no_dialect(tmp_path: Path) -> None:
     modules = set(json.loads(result.stdout))
     assert {m.split(".")[0] for m in modules} & DIALECT_ONLY == set()
     assert [m for m in modules if m.startswith("rosterd.dialects.") and "._" in m] == []
+    # Nor the console's import (its uploads' store and the directory sync behind them).
+    assert modules & CONSOLE_IMPORT_ONLY == set()
 
 
 def test_concurrent_first_requests_build_the_app_once() -> None:

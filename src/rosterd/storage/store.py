@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -28,7 +28,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Subquery
 
-from rosterd.core.directory_sync import ImportPlan
 from rosterd.core.entities import (
     AccountGroup,
     ApiToken,
@@ -48,7 +47,6 @@ from rosterd.core.entities import (
     User,
 )
 from rosterd.core.errors import Conflict, FieldError, NotFound
-from rosterd.core.import_jobs import JobEnd, NewUpload, Upload
 from rosterd.core.ports import (
     AuditBatch,
     AuditQuery,
@@ -82,7 +80,6 @@ from rosterd.storage import (
     _provisioning,
     _rows,
     _statements,
-    _uploads,
 )
 from rosterd.storage import tables as t
 from rosterd.storage._access import AccessCache
@@ -91,6 +88,10 @@ from rosterd.storage._prepared import PreparedRow, PreparedStatements, Statement
 from rosterd.storage._token_use import TokenUses
 from rosterd.storage._turns import Turns
 from rosterd.storage.engine import BEGIN_MODE_OPTION
+
+if TYPE_CHECKING:
+    from rosterd.core.directory_sync import ImportPlan
+    from rosterd.core.import_jobs import JobEnd, NewUpload, Upload
 
 _KEPT_READERS = 4  # the event loop's reads, and a few of the thread pool's
 
@@ -834,45 +835,72 @@ class SqlTransaction:
     def leave_groups(self, uid: int, now: datetime) -> list[DirectoryGroup]:
         return _groups.leave_groups(self._conn, uid, now)
 
-    # the console's uploads and their import jobs
+    # the console's uploads and their import jobs: loaded with the first, not at every start
+    # (the console's import and its core services)
 
     def add_upload(self, upload: NewUpload) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.add_upload(self._conn, upload)
 
     def add_upload_chunk(self, upload_id: str, number: int, data: bytes) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.add_chunk(self._conn, upload_id, number, data)
 
     def set_upload_size(self, upload_id: str, *, size: int, chunks: int) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.set_size(self._conn, upload_id, size, chunks)
 
     def get_upload(self, upload_id: str) -> Upload | None:
+        from rosterd.storage import _uploads
+
         return _uploads.get_upload(self._conn, upload_id)
 
     def get_upload_chunk(self, upload_id: str, number: int) -> bytes | None:
+        from rosterd.storage import _uploads
+
         return _uploads.get_chunk(self._conn, upload_id, number)
 
     def set_upload_plan(self, upload_id: str, plan: ImportPlan, total: int) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.set_plan(self._conn, upload_id, plan, total)
 
     def see_upload(self, upload_id: str, now: datetime, expires_at: datetime) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.see(self._conn, upload_id, now, expires_at)
 
     def delete_upload(self, upload_id: str) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.delete_upload(self._conn, upload_id)
 
     def delete_upload_chunks(self, upload_id: str) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.delete_chunks(self._conn, upload_id)
 
     def delete_expired_uploads(self, now: datetime, alive_since: datetime) -> int:
+        from rosterd.storage import _uploads
+
         return _uploads.delete_expired(self._conn, now, alive_since)
 
     def add_import_job(self, upload_id: str, now: datetime) -> bool:
+        from rosterd.storage import _uploads
+
         return _uploads.add_job(self._conn, upload_id, now)
 
     def beat_import_job(self, upload_id: str, *, done: int, now: datetime) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.beat(self._conn, upload_id, done, now)
 
     def finish_import_job(self, upload_id: str, end: JobEnd) -> None:
+        from rosterd.storage import _uploads
+
         _uploads.finish_job(self._conn, upload_id, end)
 
 
