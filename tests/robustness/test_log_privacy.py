@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,6 +34,9 @@ MARKER = "jane.secret.person"
 EMAIL = f"{MARKER}@example.com"
 NAME = "Jane Secretperson"
 SECRETS = (MARKER, "Secretperson")
+# A first request to a dialect may wait for the server to build it (it warms up in the
+# background after the start): seconds on two loaded cores, past httpx's 5 s default.
+TIMEOUT = 60.0
 
 
 @pytest.fixture
@@ -57,6 +61,14 @@ def _json_entry(line: str) -> dict[str, object]:
         raise AssertionError(f"a line of the JSON log is not JSON: {line!r}") from None
     assert isinstance(entry, dict), line
     return entry
+
+
+def _get(url: str, **given: Any) -> httpx.Response:
+    return httpx.get(url, timeout=TIMEOUT, **given)
+
+
+def _post(url: str, **given: Any) -> httpx.Response:
+    return httpx.post(url, timeout=TIMEOUT, **given)
 
 
 def error_lines(log: str, request_id: str) -> list[str]:
@@ -109,18 +121,18 @@ def test_failed_queries_log_no_personal_data(
     try:
         # A connection of its own for each request: the point is the log, not keep-alive.
         url = server.base_url
-        search = httpx.get(f"{url}/api/v1/users", params={"email": MARKER}, headers=admin)
-        create = httpx.post(f"{url}/v7/users", json={"name": NAME, "email": EMAIL}, headers=admin)
+        search = _get(f"{url}/api/v1/users", params={"email": MARKER}, headers=admin)
+        create = _post(f"{url}/v7/users", json={"name": NAME, "email": EMAIL}, headers=admin)
         scim_filter = {"filter": f'userName eq "{EMAIL}"'}
-        scim_search = httpx.get(f"{url}/api/v1/scim/Users", params=scim_filter, headers=scim)
+        scim_search = _get(f"{url}/api/v1/scim/Users", params=scim_filter, headers=scim)
         scim_body = {
             "schemas": [USER],
             "userName": EMAIL,
             "displayName": NAME,
             "externalId": MARKER,
         }
-        scim_create = httpx.post(f"{url}/api/v1/scim/Users", json=scim_body, headers=scim)
-        refused = httpx.post(f"{url}/v7/users", json={"name": NAME, "email": MARKER}, headers=admin)
+        scim_create = _post(f"{url}/api/v1/scim/Users", json=scim_body, headers=scim)
+        refused = _post(f"{url}/v7/users", json={"name": NAME, "email": MARKER}, headers=admin)
     finally:
         output = stop(server, log)
 
@@ -153,10 +165,8 @@ def test_a_database_gone_away_is_logged_without_request_data(
     admin_engine.dispose()
     try:
         headers = {"Authorization": f"Bearer {org.token}"}
-        search = httpx.get(
-            f"{server.base_url}/api/v1/users", params={"email": MARKER}, headers=headers
-        )
-        ready = httpx.get(f"{server.base_url}/readyz")
+        search = _get(f"{server.base_url}/api/v1/users", params={"email": MARKER}, headers=headers)
+        ready = _get(f"{server.base_url}/readyz")
     finally:
         output = stop(server, log)
 
