@@ -329,17 +329,25 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     walked = _WALK if postgresql or not searched else _WALK_SQLITE
     boundary = _walk_boundary(conn, org_id, page, walked)
     uid = t.users.c.uid
-    within = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
     if postgresql:
         walk = _window_walk(org_id, query, page, boundary)
     else:
         walk = _keyset(uid, org_id=org_id, page=page).where(
-            *within, *user_criteria(t.users, org_id, query)
+            *_within_walk(uid, boundary, page), *user_criteria(t.users, org_id, query)
         )
     if boundary is None:
         return walk.limit(need)
     index = _past_the_walk(org_id, query, postgresql=postgresql)
     return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
+
+
+def _within_walk(
+    uid: ColumnElement[Any], boundary: int | None, page: Keyset
+) -> list[ColumnElement[bool]]:
+    """The uids up to the walk's last (`_walk_boundary`), in the page's direction."""
+    if boundary is None:
+        return []
+    return [uid <= boundary if page.reverse else uid >= boundary]
 
 
 def _walk_boundary(conn: Connection, org_id: int, page: Keyset, walked: int) -> int | None:
@@ -421,8 +429,7 @@ def _window_walk(org_id: int, query: UserQuery, page: Keyset, boundary: int | No
     ms for the walk alone; within the range, 1 ms)."""
 
     def in_range(uid: ColumnElement[Any]) -> list[ColumnElement[bool]]:
-        edge = [] if boundary is None else [uid <= boundary if page.reverse else uid >= boundary]
-        return [*_position(uid, page), *edge]
+        return [*_position(uid, page), *_within_walk(uid, boundary, page)]
 
     window = (
         _keyset(*_FILTERED_COLUMNS, org_id=org_id, page=page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -163,16 +163,20 @@ def groups_of(
 ) -> dict[int, list[GroupRef]]:
     """Each user's groups, oldest first."""
     found: dict[int, list[GroupRef]] = defaultdict(list)
-    if len(uids) == 1:
-        for row in prepared[_GROUPS_OF_ONE].rows(conn, {"uid": uids[0]}):
-            m = row._mapping
-            found[m["user_uid"]].append(GroupRef(m["uuid"], m["display_name"]))
-        return found
-    for part in chunks(list(uids)):
-        rows = conn.execute(_GROUPS_OF, {"uids": part})
-        for uid, group_id, display_name in rows:
-            found[uid].append(GroupRef(group_id, display_name))
+    for row in _memberships(conn, prepared, uids):
+        m = row._mapping
+        found[m["user_uid"]].append(GroupRef(m["uuid"], m["display_name"]))
     return found
+
+
+def _memberships(
+    conn: Connection, prepared: PreparedStatements, uids: Sequence[int]
+) -> Iterator[RowLike]:
+    if len(uids) == 1:
+        yield from prepared[_GROUPS_OF_ONE].rows(conn, {"uid": uids[0]})
+        return
+    for part in chunks(list(uids)):
+        yield from conn.execute(_GROUPS_OF, {"uids": part})
 
 
 def save_scim_record(conn: Connection, record: ScimRecord) -> None:
