@@ -12,6 +12,7 @@ from rosterd.cli._common import (
     DatabaseUrl,
     JsonFlag,
     Org,
+    bulk_collection,
     err,
     open_store,
     print_json,
@@ -187,7 +188,7 @@ def users_import(
         refuse("--full archives the users the file leaves out: confirm with --yes (no terminal)")
     service = DirectorySyncService(open_store(database_url))
 
-    with reported_errors():
+    with reported_errors(), bulk_collection():
         service.check_import_target(org_subdomain=org, integration_uuid=integration)
         # The whole file is checked before anything changes.
         with checked_directory_file(file, format=_format(format)) as checked:
@@ -277,7 +278,7 @@ def devices_import(
     from rosterd.core.devices import DEVICE_FIELDS, DevicesService
 
     service = DevicesService(open_store(database_url))
-    with reported_errors():
+    with reported_errors(), bulk_collection():
         service.check_import_target(org_subdomain=org)
         rows = list(read_rows(file, format=_format(format), columns=DEVICE_FIELDS))
         result = service.import_devices(
