@@ -523,8 +523,17 @@ class DirectoryTransaction(Protocol):
     def get_device(self, org_id: int, device_id: UUID) -> DeviceView | None: ...
     def find_device_by_serial(self, org_id: int, serial_number: str) -> DeviceView | None: ...
     def update_device(self, org_id: int, id: int, changes: DeviceChanges) -> DeviceView: ...
+    # From `offset` in the query's order; or, in enrolment order, the page after the device of
+    # id `after` or before that of id `before` (keyset pages), in enrolment order either way.
     def list_devices(
-        self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+        self,
+        org_id: int,
+        query: DeviceQuery,
+        *,
+        limit: int,
+        offset: int,
+        after: int | None = None,
+        before: int | None = None,
     ) -> list[DeviceView]: ...
 
     # provisioning (SCIM): an integration's users with their records, and its groups
