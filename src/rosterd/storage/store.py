@@ -892,6 +892,11 @@ class SqlTransaction:
 
         _uploads.delete_chunks(self._conn, upload_id)
 
+    def any_expired_uploads(self, now: datetime) -> bool:
+        from rosterd.storage import _uploads
+
+        return _uploads.any_expired(self._conn, now)
+
     def delete_expired_uploads(self, now: datetime, alive_since: datetime) -> int:
         from rosterd.storage import _uploads
 
