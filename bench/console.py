@@ -39,7 +39,6 @@ from rosterd.storage import make_engine
 
 
 def pages(middle: int, user_id: str, seeded: Seeded = Seeded()) -> dict[str, str]:
-    deep_devices = seeded.devices // 2 // 50 * 50
     return {
         "sign-in form": "/console/signin",
         "users, first page": "/console/users",
@@ -59,15 +58,19 @@ def pages(middle: int, user_id: str, seeded: Seeded = Seeded()) -> dict[str, str
         "users, not archived, deep": f"/console/users?archived=no&after={middle}",
         "a user": f"/console/users/{user_id}",
         "devices, first page": "/console/devices",
-        "devices, deep page (offset)": f"/console/devices?offset={deep_devices}",
+        # The console's pages are keyset pages (after a device's id) since the API's offset.
+        "devices, deep page (middle)": f"/console/devices?after={seeded.middle_device}",
         "devices, platform 25%": "/console/devices?platform=iPad",
         "devices, platform, ten devices": "/console/devices?platform=Vision",
         "devices, name contains, one": "/console/devices?name=Device+777777",
         "devices, serial contains, one": "/console/devices?serial=0000777777",
+        "devices, name contains 11%": "/console/devices?name=device+1",
+        "devices, serial contains, none": "/console/devices?serial=zzzz",
         "devices, model contains 25%": "/console/devices?model=ipad",
         "devices, OS version contains 14%": "/console/devices?os=17.3",
         "devices, user email contains 10%": "/console/devices?user=tenth",
         "devices, user email contains, ten": "/console/devices?user=rare",
+        "devices, user email contains, none": "/console/devices?user=zzzz",
         "devices, asset tag, one": "/console/devices?asset_tag=AT-500000",
         "devices, tag 10%": "/console/devices?tag=bench-tenth",
         "a device": f"/console/devices/{seeded.device}",

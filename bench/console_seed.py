@@ -36,7 +36,8 @@ _PLATFORMS = ("Mac", "iPad", "iPhone", "AppleTV")
 @dataclass(frozen=True)
 class Seeded:
     """The ids the pages name: the seeded account groups and role, a built-in role, the
-    build's integration and the ten-user one, a device, and the number of devices."""
+    build's integration and the ten-user one, a device, the number of devices, and the
+    middle one's id."""
 
     tenth_group: int = 0
     rare_group: int = 0
@@ -46,6 +47,7 @@ class Seeded:
     few_integration: str = ""
     device: str = ""
     devices: int = 0
+    middle_device: int = 0  # the id of the device in the middle of enrolment order
 
 
 def seed_filters(database_url: str) -> Seeded:
@@ -107,6 +109,13 @@ def _ids(engine: Engine, org_id: int) -> Seeded:
         devices = conn.execute(
             select(func.count()).select_from(t.devices).where(t.devices.c.org_id == org_id)
         ).scalar_one()
+        middle = conn.execute(
+            select(t.devices.c.id)
+            .where(t.devices.c.org_id == org_id)
+            .order_by(t.devices.c.id)
+            .offset(devices // 2)
+            .limit(1)
+        ).scalar()
     return Seeded(
         found["Bench tenth"],
         found["Bench rare"],
@@ -116,6 +125,7 @@ def _ids(engine: Engine, org_id: int) -> Seeded:
         str(made[_FEW]),
         str(device),
         devices,
+        middle or 0,
     )
 
 

@@ -71,3 +71,32 @@ def test_devices_at_phone_width(page: Page, people: ConsoleOrg, server: LiveServ
     page.keyboard.type("Spare")
     page.keyboard.press("Enter")
     expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_devices_pages_forward_and_back_by_keyset(
+    page: Page, people: ConsoleOrg, server: LiveServer
+) -> None:
+    from rosterd.core.devices import DevicesService
+
+    with_devices(people, server)  # Art's MacBook and the Spare iPad, then 60 more Macs
+    DevicesService(server.store).import_devices(
+        org_subdomain=people.org.subdomain,
+        records=[{"serial_number": f"PAGE{i:04}", "platform": "Mac"} for i in range(60)],
+    )
+    signed_in(page, people.org.token, "/devices?platform=Mac")
+    rows, serials = page.locator("tbody tr"), page.locator("tbody tr code")
+    expect(rows).to_have_count(50)
+    expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
+    first = serials.all_inner_texts()
+    page.get_by_role("link", name="Next page").click()
+    expect(rows).to_have_count(11)  # the last ten imported, and nothing twice
+    assert serials.all_inner_texts() == [f"PAGE{i:04}" for i in range(49, 60)]
+    assert "after=" in page.url
+    assert "platform=Mac" in page.url  # the filter kept
+    expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+    page.get_by_role("link", name="Previous page").click()
+    expect(rows).to_have_count(50)
+    assert serials.all_inner_texts() == first
+    assert "before=" in page.url
+    expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
+    expect(page.get_by_role("link", name="Next page")).to_be_visible()

@@ -3,12 +3,14 @@ HTTP against a real server (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
 from rosterd.core.audit_log import AuditLogService
 from rosterd.core.auth import AuthService
-from rosterd.core.ports import AuditQuery
+from rosterd.core.ports import AuditQuery, DeviceQuery
 from rosterd.storage import SqlDirectoryStore
 from tests.console.admin import WithDevices, add_devices, scoped_token
 from tests.console.conftest import PEOPLE, ConsoleOrg, csrf_of, sign_in
@@ -51,24 +53,54 @@ def test_devices_list_and_filter(browserless: httpx.Client, devices: WithDevices
     assert 'value="Commodore"' in none.text  # the filter keeps what was typed
 
 
-def test_devices_pages_by_offset(
+def test_devices_pages_by_keyset(
     browserless: httpx.Client, devices: WithDevices, store: SqlDirectoryStore
 ) -> None:
     from rosterd.core.devices import DevicesService
 
     DevicesService(store).import_devices(
         org_subdomain=devices.people.org.subdomain,
-        records=[{"serial_number": f"BULK{i:04}", "platform": "Mac"} for i in range(55)],
+        records=[{"serial_number": f"BULK{i:04}", "platform": "Mac"} for i in range(105)],
     )
+    with store.read() as tx:  # the Macs' ids in enrolment order, as the pages show them
+        macs = tx.list_devices(
+            devices.people.org.admin.org_id, DeviceQuery(platform="Mac"), limit=300, offset=0
+        )
+    ids = [d.device.id for d in macs]
+    assert len(ids) == 106  # and Art's MacBook
     sign_in(browserless, devices.people.org.token)
-    first = browserless.get("/devices", params={"platform": "Mac"})
-    assert first.text.count("<tr>") == 1 + 50  # the header row and a page of devices
-    assert 'href="/console/devices?platform=Mac&amp;offset=50">Next page' in first.text
-    assert "Previous page" not in first.text
-    second = browserless.get("/devices", params={"platform": "Mac", "offset": "50"})
-    assert second.text.count("<tr>") == 1 + 6
-    assert "Next page" not in second.text
-    assert 'href="/console/devices?platform=Mac&amp;offset=0">Previous page' in second.text
+
+    def page(**params: object) -> tuple[str, list[str]]:
+        found = browserless.get("/devices", params={"platform": "Mac", **params})
+        assert found.status_code == 200
+        serials = re.findall(r'data-label="Serial number"><code>([^<]*)</code>', found.text)
+        return found.text, serials
+
+    first, shown = page()
+    assert first.count("<tr>") == 1 + 50  # the header row and a page of devices
+    assert shown == [d.device.serial_number for d in macs[:50]]
+    assert f'href="/console/devices?platform=Mac&amp;after={ids[49]}">Next page' in first
+    assert "Previous page" not in first
+    second, shown = page(after=ids[49])
+    assert shown == [d.device.serial_number for d in macs[50:100]]
+    assert f'href="/console/devices?platform=Mac&amp;after={ids[99]}">Next page' in second
+    assert f'href="/console/devices?platform=Mac&amp;before={ids[50]}">Previous page' in second
+    last, shown = page(after=ids[99])
+    assert last.count("<tr>") == 1 + 6
+    assert "Next page" not in last
+    assert f'href="/console/devices?platform=Mac&amp;before={ids[100]}">Previous page' in last
+    # Back: the 50 before, with the links on both sides; then the first page, without one back.
+    back, shown = page(before=ids[100])
+    assert shown == [d.device.serial_number for d in macs[50:100]]
+    assert f'after={ids[99]}">Next page' in back
+    assert f'before={ids[50]}">Previous page' in back
+    start, shown = page(before=ids[50])
+    assert shown == [d.device.serial_number for d in macs[:50]]
+    assert f'after={ids[49]}">Next page' in start
+    assert "Previous page" not in start
+    # A position no id can be is no position: the first page, not an error.
+    for nonsense in ("x", "-5", str(1 << 63), "²"):
+        assert page(after=nonsense)[1] == [d.device.serial_number for d in macs[:50]]
 
 
 def test_assign_and_unassign_a_device(

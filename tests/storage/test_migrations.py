@@ -6,12 +6,16 @@ from __future__ import annotations
 import importlib
 import unicodedata
 import uuid
+from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, text, update
 
-from rosterd.core.ports import Keyset, UserQuery
+from bench.console_seed import device_row
+from rosterd.core.ports import DeviceQuery, Keyset, UserQuery
 from rosterd.storage import SqlDirectoryStore, make_engine, upgrade
+from rosterd.storage import tables as t
+from rosterd.storage._devices import list_devices
 from rosterd.storage.migrate import alembic_config
 from tests.api.kandji.conftest import Directory
 from tests.support.orgs import OrgFactory
@@ -226,3 +230,54 @@ def test_0010_drops_sqlites_email_key_index_only_and_downgrades(own_database_url
 
 def _user_indexes(engine: Engine) -> set[str]:
     return {str(index["name"]) for index in inspect(engine).get_indexes("users")}
+
+
+def test_0014_indexes_the_devices_already_there_and_downgrades(own_database_url: str) -> None:
+    engine = make_engine(own_database_url)
+    upgrade(engine, "0013")
+    now = datetime.now(UTC)
+    with engine.begin() as conn:  # devices written before 0014 (its columns are 0013's)
+        org_id = conn.execute(
+            insert(t.organizations)
+            .values(name="Old", subdomain="old", created_at=now)
+            .returning(t.organizations.c.id)
+        ).scalar_one()
+        rows = [device_row(n, org_id, None, now) for n in range(3)]  # type: ignore[arg-type]
+        conn.execute(insert(t.devices), rows)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def found(term: str) -> list[str]:
+        with engine.connect() as conn:
+            query = DeviceQuery(serial_number_contains=term)
+            return [d.device.name for d in list_devices(conn, org_id, query, limit=5, offset=0)]
+
+    def indexes() -> set[str]:
+        with engine.connect() as conn:
+            if sqlite:
+                names = "SELECT name FROM sqlite_master"
+            else:
+                names = "SELECT indexname FROM pg_indexes WHERE tablename = 'devices'"
+            return set(conn.execute(text(names)).scalars())
+
+    upgrade(engine)
+    fts = {"devices_fts", "devices_fts_ai", "devices_fts_ad", "devices_fts_au"}
+    trgm = {"ix_devices_name_trgm", "ix_devices_serial_number_trgm"}
+    assert indexes() >= (fts if sqlite else trgm)
+    assert found("00001") == ["Device 1"]  # from the index: the walk has nothing to walk
+    if sqlite:
+        with engine.begin() as conn:  # the backfill's index is the table's, row for row
+            conn.exec_driver_sql(
+                "INSERT INTO devices_fts(devices_fts, rank) VALUES ('integrity-check', 1)"
+            )
+            renamed = t.devices.c.name == "Device 2"
+            conn.execute(update(t.devices).where(renamed).values(name="Two"))
+        assert found("00002") == ["Two"]
+        with engine.connect() as conn:  # the update trigger: the new name in, the old one out
+            match = "SELECT count(*) FROM devices_fts WHERE devices_fts MATCH :q"
+            counts = [conn.execute(text(match), {"q": q}).scalar_one() for q in ('"two"', '"e 2"')]
+        assert counts == [1, 0]
+    downgrade(engine, "0013")
+    assert indexes() & (fts | trgm) == set()
+    upgrade(engine)
+    assert found("SN00000000") == ["Device 0", "Device 1", "Two" if sqlite else "Device 2"]
+    engine.dispose()

@@ -52,26 +52,34 @@ class DevicePages(Pages):
     async def devices(self, request: Request, signed_in: SignedIn) -> Response:
         require_endpoint(signed_in.principal, LIST_DEVICES)
         filters = _filters(request)
-        offset = max(int_or_none(request.query_params.get("offset")) or 0, 0)
+        params = request.query_params
+        # Keyset pages in enrolment order: `after` (or `before`) a device's id, so that a page
+        # costs the same at any depth. (The API pages with `offset`.)
+        after, before = _device_key(params.get("after")), _device_key(params.get("before"))
         found = self._devices.list_devices(
             principal=signed_in.principal,
             query=_query(filters),
-            limit=PAGE_SIZE + 1,  # one more: whether there is a next page
-            offset=offset,
+            limit=PAGE_SIZE + 1,  # one more: whether there is a page beyond
+            after=after if before is None else None,
+            before=before,
         )
         more = len(found) > PAGE_SIZE
-        shown = {k: v for k, v in filters.items() if v}
+        # Going back, the extra device is the one before the page's first.
+        shown = found[1:] if more and before is not None else found[:PAGE_SIZE]
+        kept = {k: v for k, v in filters.items() if v}
 
-        def at(position: int) -> str:
-            return urlencode({**shown, "offset": position})
+        def at(**position: int) -> str:
+            return urlencode({**kept, **position})
 
+        later = before is not None or more  # a page went back from has a page after it
+        earlier = (after is not None and before is None) or (before is not None and more)
         context = signed_in.context(
-            devices=found[:PAGE_SIZE],
+            devices=shown,
             filters=filters,
             fields=FILTERS,
             platforms=PLATFORMS,
-            next_page=at(offset + PAGE_SIZE) if more else None,
-            previous_page=at(max(offset - PAGE_SIZE, 0)) if offset else None,
+            next_page=at(after=shown[-1].device.id) if later and shown else None,
+            previous_page=at(before=shown[0].device.id) if earlier and shown else None,
         )
         return self.render("devices.html", context)
 
@@ -118,6 +126,12 @@ class DevicePages(Pages):
             ),
             status,
         )
+
+
+def _device_key(value: str | None) -> int | None:
+    """A page link's device id; anything else (a word, a number no id can be) is no position."""
+    found = int_or_none(value)
+    return found if found is not None and 0 <= found < 1 << 63 else None
 
 
 def _filters(request: Request) -> dict[str, str]:

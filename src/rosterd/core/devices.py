@@ -82,12 +82,26 @@ class DevicesService:
         self._store = store
 
     def list_devices(
-        self, *, principal: Principal, query: DeviceQuery, limit: int, offset: int
+        self,
+        *,
+        principal: Principal,
+        query: DeviceQuery,
+        limit: int,
+        offset: int = 0,
+        after: int | None = None,
+        before: int | None = None,
     ) -> list[DeviceView]:
+        """The devices passing `query` from `offset` (the API's pages), or after or before a
+        device's id in enrolment order (the console's keyset pages)."""
         with self._store.read() as tx:
             require_tenant_permission(tx, principal, perm.VIEW_ALL_USERS)
             return tx.list_devices(
-                principal.org.id, query, limit=min(limit, MAX_PAGE), offset=offset
+                principal.org.id,
+                query,
+                limit=min(limit, MAX_PAGE),
+                offset=offset,
+                after=after,
+                before=before,
             )
 
     def get_device(self, *, principal: Principal, device_id: UUID) -> DeviceView:

@@ -5,9 +5,11 @@ report.
 An upload is the session's that sent it (`owner`, a digest the console makes of the session),
 for one organization and integration; anyone else is told there is no such import. Its bytes are
 kept in chunks of `CHUNK_SIZE`, streamed in and out (a 100 MiB file is never held in memory);
-it expires `TTL` after it was last looked at, and expired ones are deleted whenever a file is
-uploaded, by whichever worker takes it. Its chunks go as soon as its import has run or it is
-cancelled; the upload and its report stay until it expires.
+it expires `TTL` after it was last looked at, and expired ones (with their dry runs, import
+jobs and reports) are deleted by `sweep_expired`: whenever a file is uploaded, by whichever
+worker takes it, and in the background of every `rosterd serve` process (server/sweeper.py).
+Its chunks go as soon as its import has run or it is cancelled; the upload and its report stay
+until it expires. A job still running is kept past the expiry; one whose worker died is not.
 
 An import job is run by the worker that was asked to start it, in a thread of its own. That
 worker writes the records done so far and a heartbeat to the job's row every
@@ -131,6 +133,18 @@ class Upload:
         return None if self.job is None else self.job.error
 
 
+def sweep_expired(store: DirectoryStore, now: datetime) -> int:
+    """Delete the uploads expired by `now`, with their chunks, dry runs and jobs, but those whose
+    job runs with a heartbeat within `STALE_AFTER`; returns how many. Nothing expired (most
+    sweeps): one read, no write. Safe in any number of workers and hosts at once: a row another
+    one deleted is simply not deleted again."""
+    with store.read() as tx:
+        if not tx.any_expired_uploads(now):
+            return 0
+    with store.write() as tx:
+        return tx.delete_expired_uploads(now, now - STALE_AFTER)
+
+
 class ImportJobsService:
     def __init__(self, store: DirectoryStore, *, now: Callable[[], datetime] = wall_clock) -> None:
         self._store = store
@@ -162,8 +176,8 @@ class ImportJobsService:
             now,
             now + TTL,
         )
+        sweep_expired(self._store, now)
         with self._store.write() as tx:
-            tx.delete_expired_uploads(now, now - STALE_AFTER)
             tx.add_upload(new)
         try:
             self._write_chunks(new.id, source)

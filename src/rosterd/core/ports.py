@@ -523,8 +523,17 @@ class DirectoryTransaction(Protocol):
     def get_device(self, org_id: int, device_id: UUID) -> DeviceView | None: ...
     def find_device_by_serial(self, org_id: int, serial_number: str) -> DeviceView | None: ...
     def update_device(self, org_id: int, id: int, changes: DeviceChanges) -> DeviceView: ...
+    # From `offset` in the query's order; or, in enrolment order, the page after the device of
+    # id `after` or before that of id `before` (keyset pages), in enrolment order either way.
     def list_devices(
-        self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+        self,
+        org_id: int,
+        query: DeviceQuery,
+        *,
+        limit: int,
+        offset: int,
+        after: int | None = None,
+        before: int | None = None,
     ) -> list[DeviceView]: ...
 
     # provisioning (SCIM): an integration's users with their records, and its groups
@@ -576,6 +585,10 @@ class DirectoryTransaction(Protocol):
     def see_upload(self, upload_id: str, now: datetime, expires_at: datetime) -> None: ...
     def delete_upload(self, upload_id: str) -> None: ...
     def delete_upload_chunks(self, upload_id: str) -> None: ...
+    def any_expired_uploads(self, now: datetime) -> bool:
+        """Whether an upload has expired by `now` (a read of the expiry index's first entry)."""
+        ...
+
     def delete_expired_uploads(self, now: datetime, alive_since: datetime) -> int:
         """Delete the uploads expired by `now`, but those whose job is running with a
         heartbeat since `alive_since`; returns how many."""

@@ -33,6 +33,7 @@ from rosterd.server.operations import add_operations
 from rosterd.server.responses import JSONResponse
 from rosterd.server.services import Services
 from rosterd.server.settings import Settings
+from rosterd.server.sweeper import upload_sweeper
 from rosterd.storage import SqlDirectoryStore, make_engine
 
 log = logging.getLogger("rosterd")
@@ -64,7 +65,10 @@ def create_app(settings: Settings, store: DirectoryStore | None = None) -> Starl
     @asynccontextmanager
     async def lifespan(started: Starlette) -> AsyncIterator[None]:
         warm_up(steps)
+        sweeper = upload_sweeper(store, settings.console_sweep_seconds)
+        sweeper.start()
         yield
+        sweeper.stop()
         if settings.control:
             started.state.control.close()  # the snapshots' own connection
 

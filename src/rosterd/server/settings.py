@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     console_secret: str | None = None
     # The largest file the console's import takes (docs/console.md), in bytes.
     console_import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    # Seconds between each process's deletions of the console's expired uploads (docs/console.md,
+    # server/sweeper.py); 0: none in the background (the next upload still deletes them).
+    console_sweep_seconds: float = Field(default=600.0, ge=0)
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
     # `json`: every log line (access, application, uvicorn's) one JSON object.
     log_format: Literal["text", "json"] = "text"

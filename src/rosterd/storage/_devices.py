@@ -29,6 +29,7 @@ from rosterd.core.ports import DEVICE_ORDERINGS, DeviceChanges, DeviceQuery, New
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _rows
 from rosterd.storage import tables as t
+from rosterd.storage._device_search import Ids, Position, indexed_ids
 
 _USER_PREFIX = "u__"
 
@@ -105,10 +106,25 @@ def update_device(conn: Connection, org_id: int, id: int, changes: DeviceChanges
 
 
 def list_devices(
-    conn: Connection, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+    conn: Connection,
+    org_id: int,
+    query: DeviceQuery,
+    *,
+    limit: int,
+    offset: int,
+    after: int | None = None,
+    before: int | None = None,
 ) -> list[DeviceView]:
+    """The devices passing `query`, in its order (enrolment order by default), from `offset`;
+    or, in enrolment order only, the `limit` devices after the id `after` or just before the
+    id `before` (the console's keyset pages), returned in enrolment order all the same."""
     devices, users = t.devices, t.users
-    order = [*_ordering(conn, query.ordering), devices.c.id]
+    if (after is not None or before is not None) and query.ordering:
+        raise ValueError("keyset pages are in enrolment order only")
+    position = Position(before, reverse=True) if before is not None else Position(after)
+    order = [*_ordering(conn, query.ordering), position.order(devices.c.id)]
+    filters = _filters(conn, org_id, query)
+    found = indexed_ids(conn, org_id, query, filters, position=position, need=offset + limit)
     # The page's ids first, then its rows: an offset skips index entries rather than joined
     # rows (500,000 of them took 0.25 s on SQLite, 2 s on PostgreSQL); joined to the users
     # only for a filter or an ordering of theirs (else neither database reads the ids alone
@@ -127,14 +143,25 @@ def list_devices(
         .select_from(
             devices.outerjoin(users, users.c.uid == devices.c.user_uid) if by_user else devices
         )
-        .where(devices.c.org_id == org_id, *_filters(conn, org_id, query))
+        .where(*_in_org(org_id, found), *filters, *position.past(devices.c.id))
         .order_by(*order)
         .offset(offset)
         .limit(limit)
         .correlate(None)
     )
     stmt = _device_select().where(devices.c.id.in_(page)).order_by(*order)
-    return [_view(r) for r in conn.execute(stmt)]
+    views = [_view(r) for r in conn.execute(stmt)]
+    return views[::-1] if position.reverse else views
+
+
+def _in_org(org_id: int, found: Ids | None) -> list[ColumnElement[bool]]:
+    """The organization's devices, or those of `found` (an index's) that are the organization's:
+    then the organization is tested unindexed (`+ 0`), or SQLite reads every device from an
+    index of the organization's (0.4 s at a million) rather than the few ids found."""
+    devices = t.devices
+    if found is None:
+        return [devices.c.org_id == org_id]
+    return [devices.c.id.in_(found), devices.c.org_id + 0 == org_id]
 
 
 def _filters(conn: Connection, org_id: int, query: DeviceQuery) -> list[ColumnElement[bool]]:

@@ -23,7 +23,6 @@ from sqlalchemy import (
     UnaryExpression,
     and_,
     bindparam,
-    case,
     cast,
     column,
     exists,
@@ -58,6 +57,7 @@ from rosterd.storage import tables as t
 from rosterd.storage._prepared import PreparedStatements
 from rosterd.storage._rows import RowLike
 from rosterd.storage._shapes import user_json
+from rosterd.storage._walks import key_range, walk_then_index
 
 _Uids = Select[Any] | CompoundSelect[Any]
 _CHUNK = 500  # bound parameters per IN list, well under every driver's limit
@@ -338,7 +338,7 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     if boundary is None:
         return walk.limit(need)
     index = _past_the_walk(org_id, query, postgresql=postgresql)
-    return _walk_then_index(conn, walk.limit(need), _beyond(uid, boundary, page), index, page, need)
+    return _walk_then_index(conn, walk, _beyond(uid, boundary, page), index, page, need)
 
 
 def _within_walk(
@@ -356,18 +356,7 @@ def _walk_boundary(conn: Connection, org_id: int, page: Keyset, walked: int) -> 
     for the range it is left; and a bound, not a count of users, so that the walk and the
     index between them cover every uid past the position whatever changes meanwhile
     (PostgreSQL reads each statement afresh)."""
-    users = t.users
-    # Apart, so that each reads one end of the organization's index.
-    ends: list[ColumnElement[Any]] = [
-        select(end(users.c.uid)).where(users.c.org_id == org_id).scalar_subquery()
-        for end in (func.min, func.max)
-    ]
-    if conn.dialect.name == "postgresql":
-        # And, in the same round trip, plan the page for its own term and bounds: once psycopg
-        # has prepared the page's statement, PostgreSQL would settle on one generic plan for
-        # every term (a walk through the directory for a rare one). Until the commit.
-        ends.append(func.set_config("plan_cache_mode", "force_custom_plan", True))
-    low, high, *_ = conn.execute(select(*ends)).one()
+    low, high = key_range(conn, t.users.c.uid, t.users.c.org_id == org_id)
     if low is None:
         return None
     if page.reverse:
@@ -388,26 +377,13 @@ def _walk_then_index(
     """The walk's matches and, when they are fewer than `need`, the `need` next ones past the
     walk, found with the `index` filters."""
     users = t.users
-    hits = walk.cte("hits")
-    walk_answers = select(func.count()).select_from(hits).scalar_subquery() >= need
     # The walk found the term rare here, whatever the planner estimates: on PostgreSQL, ordered
     # by an expression no index gives, the matches past the walk come from pg_trgm (or a scan,
     # for a term too short for it) rather than from walking on through the whole directory, as
     # the planner would without statistics. SQLite's come from the email keys' IN list.
     uid = users.c.uid + 0 if conn.dialect.name == "postgresql" else users.c.uid
-    rest = (
-        select(users.c.uid)
-        .where(past_the_walk, *index)
-        .order_by(_order(uid, page))
-        # Past a walk that answered, the index is not asked at all: both databases skip a
-        # query whose LIMIT is 0 before they start it (SQLite would build the IN list, and
-        # PostgreSQL start parallel workers, before checking the same condition in the WHERE).
-        .limit(case((walk_answers, 0), else_=need))
-    )
-    passed = rest.subquery("rest")
-    # A LIMIT the union never reaches, which tells PostgreSQL's planner how few uids it holds
-    # (else it may merge-join them with every user from the top).
-    return select(hits.c.uid).union_all(select(passed.c.uid)).limit(2 * need)
+    rest = select(users.c.uid).where(past_the_walk, *index).order_by(_order(uid, page))
+    return walk_then_index(walk, rest, need)
 
 
 def _keyset(*columns: ColumnElement[Any], org_id: int, page: Keyset) -> Select[Any]:

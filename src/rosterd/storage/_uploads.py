@@ -148,6 +148,11 @@ def delete_chunks(conn: Connection, upload_id: str) -> None:
     conn.execute(delete(_chunks).where(_chunks.c.upload_id == upload_id))
 
 
+def any_expired(conn: Connection, now: datetime) -> bool:
+    stmt = select(_uploads.c.id).where(_uploads.c.expires_at <= now).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def delete_expired(conn: Connection, now: datetime, alive_since: datetime) -> int:
     alive = exists().where(
         _jobs.c.upload_id == _uploads.c.id,

@@ -752,9 +752,18 @@ class SqlTransaction:
         return _devices.update_device(self._conn, org_id, id, changes)
 
     def list_devices(
-        self, org_id: int, query: DeviceQuery, *, limit: int, offset: int
+        self,
+        org_id: int,
+        query: DeviceQuery,
+        *,
+        limit: int,
+        offset: int,
+        after: int | None = None,
+        before: int | None = None,
     ) -> list[DeviceView]:
-        return _devices.list_devices(self._conn, org_id, query, limit=limit, offset=offset)
+        return _devices.list_devices(
+            self._conn, org_id, query, limit=limit, offset=offset, after=after, before=before
+        )
 
     # provisioning (SCIM)
 
@@ -882,6 +891,11 @@ class SqlTransaction:
         from rosterd.storage import _uploads
 
         _uploads.delete_chunks(self._conn, upload_id)
+
+    def any_expired_uploads(self, now: datetime) -> bool:
+        from rosterd.storage import _uploads
+
+        return _uploads.any_expired(self._conn, now)
 
     def delete_expired_uploads(self, now: datetime, alive_since: datetime) -> int:
         from rosterd.storage import _uploads

@@ -1,0 +1,42 @@
+"""A listing's search in two parts, shared by the users' and the devices' searches: a walk of a
+bounded range in the page's order, which fills the page at once when the term is common, and,
+only when it found too few, the next matches past the range from an index (which then costs
+what the rare term's matches cost)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, Connection, Select, case, func, select
+
+
+def walk_then_index(walk: Select[Any], rest: Select[Any], need: int) -> CompoundSelect[Any]:
+    """The keys of `walk`'s first `need` matches and, when it has fewer, `rest`'s first `need`
+    (ordered, and filtered to past the walk, by the caller). Each selects one column."""
+    hits = walk.limit(need).cte("hits")
+    key = hits.c[0]
+    walk_answers = select(func.count()).select_from(hits).scalar_subquery() >= need
+    # Past a walk that answered, the index is not asked at all: both databases skip a query
+    # whose LIMIT is 0 before they start it (SQLite would build the IN list, and PostgreSQL
+    # start parallel workers, before checking the same condition in the WHERE).
+    passed = rest.limit(case((walk_answers, 0), else_=need)).subquery("rest")
+    # A LIMIT the union never reaches, which tells PostgreSQL's planner how few keys it holds
+    # (else it may merge-join them with every row from the top).
+    return select(key).union_all(select(passed.c[0])).limit(2 * need)
+
+
+def key_range(
+    conn: Connection, key: ColumnElement[Any], owned: ColumnElement[bool]
+) -> tuple[Any, Any]:
+    """The lowest and highest `key` of the rows `owned` (an organization's), each read from
+    one end of its index. On PostgreSQL, in the same round trip, the listing that follows is
+    planned for its own term and bounds until the commit: once psycopg has prepared the
+    statement, PostgreSQL would settle on one generic plan for every term (a walk through the
+    whole directory for a rare one)."""
+    ends: list[ColumnElement[Any]] = [
+        select(end(key)).where(owned).scalar_subquery() for end in (func.min, func.max)
+    ]
+    if conn.dialect.name == "postgresql":
+        ends.append(func.set_config("plan_cache_mode", "force_custom_plan", True))
+    low, high, *_ = conn.execute(select(*ends)).one()
+    return low, high
