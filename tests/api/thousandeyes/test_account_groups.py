@@ -118,6 +118,21 @@ def test_expand_user_lists_the_members_with_their_roles_there(
     assert only_agents["agents"] == []
 
 
+def test_an_empty_expand_is_the_sdks_empty_list_and_expands_nothing(
+    client: httpx.Client,
+) -> None:
+    aid = create(client, "LATAM").json()["aid"]
+    plain = client.get(f"/account-groups/{aid}").json()
+
+    # The SDK sends `?expand=` for `expand=[]` (tests/clients/test_thousandeyes_sdk_admin.py).
+    response = client.get(f"/account-groups/{aid}?expand=")
+
+    assert response.status_code == 200
+    assert response.json() == plain
+    refused = client.get(f"/account-groups/{aid}?expand=,")
+    assert refused.status_code == 400
+
+
 def test_update_renames_and_answers_the_detail(client: httpx.Client) -> None:
     aid = create(client, "Sales").json()["aid"]
 
