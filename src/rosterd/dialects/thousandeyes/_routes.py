@@ -45,7 +45,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: _error(wire.UnauthorizedError, "Unauthorized"),
     403: _error(wire.Error, "Insufficient permissions to query endpoint"),
     404: _error(wire.Error, "Not found"),
+    # The server's framing limits (server/request_limits.py), in this dialect's envelope.
+    414: _error(wire.Error, "URI Too Long"),
     429: _error(wire.Error, "Exhausted rate limit for the organization"),
+    431: _error(wire.Error, "Request Header Fields Too Large"),
     500: _error(wire.Error, "Internal server error"),
     # Bad input is a 400 here. A declared 422 keeps FastAPI from adding its own, whose
     # `ValidationError` schema would replace ours; `describe` removes it again.
