@@ -54,6 +54,7 @@ from rosterd.core.shapes import RenderedUser, UserShape
 from rosterd.core.validation import email_key, fold
 from rosterd.storage import _bulk, _rows
 from rosterd.storage import tables as t
+from rosterd.storage._blocks import hold_a_transaction, plans_for_own_values
 from rosterd.storage._prepared import PreparedStatements
 from rosterd.storage._rows import RowLike
 from rosterd.storage._shapes import user_json
@@ -263,14 +264,14 @@ def _filter_values(conn: Connection, org_id: int, integration: UUID | None) -> i
     it), given to the listing as a value: as a subquery its value was unknown to PostgreSQL's
     planner, which then took half of the users to be of it and walked every user newest first
     for a ten-user integration (0.5 s at a million users). In the same round trip PostgreSQL
-    is told to plan the listing for its own values until the commit: a prepared statement's
+    is told to plan the listing for its own values until the read ends: a prepared statement's
     generic plan would take an integration or archived filter to match half of the users,
     whatever their statistics say."""
     columns: list[ColumnElement[Any]] = []
     if integration is not None:
         columns.append(_integration_id(org_id, integration))
     if conn.dialect.name == "postgresql":
-        columns.append(func.set_config("plan_cache_mode", "force_custom_plan", True))
+        columns.append(plans_for_own_values(conn))
     if not columns:
         return None
     row = conn.execute(select(*columns)).one()
@@ -952,6 +953,7 @@ def unarchived_integration_uids(
     """The uids of the integration's users that are not archived, in increasing order,
     streamed (PostgreSQL: a server-side cursor)."""
     users = t.users
+    hold_a_transaction(conn)  # a server-side cursor lives in a transaction block
     rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
         select(users.c.uid)
         .where(

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, CompoundSelect, Connection, Select, case, func, select
 
+from rosterd.storage._blocks import plans_for_own_values
+
 
 def walk_then_index(walk: Select[Any], rest: Select[Any], need: int) -> CompoundSelect[Any]:
     """The keys of `walk`'s first `need` matches and, when it has fewer, `rest`'s first `need`
@@ -30,13 +32,11 @@ def key_range(
 ) -> tuple[Any, Any]:
     """The lowest and highest `key` of the rows `owned` (an organization's), each read from
     one end of its index. On PostgreSQL, in the same round trip, the listing that follows is
-    planned for its own term and bounds until the commit: once psycopg has prepared the
-    statement, PostgreSQL would settle on one generic plan for every term (a walk through the
-    whole directory for a rare one)."""
+    planned for its own term and bounds until the read ends (`plans_for_own_values`)."""
     ends: list[ColumnElement[Any]] = [
         select(end(key)).where(owned).scalar_subquery() for end in (func.min, func.max)
     ]
     if conn.dialect.name == "postgresql":
-        ends.append(func.set_config("plan_cache_mode", "force_custom_plan", True))
+        ends.append(plans_for_own_values(conn))
     low, high, *_ = conn.execute(select(*ends)).one()
     return low, high

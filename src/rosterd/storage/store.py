@@ -123,6 +123,10 @@ class SqlDirectoryStore:
             else None
         )
         self._token_uses = TokenUses(self._write_token_uses)
+        # PostgreSQL's reads: a statement a transaction, no BEGIN and COMMIT (storage/_blocks.py).
+        self._autocommit = (
+            engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
@@ -134,7 +138,7 @@ class SqlDirectoryStore:
             with self._readers.transaction() as conn:
                 yield SqlTransaction(conn, self)
             return
-        with self.engine.connect() as conn, conn.begin():
+        with self._autocommit.connect() as conn, conn.begin():  # storage/_blocks.py
             yield SqlTransaction(conn, self)
 
     @contextmanager
