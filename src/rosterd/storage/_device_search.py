@@ -31,7 +31,6 @@ from sqlalchemy import (
     Connection,
     FromClause,
     Select,
-    TextClause,
     UnaryExpression,
     column,
     select,
@@ -43,7 +42,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from rosterd.core.ports import DeviceQuery
 from rosterd.core.validation import fold
 from rosterd.storage import tables as t
-from rosterd.storage._walks import key_range, walk_then_index
+from rosterd.storage._walks import fts_match, up_to, walk_bounds, walk_then_index
 
 WALK = 10_000  # device ids a walk covers before an index is asked (the users' walk's length)
 _TRIGRAM = 3  # pg_trgm and FTS5's trigram tokenizer answer substrings of three characters on
@@ -119,7 +118,7 @@ def indexed_ids(
     if sqlite and user_term is not None:
         field, term = user_term
         fts = _USERS_FTS[field]
-        matching = select(fts.c.rowid).where(_match(fts.name, term))
+        matching = select(fts.c.rowid).where(fts_match(fts.name, term))
         index.append(devices.c.user_uid.in_(matching))
     # The walk found the term rare. Ordered by an expression no index gives, and the
     # organization and the range tested unindexed (`+ 0`), neither database walks on through
@@ -165,13 +164,6 @@ def _user_term(query: DeviceQuery) -> tuple[str, str] | None:
     return None
 
 
-def _match(fts: str, phrase: str, column: str = "") -> TextClause:
-    """FTS5's MATCH of `phrase` as one string (in `column` only, when given)."""
-    quoted = '"' + phrase.replace('"', '""') + '"'
-    expression = f"{column} : {quoted}" if column else quoted
-    return text(f"{fts} MATCH :phrase").bindparams(phrase=expression)
-
-
 def _select_ids(devices: FromClause, filters: list[ColumnElement[bool]]) -> Select[Any]:
     """`devices`' ids (the table or the walk's subquery), joined to their users, that pass
     `filters`."""
@@ -194,7 +186,7 @@ def _fts_walk(
             )
         )
         .where(
-            _match(_DEVICES_FTS.name, phrase, name),
+            fts_match(_DEVICES_FTS.name, phrase, name),
             # `+` keeps SQLite from walking one of the organization's indexes instead.
             text("+devices.org_id = :org_id").bindparams(org_id=org_id),
             *filters,
@@ -208,24 +200,21 @@ def _walk_range(conn: Connection, org_id: int, position: Position) -> tuple[Posi
     """The walk's start (the position, or just before the organization's first device in the
     page's direction) and its last id: `WALK` ids on, or None when no device of the
     organization lies past that. A bound, not a count, as the users' walk's (_directory.py)."""
-    low, high = key_range(conn, t.devices.c.id, t.devices.c.org_id == org_id)
-    if low is None:
-        return position, None
-    if position.reverse:
-        start = high + 1 if position.key is None else position.key
-        boundary = start - WALK
-        return Position(start, reverse=True), boundary if boundary > low else None
-    start = low - 1 if position.key is None else position.key
-    boundary = start + WALK
-    return Position(start), boundary if boundary < high else None
+    devices = t.devices
+    start, last = walk_bounds(
+        conn,
+        devices.c.id,
+        devices.c.org_id == org_id,
+        position.key,
+        WALK,
+        ascending=not position.reverse,
+    )
+    return Position(start, position.reverse), last
 
 
 def _within(boundary: int | None, position: Position) -> list[ColumnElement[bool]]:
     """The ids up to the walk's last, in the page's direction."""
-    id = t.devices.c.id
-    if boundary is None:
-        return []
-    return [id >= boundary if position.reverse else id <= boundary]
+    return up_to(t.devices.c.id, boundary, ascending=not position.reverse)
 
 
 def _window_walk(

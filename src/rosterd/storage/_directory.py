@@ -58,7 +58,7 @@ from rosterd.storage._blocks import hold_a_transaction, plans_for_own_values
 from rosterd.storage._prepared import PreparedStatements
 from rosterd.storage._rows import RowLike
 from rosterd.storage._shapes import user_json
-from rosterd.storage._walks import key_range, walk_then_index
+from rosterd.storage._walks import fts_match, up_to, walk_bounds, walk_then_index
 
 _Uids = Select[Any] | CompoundSelect[Any]
 _CHUNK = 500  # bound parameters per IN list, well under every driver's limit
@@ -334,7 +334,7 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
         walk = _window_walk(org_id, query, page, boundary)
     else:
         walk = _keyset(uid, org_id=org_id, page=page).where(
-            *_within_walk(uid, boundary, page), *user_criteria(t.users, org_id, query)
+            *up_to(uid, boundary, ascending=page.reverse), *user_criteria(t.users, org_id, query)
         )
     if boundary is None:
         return walk.limit(need)
@@ -342,29 +342,15 @@ def _search(conn: Connection, org_id: int, query: UserQuery, page: Keyset) -> _U
     return _walk_then_index(conn, walk, _beyond(uid, boundary, page), index, page, need)
 
 
-def _within_walk(
-    uid: ColumnElement[Any], boundary: int | None, page: Keyset
-) -> list[ColumnElement[bool]]:
-    """The uids up to the walk's last (`_walk_boundary`), in the page's direction."""
-    if boundary is None:
-        return []
-    return [uid <= boundary if page.reverse else uid >= boundary]
-
-
 def _walk_boundary(conn: Connection, org_id: int, page: Keyset, walked: int) -> int | None:
-    """The last uid of the walk: `walked` uids on from the position; None when no user of the
-    organization lies past it. A value, not a subquery, so that the planner plans the index
-    for the range it is left; and a bound, not a count of users, so that the walk and the
-    index between them cover every uid past the position whatever changes meanwhile
-    (PostgreSQL reads each statement afresh)."""
-    low, high = key_range(conn, t.users.c.uid, t.users.c.org_id == org_id)
-    if low is None:
-        return None
-    if page.reverse:
-        boundary = (low - 1 if page.position is None else page.position) + walked
-        return boundary if boundary < high else None
-    boundary = (high + 1 if page.position is None else page.position) - walked
-    return boundary if boundary > low else None
+    """The last uid of the walk (`walk_bounds`): `walked` uids on from the position; None when
+    no user of the organization lies past it. A value, not a subquery, so that the planner
+    plans the index for the range it is left."""
+    users = t.users
+    _, last = walk_bounds(
+        conn, users.c.uid, users.c.org_id == org_id, page.position, walked, ascending=page.reverse
+    )
+    return last
 
 
 def _walk_then_index(
@@ -406,7 +392,7 @@ def _window_walk(org_id: int, query: UserQuery, page: Keyset, boundary: int | No
     ms for the walk alone; within the range, 1 ms)."""
 
     def in_range(uid: ColumnElement[Any]) -> list[ColumnElement[bool]]:
-        return [*_position(uid, page), *_within_walk(uid, boundary, page)]
+        return [*_position(uid, page), *up_to(uid, boundary, ascending=page.reverse)]
 
     window = (
         _keyset(*_FILTERED_COLUMNS, org_id=org_id, page=page)
@@ -471,12 +457,11 @@ def _fts_walk(fts: Any, term: str, org_id: int, query: UserQuery, page: Keyset) 
     keys' or the names') in keyset order (FTS5 reads its rowids in either direction, and stops
     at the limit), tested against the query."""
     users, rowid = t.users, fts.c.rowid
-    phrase = '"' + term.replace('"', '""') + '"'
     return (
         select(rowid)
         .select_from(fts.join(users, users.c.uid == rowid))
         .where(
-            text(f"{fts.name} MATCH :phrase").bindparams(phrase=phrase),
+            fts_match(fts.name, term),
             # `+` keeps SQLite from walking the organization's index instead.
             text("+users.org_id = :org_id").bindparams(org_id=org_id),
             *user_criteria(users, org_id, query),

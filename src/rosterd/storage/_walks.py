@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Connection, Select, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Select,
+    TextClause,
+    case,
+    func,
+    select,
+    text,
+)
 
 from rosterd.storage._blocks import plans_for_own_values
 
@@ -40,3 +50,44 @@ def key_range(
         ends.append(plans_for_own_values(conn))
     low, high, *_ = conn.execute(select(*ends)).one()
     return low, high
+
+
+def walk_bounds(
+    conn: Connection,
+    key: ColumnElement[Any],
+    owned: ColumnElement[bool],
+    start: int | None,
+    walked: int,
+    *,
+    ascending: bool,
+) -> tuple[int | None, int | None]:
+    """Where a walk of `walked` keys of the rows `owned` starts and ends, in the page's
+    direction: its start (`start`, or just outside the rows' first key) and its last key, or
+    None for the last when no row lies past the walk (nor when there are no rows). A bound, not
+    a count of rows, so that the walk and the index between them cover every key past the
+    start whatever changes meanwhile (PostgreSQL reads each statement afresh)."""
+    low, high = key_range(conn, key, owned)
+    if low is None:
+        return start, None
+    if ascending:
+        first = low - 1 if start is None else start
+        return first, first + walked if first + walked < high else None
+    first = high + 1 if start is None else start
+    return first, first - walked if first - walked > low else None
+
+
+def up_to(
+    key: ColumnElement[Any], last: int | None, *, ascending: bool
+) -> list[ColumnElement[bool]]:
+    """The keys up to the walk's `last` (`walk_bounds`), in the page's direction."""
+    if last is None:
+        return []
+    return [key <= last if ascending else key >= last]
+
+
+def fts_match(fts: str, term: str, column: str = "") -> TextClause:
+    """SQLite FTS5's MATCH of `term` as one quoted string (in `column` only, when given)."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    return text(f"{fts} MATCH :phrase").bindparams(
+        phrase=f"{column} : {phrase}" if column else phrase
+    )
